@@ -1,0 +1,64 @@
+/**
+ * Every error class skein throws, each with a stable `code`.
+ *
+ * State errors read like CPython's ("threads can only be started once");
+ * argument errors are `TypeError`/`RangeError` naming the argument and the
+ * value received.
+ */
+
+/** Render a value for an error message: `` `0` (number) ``. */
+export function describeValue(value: unknown): string {
+  let shown: string;
+  if (typeof value === 'string') shown = JSON.stringify(value);
+  else if (typeof value === 'function') shown = value.name ? `function ${value.name}` : 'anonymous function';
+  else if (typeof value === 'bigint') shown = `${value}n`;
+  else if (typeof value === 'symbol') shown = value.toString();
+  else if (value === null || typeof value !== 'object') shown = String(value);
+  else if (Array.isArray(value)) shown = 'an array';
+  else {
+    const ctor = Object.getPrototypeOf(value)?.constructor?.name;
+    shown = ctor && ctor !== 'Object' ? withArticle(ctor) : 'an object';
+  }
+  const type = value === null ? 'null' : typeof value;
+  return `\`${shown}\` (${type})`;
+}
+
+/** `an Event`, `a Thread`: a noun with its indefinite article. */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
+/**
+ * Raised by {@link throwIfStopped} when the running thread or task has been
+ * asked to stop. It ends the thread or task as a clean stop: the excepthook
+ * is not called and `thread.exception` stays `undefined` — skein's
+ * counterpart of Python's `SystemExit`.
+ */
+export class StopError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_STOPPED';
+  constructor(message = 'stop requested', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StopError';
+  }
+}
+
+/**
+ * The thread ended abnormally without raising an error: it called
+ * `process.exit()` with a non-zero code, or its worker died (out of memory
+ * under `resourceLimits`, terminated).
+ */
+export class ThreadExitError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_THREAD_EXIT';
+  /** The worker's exit code, when it has one. */
+  readonly exitCode: number | undefined;
+  /** How the thread ended: `"exit"` (process.exit), `"out-of-memory"`, `"terminated"` or `"crashed"`. */
+  readonly reason: 'exit' | 'out-of-memory' | 'terminated' | 'crashed';
+  constructor(message: string, reason: ThreadExitError['reason'], exitCode?: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ThreadExitError';
+    this.reason = reason;
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,230 @@
+import { describeValue, withArticle } from '../errors.js';
+import { kEventId } from './layout.js';
+import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
+import { waitAsyncFor } from './wait-async.js';
+
+// Memory layout, two Int32 slots:
+//   kTag   the type tag kEventId
+//   kWord  bit 0 is the flag; bits 1..31 count the times it went from unset
+//          to set. A waiter sleeps on the whole word, so a set() followed at
+//          once by clear() still changes the word and wakes it — the waiter
+//          then reports true, as Python's Event.wait does for a notified
+//          waiter, and no wake-up is lost.
+const kTag = 0;
+const kWord = 1;
+const kFlag = 1;
+
+/**
+ * Brand under which every Event exposes its memory, shared by every copy of
+ * skein loaded in the process (so an Event made by one copy is still
+ * recognised by another when it is sent to a thread).
+ * @internal
+ */
+export const kEventMemory: unique symbol = Symbol.for('skein.Event.memory') as never;
+
+/** Where an Event lives: its buffer and the byte offset of its first slot. */
+export interface EventMemory {
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
+}
+
+let adopting: EventMemory | undefined;
+
+/**
+ * A flag shared by every thread: Python's `threading.Event` on shared memory.
+ *
+ * The flag lives in a `SharedArrayBuffer`, so a thread sees `set()` at once —
+ * even while it is busy in synchronous code, where no message or
+ * `AbortSignal` could reach it. Pass an Event to a thread (in `args`, as a
+ * field of a `Thread` subclass, or as an argument of a pool task) and the
+ * thread receives a working Event on the same memory.
+ *
+ * @example
+ * ```ts
+ * const event = new Event();
+ * const thread = new Thread({ target: (ev: Event) => { while (!ev.wait(1000)) work(); }, args: [event] });
+ * thread.start();
+ * event.set();          // the thread wakes within microseconds
+ * await thread.join();
+ * ```
+ */
+export class Event {
+  /** Bytes of shared memory an Event occupies. */
+  static readonly SIZE = 8;
+
+  readonly #buffer: SharedArrayBuffer;
+  readonly #byteOffset: number;
+  readonly #i32: Int32Array;
+
+  /** Create an Event, initially not set, on fresh shared memory. */
+  constructor() {
+    const memory = adopting;
+    adopting = undefined;
+    if (memory === undefined) {
+      this.#buffer = new SharedArrayBuffer(Event.SIZE);
+      this.#byteOffset = 0;
+      this.#i32 = new Int32Array(this.#buffer, 0, 2);
+      this.#i32[kTag] = kEventId;
+    } else {
+      this.#buffer = memory.buffer;
+      this.#byteOffset = memory.byteOffset;
+      this.#i32 = new Int32Array(memory.buffer, memory.byteOffset, 2);
+    }
+  }
+
+  /**
+   * An Event on memory that already holds one — the receiving end of
+   * {@link Event.buffer} sent over any channel (raw `worker_threads`, another
+   * pool, a `MessagePort`).
+   *
+   * @throws TypeError if `buffer` is not a `SharedArrayBuffer`.
+   * @throws RangeError if `byteOffset` is not a multiple of 4 or leaves fewer than {@link Event.SIZE} bytes.
+   * @throws TypeError ("invalid handle") if the memory does not hold an Event.
+   * @example
+   * ```ts
+   * worker.postMessage(event.buffer);                      // main
+   * parentPort.on('message', (b) => Event.fromBuffer(b));  // worker
+   * ```
+   */
+  static fromBuffer(buffer: SharedArrayBuffer, byteOffset = 0): Event {
+    checkMemory(buffer, byteOffset, Event.SIZE, 'Event');
+    if (Atomics.load(new Int32Array(buffer, byteOffset, 1), 0) !== kEventId) {
+      throw new TypeError(
+        'invalid handle: the buffer does not hold a skein Event at this offset; ' +
+          'pass the `buffer` (and `byteOffset`) of an existing Event',
+      );
+    }
+    adopting = { buffer, byteOffset };
+    return new Event();
+  }
+
+  /** The shared memory holding this Event; send it anywhere and rebuild with {@link Event.fromBuffer}. */
+  get buffer(): SharedArrayBuffer {
+    return this.#buffer;
+  }
+
+  /** Byte offset of this Event inside {@link Event.buffer}. */
+  get byteOffset(): number {
+    return this.#byteOffset;
+  }
+
+  /**
+   * Whether the flag is set. Never blocks; costs one `Atomics.load`, so it
+   * can be checked in a hot loop.
+   */
+  isSet(): boolean {
+    return (Atomics.load(this.#i32, kWord) & kFlag) !== 0;
+  }
+
+  /**
+   * Set the flag and wake every thread waiting on it. Setting a set Event
+   * does nothing.
+   */
+  set(): void {
+    const i32 = this.#i32;
+    for (;;) {
+      const word = Atomics.load(i32, kWord);
+      if ((word & kFlag) !== 0) return;
+      // Count the transition in the upper bits so waiters that compare the
+      // whole word notice it even if clear() follows before they run.
+      if (Atomics.compareExchange(i32, kWord, word, (word + 2) | kFlag) === word) {
+        Atomics.notify(i32, kWord);
+        return;
+      }
+    }
+  }
+
+  /** Reset the flag; later waits block until {@link Event.set} is called again. */
+  clear(): void {
+    Atomics.and(this.#i32, kWord, ~kFlag);
+  }
+
+  /**
+   * Block the calling thread until the flag is set or `timeoutMs` elapses.
+   *
+   * This is the idiomatic interruptible sleep: `event.wait(1000)` returns
+   * within microseconds of `set()`. It blocks the whole calling thread —
+   * on the main thread that means the event loop too; use
+   * {@link Event.waitAsync} there.
+   *
+   * @param timeoutMs - milliseconds to wait at most; omitted means forever, negative acts as 0.
+   * @returns the flag on exit: `false` only if the wait timed out. A waiter
+   *   woken by `set()` returns `true` even if `clear()` followed at once.
+   * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
+   */
+  wait(timeoutMs?: number): boolean {
+    const timeout = toTimeoutMs(timeoutMs);
+    const i32 = this.#i32;
+    const seen = Atomics.load(i32, kWord);
+    if ((seen & kFlag) !== 0) return true;
+    const deadline = deadlineAfter(timeout);
+    for (;;) {
+      const left = remainingUntil(deadline);
+      if (left === 0) return Atomics.load(i32, kWord) !== seen;
+      Atomics.wait(i32, kWord, seen, left);
+      // Only set() changes a word whose flag is clear.
+      if (Atomics.load(i32, kWord) !== seen) return true;
+    }
+  }
+
+  /**
+   * Wait without blocking the event loop: resolves `true` once the flag is
+   * set, or `false` when `timeoutMs` elapses first. The pending wait keeps
+   * the process alive, as a blocked wait would.
+   *
+   * @param timeoutMs - milliseconds to wait at most; omitted means forever, negative acts as 0.
+   * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN (thrown, not rejected).
+   * @example
+   * ```ts
+   * if (await stop.waitAsync(5_000)) console.log('asked to stop');
+   * ```
+   */
+  waitAsync(timeoutMs?: number): Promise<boolean> {
+    const timeout = toTimeoutMs(timeoutMs);
+    const i32 = this.#i32;
+    const seen = Atomics.load(i32, kWord);
+    if ((seen & kFlag) !== 0) return Promise.resolve(true);
+    const deadline = deadlineAfter(timeout);
+    const loop = async (): Promise<boolean> => {
+      for (;;) {
+        const left = remainingUntil(deadline);
+        if (left === 0) return Atomics.load(i32, kWord) !== seen;
+        await waitAsyncFor(i32, kWord, seen, left);
+        if (Atomics.load(i32, kWord) !== seen) return true;
+      }
+    };
+    return loop();
+  }
+
+  /** @internal Where this Event lives, for sending it to a thread. */
+  [kEventMemory](): EventMemory {
+    return { buffer: this.#buffer, byteOffset: this.#byteOffset };
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Event { set: ${this.isSet()} }`;
+  }
+}
+
+/**
+ * Check that `buffer` can hold a primitive of `size` bytes at `byteOffset`.
+ * @internal
+ */
+export function checkMemory(buffer: unknown, byteOffset: number, size: number, what: string): void {
+  if (!(buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError(
+      `Expected \`buffer\` to be a SharedArrayBuffer holding ${withArticle(what)}, got ${describeValue(buffer)}; ` +
+        `threads only share memory through a SharedArrayBuffer — pass \`${what.toLowerCase()}.buffer\``,
+    );
+  }
+  if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
+    throw new RangeError(`Expected \`byteOffset\` to be a non-negative multiple of 4, got ${describeValue(byteOffset)}`);
+  }
+  if (buffer.byteLength - byteOffset < size) {
+    throw new RangeError(
+      `the buffer is too small for ${withArticle(what)}: it needs ${size} bytes at offset ${byteOffset}, ` +
+        `but the buffer has ${buffer.byteLength} bytes`,
+    );
+  }
+}

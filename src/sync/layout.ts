@@ -1,0 +1,12 @@
+/**
+ * Type tags written into the first Int32 of every shared-memory primitive, so
+ * that a buffer belonging to another type (or to nothing) is refused as an
+ * invalid handle instead of being misread.
+ */
+
+/** "EVNT": an {@link Event}. */
+export const kEventId = 0x45564e54;
+/** "THRD": a thread's control block. */
+export const kControlBlockId = 0x54485244;
+/** "SKGL": the process-wide counters shared by every thread. */
+export const kGlobalsId = 0x534b474c;

@@ -1,0 +1,44 @@
+import { describeValue } from '../errors.js';
+
+const kMaxTimerMs = 2 ** 31 - 1;
+const parking = new Int32Array(new SharedArrayBuffer(4));
+
+function checkDelay(ms: unknown): number {
+  if (typeof ms !== 'number') {
+    throw new TypeError(`Expected \`ms\` to be a number of milliseconds, got ${describeValue(ms)}`);
+  }
+  if (Number.isNaN(ms)) throw new RangeError('Expected `ms` to be a number of milliseconds, got NaN');
+  return ms < 0 ? 0 : ms;
+}
+
+/**
+ * Block the calling thread for `ms` milliseconds — Python's `time.sleep`.
+ * On the main thread this blocks the event loop too; prefer {@link sleep}
+ * there. Inside a thread that should stop on request, prefer
+ * `stopEvent().wait(ms)`, which returns early when a stop is requested.
+ *
+ * @throws TypeError if `ms` is not a number; RangeError if it is NaN. Negative acts as 0.
+ */
+export function sleepSync(ms: number): void {
+  const delay = checkDelay(ms);
+  if (delay > 0) Atomics.wait(parking, 0, 0, delay);
+}
+
+/**
+ * Resolve after `ms` milliseconds without blocking: the form of
+ * `time.sleep` for the main thread and async code.
+ *
+ * @throws TypeError if `ms` is not a number; RangeError if it is NaN (thrown, not rejected). Negative acts as 0.
+ */
+export function sleep(ms: number): Promise<void> {
+  const delay = checkDelay(ms);
+  return new Promise((resolve) => {
+    const deadline = performance.now() + delay;
+    const wake = (): void => {
+      const left = deadline - performance.now();
+      if (left > 0) setTimeout(wake, Math.min(left, kMaxTimerMs));
+      else resolve();
+    };
+    setTimeout(wake, Math.min(delay, kMaxTimerMs));
+  });
+}

@@ -1,0 +1,31 @@
+import { describeValue } from '../errors.js';
+
+/**
+ * Normalise a timeout given in milliseconds, as every blocking call takes it.
+ *
+ * `undefined` (and `null`) mean "no timeout" and become `Infinity`; a
+ * negative number acts as 0, as in Python. Anything that is not a number is a
+ * `TypeError`, and NaN a `RangeError`, both naming the parameter.
+ */
+export function toTimeoutMs(value: unknown, name = 'timeoutMs'): number {
+  if (value === undefined || value === null) return Infinity;
+  if (typeof value !== 'number') {
+    throw new TypeError(`Expected \`${name}\` to be a number of milliseconds, got ${describeValue(value)}`);
+  }
+  if (Number.isNaN(value)) {
+    throw new RangeError(`Expected \`${name}\` to be a number of milliseconds, got NaN`);
+  }
+  return value < 0 ? 0 : value;
+}
+
+/** A monotonic deadline `timeoutMs` from now (`Infinity` stays `Infinity`). */
+export function deadlineAfter(timeoutMs: number): number {
+  return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+}
+
+/** Milliseconds left before `deadline`, never negative. */
+export function remainingUntil(deadline: number): number {
+  if (deadline === Infinity) return Infinity;
+  const left = deadline - performance.now();
+  return left > 0 ? left : 0;
+}

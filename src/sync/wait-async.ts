@@ -1,0 +1,74 @@
+/**
+ * Asynchronous waiting on a shared Int32 slot, for the main thread and async
+ * code, where `Atomics.wait` would block the event loop.
+ */
+
+/** The outcome of one wait, as `Atomics.wait` reports it. */
+export type WaitOutcome = 'ok' | 'not-equal' | 'timed-out';
+
+const noop = (): void => {};
+/** Longest delay a Node timer accepts; an interval this long is a pure keep-alive. */
+const kMaxTimerMs = 2 ** 31 - 1;
+
+const nativeWaitAsync: typeof Atomics.waitAsync | undefined =
+  typeof Atomics.waitAsync === 'function' ? Atomics.waitAsync.bind(Atomics) : undefined;
+
+/**
+ * Resolve once `i32[index]` is notified while holding `value`, or has already
+ * changed, or `timeoutMs` (`Infinity` for none) has elapsed.
+ *
+ * A pending `Atomics.waitAsync` alone does not keep Node's event loop alive,
+ * so unless `keepAlive` is false a ref'd timer holds the process open for as
+ * long as the wait is pending — as a blocked `wait()` would in Python.
+ */
+export function waitAsyncFor(
+  i32: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+  keepAlive = true,
+): Promise<WaitOutcome> {
+  if (nativeWaitAsync === undefined) return pollFor(i32, index, value, timeoutMs, keepAlive);
+  const waiting = nativeWaitAsync(i32, index, value, timeoutMs);
+  if (!waiting.async) return Promise.resolve(waiting.value);
+  return new Promise((resolve) => {
+    // V8 times the wait out through a task Node does not count as pending
+    // work, so our own timer both enforces the timeout and, when keepAlive,
+    // holds the process open.
+    const timer =
+      timeoutMs > kMaxTimerMs ? setInterval(noop, kMaxTimerMs) : setTimeout(() => resolve('timed-out'), timeoutMs);
+    if (!keepAlive) timer.unref();
+    void waiting.value.then((outcome) => {
+      clearTimeout(timer);
+      resolve(outcome);
+    });
+  });
+}
+
+/**
+ * Fallback for runtimes without `Atomics.waitAsync`: check the slot on a
+ * timer whose period grows from 1 ms to 20 ms.
+ */
+function pollFor(
+  i32: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+  keepAlive: boolean,
+): Promise<WaitOutcome> {
+  if (Atomics.load(i32, index) !== value) return Promise.resolve('not-equal');
+  const deadline = performance.now() + timeoutMs;
+  return new Promise((resolve) => {
+    let period = 1;
+    const tick = (): void => {
+      if (Atomics.load(i32, index) !== value) return resolve('ok');
+      const left = deadline - performance.now();
+      if (left <= 0) return resolve('timed-out');
+      period = Math.min(period * 2, 20);
+      const timer = setTimeout(tick, Math.min(period, left));
+      if (!keepAlive) timer.unref();
+    };
+    const timer = setTimeout(tick, 1);
+    if (!keepAlive) timer.unref();
+  });
+}

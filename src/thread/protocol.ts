@@ -1,0 +1,79 @@
+/**
+ * The typed messages between a thread's owner, the hub that creates workers
+ * (always the main thread) and the worker runtime.
+ */
+import type { MessagePort, ResourceLimits } from 'node:worker_threads';
+import type { SerializedError } from './transfer.js';
+
+/** How the worker finds the function to run. */
+export type TargetDescriptor =
+  /** A function shipped as source and compiled in the worker. */
+  | { kind: 'inline'; source: string; name: string; method: boolean }
+  /** An export of a module imported in the worker. */
+  | { kind: 'module'; url: string; exportName: string };
+
+/** How the worker finds a Thread subclass whose run() it calls. */
+export type ClassDescriptor =
+  /** Shipped as the sources of its class chain up to Thread, base-most first. */
+  | { kind: 'inline'; classes: InlineClass[] }
+  /** Exported by a module (the class declares `static module = import.meta.url`). */
+  | { kind: 'module'; url: string; exportName: string };
+
+/** One class of an inline class chain. */
+export interface InlineClass {
+  source: string;
+  name: string;
+  /** The identifier after `extends` in its source, bound to the class before it. */
+  base: string | undefined;
+}
+
+/** Everything a worker needs to run one thread; sent as workerData. */
+export interface ThreadLaunch {
+  kind: 'thread';
+  name: string;
+  ident: number;
+  daemon: boolean;
+  /** The thread's ControlBlock. */
+  control: SharedArrayBuffer;
+  /** The process-wide counters. */
+  globals: SharedArrayBuffer;
+  /** The control block of the thread that started this one, absent for the main thread. */
+  ownerControl: SharedArrayBuffer | undefined;
+  /** Where the outcome goes: the owner keeps the other end. */
+  port: MessagePort;
+  /** The target, absent for a Thread subclass that overrides run() without one. */
+  target: TargetDescriptor | undefined;
+  /** The Thread subclass, absent for a plain Thread. */
+  subclass: ClassDescriptor | undefined;
+  /** Encoded arguments (Events replaced by markers when hasEvents). */
+  args: unknown[];
+  /** Own fields of a Thread subclass instance, encoded the same way. */
+  fields: Record<string, unknown> | undefined;
+  hasEvents: boolean;
+  resourceLimits: ResourceLimits | undefined;
+  /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
+  loaderHints: string[];
+}
+
+/** Sent by a worker to the hub (over its parentPort) to start a thread on its behalf. */
+export interface SpawnRequest {
+  type: 'skein:spawn';
+  launch: ThreadLaunch;
+}
+
+/** The last message a thread sends its owner. */
+export type ThreadOutcome =
+  | { type: 'result'; value: unknown; hasEvents: boolean }
+  | { type: 'error'; error: SerializedError }
+  | { type: 'stopped' };
+
+export function isSpawnRequest(message: unknown): message is SpawnRequest {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as SpawnRequest).type === 'skein:spawn' &&
+    typeof (message as SpawnRequest).launch === 'object' &&
+    (message as SpawnRequest).launch?.kind === 'thread' &&
+    (message as SpawnRequest).launch.control instanceof SharedArrayBuffer
+  );
+}

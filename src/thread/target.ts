@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describeValue } from '../errors.js';
+import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
+
+/**
+ * A function exported by a module, run in the thread with the module's own
+ * imports working. Use it when an inline function would need variables from
+ * its surroundings.
+ *
+ * @example
+ * ```ts
+ * new Thread({ target: { module: new URL('./jobs.js', import.meta.url), export: 'resize' }, args: [file] });
+ * ```
+ */
+export interface ModuleTarget {
+  /** An absolute file path, a `file:` URL (string or URL), or a package specifier. Not a relative path. */
+  readonly module: string | URL;
+  /** The export to call; the module's default export when omitted. */
+  readonly export?: string;
+}
+
+/** Whether `value` has the shape of a {@link ModuleTarget}. */
+export function isModuleTarget(value: unknown): value is ModuleTarget {
+  return typeof value === 'object' && value !== null && 'module' in value;
+}
+
+const inlineCache = new WeakMap<Function, TargetDescriptor>();
+
+function compiles(body: string): string | undefined {
+  try {
+    // Compiles without running: a syntax check of the shipped source.
+    new Function(body);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Describe a function target for shipping as source, checking on this side
+ * that its source compiles on its own. Cached per function, so a function
+ * submitted many times is checked once.
+ */
+export function describeFunction(fn: Function, role = 'target'): TargetDescriptor {
+  const cached = inlineCache.get(fn);
+  if (cached !== undefined) return cached;
+  const source = Function.prototype.toString.call(fn);
+  const label = fn.name ? `\`${fn.name}\`` : 'the anonymous function';
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw new TypeError(
+      `${role} ${label} is a built-in or bound function, whose source cannot be sent to a thread; ` +
+        'pass a function written in your code, or a module target { module, export }',
+    );
+  }
+  let method = false;
+  const asExpression = compiles(`return (${source}\n)`);
+  if (asExpression !== undefined) {
+    // Method shorthand (`run() {}`) is not an expression on its own.
+    if (compiles(`return ({${source}\n})`) !== undefined) {
+      throw new TypeError(
+        `${role} ${label} cannot be compiled from its source alone (${asExpression}); ` +
+          'use a module target { module: import.meta.url, export: "name" } instead',
+      );
+    }
+    method = true;
+  }
+  const descriptor: TargetDescriptor = { kind: 'inline', source, name: fn.name, method };
+  inlineCache.set(fn, descriptor);
+  return descriptor;
+}
+
+/** Turn the `module` of a module target into a URL string the worker can import. */
+export function resolveModuleUrl(module: unknown, role = 'target'): string {
+  let url: string;
+  if (module instanceof URL) url = module.href;
+  else if (typeof module !== 'string' || module === '') {
+    throw new TypeError(
+      `Expected \`${role}.module\` to be a URL or an absolute path, got ${describeValue(module)}`,
+    );
+  } else if (module.startsWith('./') || module.startsWith('../') || module === '.' || module === '..') {
+    throw new TypeError(
+      `${role}.module ${JSON.stringify(module)} is a relative path, which the thread cannot resolve: ` +
+        `pass new URL(${JSON.stringify(module)}, import.meta.url) or an absolute path`,
+    );
+  } else if (isAbsolute(module)) url = pathToFileURL(module).href;
+  else url = module; // a URL string (file:, node:, data:) or a package specifier
+  if (url.startsWith('file:')) checkModuleExists(url, role);
+  return url;
+}
+
+const typeScriptTwins: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+  '.jsx': ['.tsx'],
+};
+
+function checkModuleExists(url: string, role: string): void {
+  const path = fileURLToPath(url);
+  if (existsSync(path)) return;
+  // Under a TypeScript loader, `./x.js` may name `./x.ts`.
+  const extension = /\.[cm]?jsx?$/.exec(path)?.[0];
+  const base = extension === undefined ? path : path.slice(0, -extension.length);
+  for (const twin of (extension && typeScriptTwins[extension]) || []) {
+    if (existsSync(base + twin)) return;
+  }
+  throw new TypeError(`${role}.module not found: ${path} does not exist`);
+}
+
+/** Describe a module target, checking its shape and that its file exists. */
+export function describeModuleTarget(target: ModuleTarget, role = 'target'): TargetDescriptor {
+  const exportName = target.export ?? 'default';
+  if (typeof exportName !== 'string' || exportName === '') {
+    throw new TypeError(`Expected \`${role}.export\` to be the name of an export, got ${describeValue(target.export)}`);
+  }
+  return { kind: 'module', url: resolveModuleUrl(target.module, role), exportName };
+}
+
+const classCache = new WeakMap<Function, ClassDescriptor>();
+
+/**
+ * Describe a Thread subclass for the worker: through `static module =
+ * import.meta.url` when the class declares it (its module is imported in the
+ * thread, imports and all), else as the sources of its class chain up to
+ * `base`.
+ */
+export function describeSubclass(cls: Function, base: Function): ClassDescriptor {
+  const cached = classCache.get(cls);
+  if (cached !== undefined) return cached;
+  let descriptor: ClassDescriptor;
+  const declared = (cls as { module?: unknown }).module;
+  if (declared !== undefined) {
+    descriptor = { kind: 'module', url: resolveModuleUrl(declared, `${cls.name}.module`), exportName: cls.name };
+  } else {
+    const classes: InlineClass[] = [];
+    for (let c: Function | null = cls; c !== null && c !== base; c = Object.getPrototypeOf(c) as Function | null) {
+      if (typeof c !== 'function') break;
+      const source = Function.prototype.toString.call(c);
+      const header = /^class\b[^{]*?\bextends\s+([A-Za-z_$][\w$]*)\s*\{/.exec(source);
+      if (!source.startsWith('class')) {
+        throw new TypeError(`Thread subclass \`${c.name}\` is not a class declaration; define it with \`class ... extends Thread\``);
+      }
+      classes.unshift({ source, name: c.name, base: header?.[1] });
+    }
+    descriptor = { kind: 'inline', classes };
+  }
+  classCache.set(cls, descriptor);
+  return descriptor;
+}

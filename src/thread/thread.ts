@@ -1,0 +1,581 @@
+import {
+  isMainThread,
+  MessageChannel,
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+  type MessagePort,
+  type ResourceLimits,
+} from 'node:worker_threads';
+import { describeValue, ThreadExitError } from '../errors.js';
+import type { Event } from '../sync/event.js';
+import { deadlineAfter, remainingUntil, toTimeoutMs } from '../sync/timeout.js';
+import { waitAsyncFor } from '../sync/wait-async.js';
+import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
+import { reportThreadException } from './excepthook.js';
+import { spawnWorker, workerArgv, type SpawnedWorker } from './hub.js';
+import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
+import type { SpawnRequest, TargetDescriptor, ThreadLaunch, ThreadOutcome } from './protocol.js';
+import { describeFunction, describeModuleTarget, describeSubclass, isModuleTarget, type ModuleTarget } from './target.js';
+import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
+
+/**
+ * Raised for a call that the thread's state forbids, with Python's message:
+ * `threads can only be started once`, `cannot join thread before it is
+ * started`, `cannot join current thread`.
+ */
+export class RuntimeError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_THREAD_STATE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** Options of a {@link Thread}. */
+export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
+  /**
+   * What the thread runs: a function (its source is sent to the thread, so it
+   * may use globals, `await import()` and skein's exports, but no variables
+   * of the scope it was written in), or a {@link ModuleTarget} whose module is
+   * imported in the thread with its own imports.
+   * Default: none — `run()` does nothing unless a subclass overrides it.
+   */
+  target?: ((...args: A) => R) | ModuleTarget;
+  /**
+   * Arguments for the target. They are copied to the thread by structured
+   * clone; an {@link Event} anywhere inside arrives as a working Event on the
+   * same memory. Default: `[]`.
+   */
+  args?: NoInfer<A>;
+  /** The thread's name. Default: `Thread-N (target)`. A non-string is converted; an empty one means the default. */
+  name?: string | number;
+  /**
+   * A daemon thread does not keep the process alive and is ended when the
+   * process exits. Default: the daemon status of the creating thread
+   * (`false` on the main thread).
+   */
+  daemon?: boolean;
+  /** Memory limits for the thread's worker; exceeding them ends the thread with a `ThreadExitError`. */
+  resourceLimits?: ResourceLimits;
+}
+
+type Role = 'new' | 'self' | 'remote' | 'main' | 'main-view';
+
+interface Adoption {
+  role: Exclude<Role, 'new'>;
+  launch?: ThreadLaunch;
+  target?: Function;
+  args?: unknown[];
+}
+
+const kAdopt = Symbol('skein.adopt');
+
+interface Realm {
+  /** The thread running this realm's code. */
+  current: Thread | undefined;
+  /** The main thread's object (in a worker, a view of it). */
+  main: Thread | undefined;
+  /** Threads alive that this realm knows of, for enumerate(). */
+  live: Set<Thread>;
+}
+
+// One realm per JavaScript thread, shared by every copy of skein loaded in it.
+const kRealm = Symbol.for('skein.realm');
+const realm: Realm = ((globalThis as { [kRealm]?: Realm })[kRealm] ??= {
+  current: undefined,
+  main: undefined,
+  live: new Set(),
+});
+
+/** In a worker, the loader hints it was launched with, passed on to the threads it starts. */
+function inheritedLoaderHints(): string[] {
+  return (workerData as { skein?: ThreadLaunch } | null)?.skein?.loaderHints ?? [];
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * A thread of execution on its own worker thread: Python's
+ * `threading.Thread`.
+ *
+ * Give it a `target` (a function, or a {@link ModuleTarget}) and `args`, or
+ * subclass it and override {@link Thread.run}. Nothing runs until
+ * {@link Thread.start}. A thread is stopped by asking it — through an
+ * {@link Event} it checks, or its built-in stop request — and then joined.
+ *
+ * @example
+ * ```ts
+ * const event = new Event();
+ * const thread = new Thread({ target: task, args: [event] });
+ * thread.start();
+ * await sleep(3000);
+ * event.set();
+ * await thread.join();
+ * ```
+ */
+export class Thread<R = unknown, A extends unknown[] = unknown[]> {
+  #role: Role = 'new';
+  #target: Function | ModuleTarget | undefined;
+  #args: unknown[] = [];
+  #name = '';
+  #daemon = false;
+  #resourceLimits: ResourceLimits | undefined;
+  #ident: number | undefined;
+  #control: ControlBlock | undefined;
+  #port: MessagePort | undefined;
+  #started = false;
+  #finalized = false;
+  #result: unknown;
+  #exception: unknown;
+  #exit: Promise<unknown> | undefined;
+  #exitDetail: unknown;
+
+  /**
+   * Create a thread. Nothing runs until {@link Thread.start}.
+   *
+   * @throws TypeError if `target` is neither a function nor a module target,
+   *   if a module target's path is relative or does not exist, or if `args`
+   *   is not an array.
+   */
+  constructor(options?: ThreadOptions<A, R>) {
+    const adoption = (options as { [kAdopt]?: Adoption } | undefined)?.[kAdopt];
+    if (adoption !== undefined) {
+      this.#adopt(adoption);
+      return;
+    }
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    }
+    const { target, args, name, daemon, resourceLimits } = options ?? {};
+    if (target !== undefined && target !== null) {
+      if (typeof target === 'function') this.#target = target;
+      else if (isModuleTarget(target)) {
+        describeModuleTarget(target); // validate now: bad input fails at construction
+        this.#target = target;
+      } else {
+        throw new TypeError(
+          `Expected \`target\` to be a function or a module target { module, export? }, got ${describeValue(target)}`,
+        );
+      }
+    }
+    if (args !== undefined && args !== null) {
+      if (typeof args === 'string' || typeof (args as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+        throw new TypeError(`Expected \`args\` to be an array of arguments, got ${describeValue(args)}`);
+      }
+      this.#args = [...(args as Iterable<unknown>)];
+    }
+    if (name === undefined || name === null || name === '') {
+      const number = nextThreadNumber();
+      const targetName = this.#targetName();
+      this.#name = targetName ? `Thread-${number} (${targetName})` : `Thread-${number}`;
+    } else {
+      this.#name = String(name);
+    }
+    this.#daemon = daemon === undefined || daemon === null ? currentThread().daemon : Boolean(daemon);
+    this.#resourceLimits = resourceLimits;
+  }
+
+  #adopt(adoption: Adoption): void {
+    this.#role = adoption.role;
+    this.#started = true;
+    const launch = adoption.launch;
+    if (launch === undefined) {
+      // The main thread, seen from itself or from a worker.
+      this.#name = 'MainThread';
+      this.#ident = kMainIdent;
+      if (adoption.role === 'main') {
+        this.#control = ControlBlock.create();
+        this.#control.markStarted(kMainIdent);
+        this.#control.markRunning();
+      }
+      return;
+    }
+    this.#name = launch.name;
+    this.#ident = launch.ident;
+    this.#daemon = launch.daemon;
+    this.#control = ControlBlock.fromBuffer(launch.control);
+    this.#target = adoption.target;
+    this.#args = adoption.args ?? [];
+  }
+
+  #targetName(): string {
+    const target = this.#target;
+    if (typeof target === 'function') return target.name;
+    if (target !== undefined) return target.export ?? 'default';
+    return '';
+  }
+
+  /**
+   * What the thread does; runs in the new thread once {@link Thread.start}
+   * is called. By default it calls the target with the args. Override it in
+   * a subclass; the subclass's own public fields are copied to the thread
+   * (Events in them arrive working), its constructor is not run again there.
+   * May return a promise: the thread ends when it settles.
+   */
+  run(): unknown {
+    const target = this.#target;
+    if (target === undefined) return undefined;
+    if (typeof target === 'function') return target(...this.#args);
+    const { url, exportName } = describeModuleTarget(target) as Extract<TargetDescriptor, { kind: 'module' }>;
+    return import(url).then((module: Record<string, unknown>) => {
+      const fn = module[exportName];
+      if (typeof fn !== 'function') throw new TypeError(`module ${url} has no function export \`${exportName}\``);
+      return fn(...this.#args);
+    });
+  }
+
+  /**
+   * Start the thread: its {@link Thread.run} begins in a new worker thread.
+   * Returns at once; {@link Thread.isAlive} is true from now until the
+   * thread ends.
+   *
+   * @throws RuntimeError `threads can only be started once` on a second call.
+   * @throws TypeError if an argument (or a subclass field) cannot be sent to
+   *   a thread — the message names it and says why.
+   */
+  start(): void {
+    if (this.#started) throw new RuntimeError('threads can only be started once');
+    const subclassRuns = Object.getPrototypeOf(this).run !== Thread.prototype.run;
+    const control = ControlBlock.create();
+    const ident = nextIdent();
+    if (this.#target === undefined && !subclassRuns) {
+      // Nothing to run: the thread starts and ends at once, as Python's does.
+      this.#started = true;
+      this.#ident = ident;
+      this.#control = control;
+      control.markStarted(ident);
+      control.end(EndReason.returned);
+      this.#finalized = true;
+      return;
+    }
+    const target = this.#target;
+    const descriptor =
+      target === undefined ? undefined : typeof target === 'function' ? describeFunction(target) : describeModuleTarget(target);
+    const subclass = subclassRuns ? describeSubclass(this.constructor, Thread) : undefined;
+    const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
+    const encoded = encodeValue([this.#args, fields] as const);
+    const { port1, port2 } = new MessageChannel();
+    const launch: ThreadLaunch = {
+      kind: 'thread',
+      name: this.#name,
+      ident,
+      daemon: this.#daemon,
+      control: control.buffer,
+      globals: globalsBuffer,
+      ownerControl: isMainThread ? undefined : currentThread().#control?.buffer,
+      port: port1,
+      target: descriptor,
+      subclass,
+      args: encoded.value[0],
+      fields: encoded.value[1],
+      hasEvents: encoded.hasEvents,
+      resourceLimits: this.#resourceLimits,
+      loaderHints: isMainThread ? workerArgv.loaderHints : inheritedLoaderHints(),
+    };
+    this.#started = true;
+    this.#ident = ident;
+    this.#control = control;
+    this.#port = port2;
+    control.markStarted(ident);
+    try {
+      if (isMainThread) this.#attachWorker(spawnWorker(launch, Thread.#serveSpawnRequest));
+      else parentPort!.postMessage({ type: 'skein:spawn', launch } satisfies SpawnRequest, [port1]);
+    } catch (error) {
+      this.#started = false;
+      this.#ident = undefined;
+      this.#control = undefined;
+      this.#port = undefined;
+      port1.close();
+      port2.close();
+      throw this.#explainLaunchFailure(error, fields);
+    }
+    realm.live.add(this);
+    this.#watch();
+  }
+
+  /** On the hub: a worker asked for a thread to be started on its behalf. */
+  static #serveSpawnRequest(this: void, request: SpawnRequest): void {
+    const remote = Thread[kAdopt](Thread, { role: 'remote', launch: request.launch });
+    try {
+      remote.#attachWorker(spawnWorker(request.launch, Thread.#serveSpawnRequest));
+    } catch {
+      // The launch was cloned once already, so Worker creation itself failed:
+      // end the thread so that its owner does not wait forever.
+      ControlBlock.fromBuffer(request.launch.control).end(EndReason.crashed, 1);
+      return;
+    }
+    realm.live.add(remote);
+    remote.#watch();
+  }
+
+  #attachWorker(spawned: SpawnedWorker): void {
+    this.#exit = spawned.exited.then((exit) => {
+      this.#exitDetail = exit.error;
+    });
+  }
+
+  #explainLaunchFailure(error: unknown, fields: Record<string, unknown> | undefined): unknown {
+    if ((error as { name?: unknown } | null)?.name !== 'DataCloneError') return error;
+    for (const [index, arg] of this.#args.entries()) {
+      const why = whyUncloneable(arg);
+      if (why !== undefined) {
+        return new TypeError(`argument ${index} of thread "${this.#name}" cannot be sent to a thread: ${why}`, { cause: error });
+      }
+    }
+    for (const [key, value] of Object.entries(fields ?? {})) {
+      const why = whyUncloneable(value);
+      if (why !== undefined) {
+        return new TypeError(
+          `field \`${key}\` of thread "${this.#name}" (${this.constructor.name}) cannot be sent to its thread: ${why}`,
+          { cause: error },
+        );
+      }
+    }
+    return error;
+  }
+
+  /** Watch the control block and settle the thread once it ends, even if nobody joins it. */
+  #watch(): void {
+    const control = this.#control!;
+    const check = (): void => {
+      const state = control.state;
+      if (state === ThreadState.ended) this.#finalize();
+      else void waitAsyncFor(control.i32, kState, state, Infinity, false).then(check);
+    };
+    check();
+  }
+
+  /**
+   * Take in the thread's outcome once its control block says it ended:
+   * the result or error from its port, or what the end reason tells.
+   * Reports an error to the excepthook exactly once.
+   */
+  #finalize(): void {
+    if (this.#finalized) return;
+    this.#finalized = true;
+    realm.live.delete(this);
+    const control = this.#control!;
+    let outcome: ThreadOutcome | undefined;
+    if (this.#port !== undefined) {
+      outcome = receiveMessageOnPort(this.#port)?.message as ThreadOutcome | undefined;
+      this.#port.close();
+      this.#port = undefined;
+    }
+    if (this.#role === 'remote') return; // its owner, in another thread, takes the outcome
+    const reason = control.endReason;
+    const code = control.exitCode;
+    const label = `thread "${this.#name}"`;
+    switch (reason) {
+      case EndReason.returned:
+        if (outcome?.type === 'result') this.#result = decodeValue(outcome.value, outcome.hasEvents);
+        break;
+      case EndReason.raised:
+        this.#exception =
+          outcome?.type === 'error'
+            ? deserializeError(outcome.error)
+            : new ThreadExitError(`${label} raised an error that could not be delivered`, 'crashed');
+        break;
+      case EndReason.exited:
+        if (code !== 0) this.#exception = new ThreadExitError(`${label} called process.exit(${code})`, 'exit', code);
+        break;
+      case EndReason.outOfMemory:
+        this.#exception = new ThreadExitError(
+          `${label} ran out of memory: its worker was stopped at the resourceLimits it was given`,
+          'out-of-memory',
+          code,
+        );
+        break;
+      case EndReason.crashed:
+        this.#exception = new ThreadExitError(
+          `${label} crashed: its worker ended unexpectedly with exit code ${code}`,
+          'crashed',
+          code,
+          this.#exitDetail === undefined ? undefined : { cause: this.#exitDetail },
+        );
+        break;
+      default:
+        break;
+    }
+    if (this.#exception !== undefined) reportThreadException(this, this.#exception);
+  }
+
+  #checkJoinable(): ControlBlock {
+    if (this.#role === 'self') throw new RuntimeError('cannot join current thread');
+    if (this.#role === 'main' || this.#role === 'main-view') {
+      throw new RuntimeError(this === realm.current ? 'cannot join current thread' : 'cannot join the main thread');
+    }
+    if (!this.#started || this.#control === undefined) throw new RuntimeError('cannot join thread before it is started');
+    return this.#control;
+  }
+
+  /**
+   * Wait for the thread to end, without blocking the event loop.
+   *
+   * Resolves `true` once the thread has ended (its result or exception is
+   * then available), or `false` if `timeoutMs` elapsed first — the thread
+   * keeps running. It never rejects because the target threw; see
+   * {@link Thread.exception}. A pending join keeps the process alive.
+   *
+   * @param timeoutMs - milliseconds to wait at most; omitted means forever, negative acts as 0.
+   * @throws (rejects) RuntimeError `cannot join thread before it is started`,
+   *   `cannot join current thread`; TypeError/RangeError for a bad timeout.
+   */
+  async join(timeoutMs?: number): Promise<boolean> {
+    const timeout = toTimeoutMs(timeoutMs);
+    const control = this.#checkJoinable();
+    const deadline = deadlineAfter(timeout);
+    for (;;) {
+      const state = control.state;
+      if (state === ThreadState.ended) break;
+      const left = remainingUntil(deadline);
+      if (left === 0) return false;
+      await waitAsyncFor(control.i32, kState, state, left);
+    }
+    this.#finalize();
+    // On the hub, also wait for the worker itself to be gone.
+    if (this.#exit !== undefined) await this.#exit;
+    return true;
+  }
+
+  /**
+   * Block the calling thread until the thread ends or `timeoutMs` elapses —
+   * Python's `join()`. On the main thread this blocks the event loop; prefer
+   * {@link Thread.join} there.
+   *
+   * @returns true if the thread has ended, false on timeout.
+   * @throws RuntimeError as {@link Thread.join}; TypeError/RangeError for a bad timeout.
+   */
+  joinSync(timeoutMs?: number): boolean {
+    const timeout = toTimeoutMs(timeoutMs);
+    const control = this.#checkJoinable();
+    const deadline = deadlineAfter(timeout);
+    for (;;) {
+      const state = control.state;
+      if (state === ThreadState.ended) break;
+      const left = remainingUntil(deadline);
+      if (left === 0) return false;
+      Atomics.wait(control.i32, kState, state, left);
+    }
+    this.#finalize();
+    return true;
+  }
+
+  /** Whether the thread is running: true from {@link Thread.start} returning until it has ended. */
+  isAlive(): boolean {
+    return this.#started && this.#control !== undefined && this.#control.state !== ThreadState.ended;
+  }
+
+  /** The thread's name, for identification only. Default `Thread-N (target)`; the main thread is `MainThread`. */
+  get name(): string {
+    return this.#name;
+  }
+
+  set name(value: string) {
+    this.#name = String(value);
+  }
+
+  /**
+   * Whether this is a daemon thread, which does not keep the process alive.
+   * @throws RuntimeError when set after the thread has started.
+   */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  set daemon(value: boolean) {
+    if (this.#started) throw new RuntimeError('cannot set daemon status of active thread');
+    this.#daemon = Boolean(value);
+  }
+
+  /** A number identifying the thread in this process, or `undefined` before it starts. */
+  get ident(): number | undefined {
+    return this.#ident;
+  }
+
+  /** What `run()` returned (or its promise fulfilled with), once the thread has ended; `undefined` before. */
+  get result(): Awaited<R> | undefined {
+    return this.#result as Awaited<R> | undefined;
+  }
+
+  /**
+   * The uncaught error that ended the thread, with the thread's own stack,
+   * name, message and own properties; `undefined` if it ended normally or by
+   * a stop request.
+   */
+  get exception(): unknown {
+    return this.#exception;
+  }
+
+  /** @internal The stop request of this thread. */
+  get stopEventOf(): Event | undefined {
+    return this.#control?.stopEvent;
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const status = !this.#started ? 'initial' : this.isAlive() ? `started ${this.#ident}` : 'stopped';
+    return `<${this.constructor.name}(${this.#name}, ${status}${this.#daemon ? ' daemon' : ''})>`;
+  }
+
+  /** @internal Build the object of a thread that already exists (see {@link adoptThread}). */
+  static [kAdopt](cls: Function, adoption: Adoption): Thread {
+    return Reflect.construct(Thread, [{ [kAdopt]: adoption }], cls) as Thread;
+  }
+}
+
+/**
+ * @internal Build the Thread object of a thread that already runs: the
+ * worker's own thread (`self`), possibly of a subclass `cls`.
+ */
+export function adoptThread(cls: Function, launch: ThreadLaunch, target: Function | undefined, args: unknown[]): Thread {
+  const thread = Thread[kAdopt](cls, { role: 'self', launch, ...(target ? { target } : {}), args });
+  realm.current = thread;
+  return thread;
+}
+
+/** The Thread object of the calling thread: Python's `threading.current_thread()`. */
+export function currentThread(): Thread {
+  return (realm.current ??= mainThread());
+}
+
+/** The Thread object of the main thread (`MainThread`): Python's `threading.main_thread()`. */
+export function mainThread(): Thread {
+  return (realm.main ??= Thread[kAdopt](Thread, { role: isMainThread ? 'main' : 'main-view' }));
+}
+
+/**
+ * The threads alive that the calling thread knows of, the main thread and
+ * the caller included: Python's `threading.enumerate()`. On the main thread
+ * this is every thread skein runs in the process; in a worker, the main
+ * thread, the worker's own thread and the threads it started.
+ */
+export function enumerate(): Thread[] {
+  const threads = new Set<Thread>([mainThread()]);
+  threads.add(currentThread());
+  for (const thread of realm.live) if (thread.isAlive()) threads.add(thread);
+  return [...threads];
+}
+
+/** The number of threads {@link enumerate} returns: Python's `threading.active_count()`. */
+export function activeCount(): number {
+  return enumerate().length;
+}
+
+/**
+ * The stop request of whatever the calling thread is running now.
+ * @internal Exported publicly through stop.ts.
+ */
+export function currentStopEvent(): Event {
+  return currentThread().stopEventOf!;
+}
+
+/** @internal Use the outcome helpers in the worker runtime. */
+export { isThenable, realm as threadRealm };

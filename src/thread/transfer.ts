@@ -1,0 +1,232 @@
+import { Event, kEventMemory, type EventMemory } from '../sync/event.js';
+import { StopError, ThreadExitError, describeValue } from '../errors.js';
+
+// Values cross threads by structured clone, which would turn an Event (all
+// private fields) into an empty object. Before sending, every Event inside a
+// value is swapped for a marker holding its memory; the receiving side swaps
+// each marker back for an Event on that same memory.
+
+const kMarker = '__skein_event__';
+
+interface EventMarker {
+  [kMarker]: 1;
+  buffer: SharedArrayBuffer;
+  byteOffset: number;
+}
+
+/** A value ready for postMessage, and whether the receiver must revive Events in it. */
+export interface Encoded<T = unknown> {
+  value: T;
+  hasEvents: boolean;
+}
+
+function eventMemoryOf(value: object): EventMemory | undefined {
+  const brand = (value as { [kEventMemory]?: unknown })[kEventMemory];
+  return typeof brand === 'function' ? (brand.call(value) as EventMemory) : undefined;
+}
+
+/** Objects structured clone copies whole, with nothing inside that could be an Event. */
+function isOpaque(value: object): boolean {
+  return (
+    ArrayBuffer.isView(value) ||
+    value instanceof ArrayBuffer ||
+    value instanceof SharedArrayBuffer ||
+    value instanceof Date ||
+    value instanceof RegExp ||
+    value instanceof Error
+  );
+}
+
+function containsEvent(value: unknown, seen: Set<object>): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (seen.has(value)) return false;
+  seen.add(value);
+  if (eventMemoryOf(value) !== undefined) return true;
+  if (isOpaque(value)) return false;
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (containsEvent(k, seen) || containsEvent(v, seen)) return true;
+    return false;
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (containsEvent(v, seen)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    if (containsEvent((value as Record<string, unknown>)[key], seen)) return true;
+  }
+  return false;
+}
+
+function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const done = copies.get(value);
+  if (done !== undefined) return done;
+  const memory = eventMemoryOf(value);
+  if (memory !== undefined) {
+    const marker: EventMarker = { [kMarker]: 1, buffer: memory.buffer, byteOffset: memory.byteOffset };
+    copies.set(value, marker);
+    return marker;
+  }
+  if (isOpaque(value)) return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    copies.set(value, copy);
+    for (const item of value) copy.push(replaceEvents(item, copies));
+    return copy;
+  }
+  if (value instanceof Map) {
+    const copy = new Map();
+    copies.set(value, copy);
+    for (const [k, v] of value) copy.set(replaceEvents(k, copies), replaceEvents(v, copies));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set();
+    copies.set(value, copy);
+    for (const v of value) copy.add(replaceEvents(v, copies));
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  copies.set(value, copy);
+  for (const key of Object.keys(value)) copy[key] = replaceEvents((value as Record<string, unknown>)[key], copies);
+  return copy;
+}
+
+/**
+ * Prepare `value` for postMessage. Without Events inside it, it is returned
+ * as is (the common, cheap case); otherwise a copy with every Event replaced
+ * by a marker, cycles and shared references kept.
+ */
+export function encodeValue<T>(value: T): Encoded<T> {
+  if (value === null || typeof value !== 'object') return { value, hasEvents: false };
+  if (!containsEvent(value, new Set())) return { value, hasEvents: false };
+  return { value: replaceEvents(value, new Map()) as T, hasEvents: true };
+}
+
+function isMarker(value: object): value is EventMarker {
+  return (value as Partial<EventMarker>)[kMarker] === 1 && (value as Partial<EventMarker>).buffer instanceof SharedArrayBuffer;
+}
+
+function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number, Event>>, seen: Set<object>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (isMarker(value)) {
+    let byOffset = events.get(value.buffer);
+    if (byOffset === undefined) events.set(value.buffer, (byOffset = new Map()));
+    let event = byOffset.get(value.byteOffset);
+    if (event === undefined) byOffset.set(value.byteOffset, (event = Event.fromBuffer(value.buffer, value.byteOffset)));
+    return event;
+  }
+  if (seen.has(value) || isOpaque(value)) return value;
+  seen.add(value);
+  if (value instanceof Map) {
+    const entries = [...value];
+    value.clear();
+    for (const [k, v] of entries) value.set(reviveEvents(k, events, seen), reviveEvents(v, events, seen));
+  } else if (value instanceof Set) {
+    const items = [...value];
+    value.clear();
+    for (const v of items) value.add(reviveEvents(v, events, seen));
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = reviveEvents(record[key], events, seen);
+  }
+  return value;
+}
+
+/**
+ * The receiving side of {@link encodeValue}: revive the Events in a value
+ * that was just received (and so is a private copy, revived in place).
+ */
+export function decodeValue<T>(value: T, hasEvents: boolean): T {
+  return hasEvents ? (reviveEvents(value, new Map(), new Set()) as T) : value;
+}
+
+/**
+ * Explain why `value` cannot be sent to a thread, or return undefined if it
+ * can. Runs only after postMessage refused something, to name the culprit.
+ */
+export function whyUncloneable(value: unknown): string | undefined {
+  try {
+    structuredClone(encodeValue(value).value);
+    return undefined;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    if (typeof value === 'function') {
+      return `it is a function (${describeValue(value)}): code is not copied between threads — make it the target, or pass data`;
+    }
+    if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
+    return `${detail} — only data that structured clone copies (and skein Events) can be sent`;
+  }
+}
+
+/** An error as sent between threads: everything needed to rebuild it. */
+export interface SerializedError {
+  /** `error` for an Error object; `value` when something other than an Error was thrown. */
+  kind: 'error' | 'value';
+  name: string;
+  message: string;
+  stack: string | undefined;
+  /** Own enumerable properties (code, errno, custom fields), each made sendable. */
+  props: Record<string, unknown>;
+  cause?: SerializedError;
+  /** The thrown non-Error value, when kind is `value` and it could be cloned. */
+  value?: unknown;
+}
+
+function sendable(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
+  }
+}
+
+/** Capture an error thrown in a thread so that its owner can rebuild it. */
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  if (!(error instanceof Error)) {
+    return { kind: 'value', name: typeof error, message: String(error), stack: undefined, props: {}, value: sendable(error) };
+  }
+  const props: Record<string, unknown> = {};
+  for (const key of Object.keys(error)) {
+    if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
+    props[key] = sendable((error as unknown as Record<string, unknown>)[key]);
+  }
+  const serialized: SerializedError = { kind: 'error', name: error.name, message: error.message, stack: error.stack, props };
+  if ('cause' in error && error.cause !== undefined && depth < 8) serialized.cause = serializeError(error.cause, depth + 1);
+  return serialized;
+}
+
+const builtinErrors: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/** Rebuild an error captured by {@link serializeError}, keeping its stack, name, message and own properties. */
+export function deserializeError(serialized: SerializedError): unknown {
+  if (serialized.kind === 'value') return serialized.value;
+  let error: Error;
+  if (serialized.name === 'StopError') error = new StopError(serialized.message);
+  else if (serialized.name === 'ThreadExitError') {
+    const props = serialized.props as { reason?: ThreadExitError['reason']; exitCode?: number };
+    error = new ThreadExitError(serialized.message, props.reason ?? 'crashed', props.exitCode);
+  } else {
+    const Ctor = builtinErrors[serialized.name] ?? Error;
+    error = new Ctor(serialized.message);
+    if (error.name !== serialized.name) {
+      Object.defineProperty(error, 'name', { value: serialized.name, writable: true, configurable: true });
+    }
+  }
+  Object.defineProperty(error, 'stack', { value: serialized.stack, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(serialized.props)) {
+    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: true });
+  }
+  if (serialized.cause !== undefined) {
+    Object.defineProperty(error, 'cause', { value: deserializeError(serialized.cause), writable: true, configurable: true });
+  }
+  return error;
+}

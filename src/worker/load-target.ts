@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as skein from '../index.js';
+import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
+
+// Inline targets are compiled with skein's exports in scope by name, plus the
+// helper esbuild (tsx) inserts into functions it compiles with keepNames.
+const defineName = (target: object, value: string): object =>
+  Object.defineProperty(target, 'name', { value, configurable: true });
+const scope: Record<string, unknown> = { ...skein, __name: defineName };
+
+const compiled = new Map<string, Function>();
+
+/** Evaluate `source` as an expression with skein's exports (and `extra`) in scope. */
+function compile(source: string, extra?: Record<string, unknown>): unknown {
+  const names = extra === undefined ? scope : { ...scope, ...extra };
+  const factory = new Function(...Object.keys(names), `"use strict";\nreturn (${source}\n);`);
+  return factory(...Object.values(names));
+}
+
+/** Compile an inline function target (cached by source, for pools). */
+export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inline' }>): Function {
+  const key = descriptor.method ? `m:${descriptor.source}` : descriptor.source;
+  let fn = compiled.get(key);
+  if (fn === undefined) {
+    if (descriptor.method) {
+      const holder = compile(`{${descriptor.source}\n}`) as Record<string, Function>;
+      fn = Object.values(holder)[0]!;
+    } else {
+      fn = compile(descriptor.source) as Function;
+    }
+    compiled.set(key, fn);
+  }
+  return fn;
+}
+
+let typeScriptLoader: Promise<boolean> | undefined;
+
+let loaderHints: string[] = [];
+
+/** Tell the loader where the main thread's TypeScript loader came from (see hub.ts). */
+export function setLoaderHints(hints: string[]): void {
+  loaderHints = hints;
+}
+
+/** Where tsx might be found: the paths the main thread loaded it from, the module, the program, the working directory. */
+function tsxSearchBases(moduleUrl: string): string[] {
+  const bases = loaderHints
+    .map((hint) => (hint.startsWith('file:') ? hint : hint.startsWith('/') ? pathToFileURL(hint).href : ''))
+    .filter(Boolean);
+  if (moduleUrl.startsWith('file:')) bases.push(moduleUrl);
+  if (process.argv[1]) bases.push(pathToFileURL(process.argv[1]).href);
+  bases.push(pathToFileURL(`${process.cwd()}/`).href);
+  return bases;
+}
+
+/**
+ * On Node 20, loader hooks given to the main thread with `--import` (tsx)
+ * are not applied in worker threads, so a `.ts` module cannot be imported
+ * there. When the program runs under tsx, register tsx in this worker too.
+ */
+function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
+  typeScriptLoader ??= (async () => {
+    for (const base of tsxSearchBases(moduleUrl)) {
+      const api = findTsxEsmApi(base);
+      if (api === undefined) continue;
+      const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
+      register();
+      return true;
+    }
+    return false;
+  })();
+  return typeScriptLoader;
+}
+
+/**
+ * The ESM entry of `tsx/esm/api` as seen from `base`, read from tsx's own
+ * exports map (require.resolve would pick its CommonJS entry).
+ */
+function findTsxEsmApi(base: string): string | undefined {
+  try {
+    const manifestPath = createRequire(base).resolve('tsx/package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      exports?: Record<string, { import?: { default?: string } | string }>;
+    };
+    const entry = manifest.exports?.['./esm/api']?.import;
+    const relative = typeof entry === 'string' ? entry : entry?.default;
+    return relative === undefined ? undefined : join(dirname(manifestPath), relative);
+  } catch {
+    return undefined;
+  }
+}
+
+const typeScriptFile = /\.(?:[cm]?ts|tsx)$/;
+
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  // Under tsx, register it before the first import, so that a module's own
+  // `.ts` imports resolve too.
+  if (typeScriptFile.test(url) || loaderHints.length > 0) await registerTypeScriptLoader(url);
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    // `./x.js` naming `./x.ts`, resolvable only once tsx is registered.
+    if ((code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_MODULE_NOT_FOUND') && (await registerTypeScriptLoader(url))) {
+      return (await import(url)) as Record<string, unknown>;
+    }
+    if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw new TypeError(
+        `cannot import ${url} in a thread: no TypeScript loader is active there. ` +
+          'Run the program under tsx (node --import tsx), or point the target at compiled JavaScript',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Load a module target's function. */
+export async function loadModuleTarget(descriptor: Extract<TargetDescriptor, { kind: 'module' }>): Promise<Function> {
+  const module = await importModule(descriptor.url);
+  const fn = module[descriptor.exportName];
+  if (typeof fn !== 'function') {
+    const found = Object.keys(module).filter((key) => typeof module[key] === 'function');
+    throw new TypeError(
+      `module target ${descriptor.url} has no function export \`${descriptor.exportName}\`` +
+        (found.length ? ` (its function exports: ${found.join(', ')})` : ' (it exports no functions)'),
+    );
+  }
+  return fn;
+}
+
+/** Load the function a target descriptor names. */
+export function loadTarget(descriptor: TargetDescriptor): Function | Promise<Function> {
+  return descriptor.kind === 'inline' ? compileInline(descriptor) : loadModuleTarget(descriptor);
+}
+
+/** Load (or rebuild from source) the Thread subclass a descriptor names. */
+export async function loadSubclass(descriptor: ClassDescriptor): Promise<Function> {
+  if (descriptor.kind === 'module') {
+    const module = await importModule(descriptor.url);
+    const cls = module[descriptor.exportName] ?? Object.values(module).find((v) => typeof v === 'function' && v.name === descriptor.exportName);
+    if (typeof cls !== 'function') {
+      throw new TypeError(
+        `Thread subclass \`${descriptor.exportName}\` declares module ${descriptor.url}, but that module does not export it; ` +
+          `add \`export\` to the class`,
+      );
+    }
+    return cls;
+  }
+  let base: Function = skein.Thread;
+  for (const { source, base: baseName } of descriptor.classes) {
+    base = compile(source, baseName === undefined ? undefined : { [baseName]: base }) as Function;
+  }
+  return base;
+}
+
+/** The inline sources a descriptor ships, to recognise a missing free variable. */
+export function inlineSources(target: TargetDescriptor | undefined, subclass: ClassDescriptor | undefined): string[] {
+  const sources: string[] = [];
+  if (target?.kind === 'inline') sources.push(target.source);
+  if (subclass?.kind === 'inline') for (const c of subclass.classes) sources.push(c.source);
+  return sources;
+}

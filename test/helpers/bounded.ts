@@ -1,0 +1,65 @@
+// Bounded waits: every wait in the tests ends, and says what it waited for.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Thread } from 'skein';
+
+/** Reject with `failed to WHAT in N seconds` if `promise` takes longer than `timeoutMs`. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`failed to ${what} in ${(timeoutMs / 1000).toFixed(1)} seconds`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Join `thread`, failing the test if it has not ended within `timeoutMs`. */
+export async function joinOrFail(thread: Thread, timeoutMs = 10_000): Promise<void> {
+  if (!(await thread.join(timeoutMs))) {
+    throw new Error(`failed to join the thread ${thread.name} in ${(timeoutMs / 1000).toFixed(1)} seconds`);
+  }
+}
+
+/** What a child process printed and how it ended. */
+export interface ChildRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Run a TypeScript file in a child `node --import tsx` process from the
+ * repository root, killing it (and failing) after `timeoutMs`.
+ */
+export function runScript(
+  file: string,
+  options: { args?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {},
+): Promise<ChildRun> {
+  const { args = [], timeoutMs = 30_000, env } = options;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`failed to run ${file} in ${(timeoutMs / 1000).toFixed(1)} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
