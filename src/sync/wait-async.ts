@@ -46,6 +46,15 @@ export function waitAsyncFor(
 }
 
 /**
+ * Hold the process open until `promise` settles — for waits on things Node
+ * does not count as pending work (an unref'd worker's exit).
+ */
+export function keepingAlive<T>(promise: Promise<T>): Promise<T> {
+  const holder = setInterval(noop, kMaxTimerMs);
+  return promise.finally(() => clearInterval(holder));
+}
+
+/**
  * Fallback for runtimes without `Atomics.waitAsync`: check the slot on a
  * timer whose period grows from 1 ms to 20 ms.
  */

@@ -8,7 +8,7 @@
  */
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
-import { isSpawnRequest, type SpawnRequest, type ThreadLaunch } from './protocol.js';
+import { isSpawnRequest, type SpawnRequest, type WorkerBoot } from './protocol.js';
 
 const entryUrl = new URL('../worker/entry.js', import.meta.url);
 
@@ -66,21 +66,20 @@ export interface SpawnedWorker {
 type SpawnRequestHandler = (request: SpawnRequest) => void;
 
 /**
- * Create the worker for `launch`. Throws (synchronously, as `new Worker` does)
- * when the launch cannot be cloned; the caller explains which part.
- * `onSpawnRequest` serves the threads this worker starts in turn.
+ * Create the worker for a thread. `onSpawnRequest` serves the threads this
+ * worker starts in turn.
  */
-export function spawnWorker(launch: ThreadLaunch, onSpawnRequest: SpawnRequestHandler): SpawnedWorker {
+export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandler): SpawnedWorker {
   const worker = new Worker(entryUrl, {
-    workerData: { skein: launch },
-    transferList: [launch.port],
+    workerData: { skein: boot },
+    transferList: [boot.port],
     env: SHARE_ENV,
     execArgv: workerArgv.execArgv,
     argv: process.argv.slice(2),
-    name: launch.name,
-    ...(launch.resourceLimits ? { resourceLimits: launch.resourceLimits } : {}),
+    name: boot.name,
+    ...(boot.resourceLimits ? { resourceLimits: boot.resourceLimits } : {}),
   });
-  const control = ControlBlock.fromBuffer(launch.control);
+  const control = ControlBlock.fromBuffer(boot.control);
   let lastError: unknown;
   let terminating = false;
   const exited = new Promise<WorkerExit>((resolve) => {
@@ -104,7 +103,7 @@ export function spawnWorker(launch: ThreadLaunch, onSpawnRequest: SpawnRequestHa
     if (isSpawnRequest(message)) onSpawnRequest(message);
   });
   // Listeners re-ref a worker, so unref only after attaching them.
-  if (launch.daemon) worker.unref();
+  if (boot.daemon) worker.unref();
   return {
     worker,
     exited,

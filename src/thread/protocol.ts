@@ -27,20 +27,37 @@ export interface InlineClass {
   base: string | undefined;
 }
 
-/** Everything a worker needs to run one thread; sent as workerData. */
-export interface ThreadLaunch {
+/**
+ * What a worker is created with (its workerData): small, and always
+ * cloneable, so creating a worker never fails on the thread's arguments.
+ */
+export interface WorkerBoot {
   kind: 'thread';
   name: string;
-  ident: number;
   daemon: boolean;
   /** The thread's ControlBlock. */
   control: SharedArrayBuffer;
   /** The process-wide counters. */
   globals: SharedArrayBuffer;
+  /**
+   * The thread's channel to its owner. The owner has already posted the
+   * {@link ThreadJob} into it; the outcome goes back through it.
+   */
+  port: MessagePort;
+  resourceLimits: ResourceLimits | undefined;
+  /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
+  loaderHints: string[];
+}
+
+/**
+ * What the thread runs, posted by the owner into the thread's port before
+ * the worker exists — so an argument that cannot be cloned fails there,
+ * before any worker is created.
+ */
+export interface ThreadJob {
+  ident: number;
   /** The control block of the thread that started this one, absent for the main thread. */
   ownerControl: SharedArrayBuffer | undefined;
-  /** Where the outcome goes: the owner keeps the other end. */
-  port: MessagePort;
   /** The target, absent for a Thread subclass that overrides run() without one. */
   target: TargetDescriptor | undefined;
   /** The Thread subclass, absent for a plain Thread. */
@@ -50,15 +67,15 @@ export interface ThreadLaunch {
   /** Own fields of a Thread subclass instance, encoded the same way. */
   fields: Record<string, unknown> | undefined;
   hasEvents: boolean;
-  resourceLimits: ResourceLimits | undefined;
-  /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
-  loaderHints: string[];
 }
+
+/** Everything about one thread, as the worker runtime sees it. */
+export type ThreadLaunch = WorkerBoot & ThreadJob;
 
 /** Sent by a worker to the hub (over its parentPort) to start a thread on its behalf. */
 export interface SpawnRequest {
   type: 'skein:spawn';
-  launch: ThreadLaunch;
+  boot: WorkerBoot;
 }
 
 /** The last message a thread sends its owner. */
@@ -72,8 +89,8 @@ export function isSpawnRequest(message: unknown): message is SpawnRequest {
     typeof message === 'object' &&
     message !== null &&
     (message as SpawnRequest).type === 'skein:spawn' &&
-    typeof (message as SpawnRequest).launch === 'object' &&
-    (message as SpawnRequest).launch?.kind === 'thread' &&
-    (message as SpawnRequest).launch.control instanceof SharedArrayBuffer
+    typeof (message as SpawnRequest).boot === 'object' &&
+    (message as SpawnRequest).boot?.kind === 'thread' &&
+    (message as SpawnRequest).boot.control instanceof SharedArrayBuffer
   );
 }

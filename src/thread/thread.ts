@@ -10,12 +10,12 @@ import {
 import { describeValue, ThreadExitError } from '../errors.js';
 import type { Event } from '../sync/event.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from '../sync/timeout.js';
-import { waitAsyncFor } from '../sync/wait-async.js';
+import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
 import { spawnWorker, workerArgv, type SpawnedWorker } from './hub.js';
 import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
-import type { SpawnRequest, TargetDescriptor, ThreadLaunch, ThreadOutcome } from './protocol.js';
+import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadLaunch, ThreadOutcome, WorkerBoot } from './protocol.js';
 import { describeFunction, describeModuleTarget, describeSubclass, isModuleTarget, type ModuleTarget } from './target.js';
 import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
 
@@ -65,7 +65,8 @@ type Role = 'new' | 'self' | 'remote' | 'main' | 'main-view';
 
 interface Adoption {
   role: Exclude<Role, 'new'>;
-  launch?: ThreadLaunch;
+  boot?: WorkerBoot;
+  ident?: number;
   target?: Function;
   args?: unknown[];
 }
@@ -91,7 +92,7 @@ const realm: Realm = ((globalThis as { [kRealm]?: Realm })[kRealm] ??= {
 
 /** In a worker, the loader hints it was launched with, passed on to the threads it starts. */
 function inheritedLoaderHints(): string[] {
-  return (workerData as { skein?: ThreadLaunch } | null)?.skein?.loaderHints ?? [];
+  return (workerData as { skein?: WorkerBoot } | null)?.skein?.loaderHints ?? [];
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -186,8 +187,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #adopt(adoption: Adoption): void {
     this.#role = adoption.role;
     this.#started = true;
-    const launch = adoption.launch;
-    if (launch === undefined) {
+    const boot = adoption.boot;
+    if (boot === undefined) {
       // The main thread, seen from itself or from a worker.
       this.#name = 'MainThread';
       this.#ident = kMainIdent;
@@ -198,10 +199,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       }
       return;
     }
-    this.#name = launch.name;
-    this.#ident = launch.ident;
-    this.#daemon = launch.daemon;
-    this.#control = ControlBlock.fromBuffer(launch.control);
+    this.#name = boot.name;
+    this.#ident = adoption.ident ?? ControlBlock.fromBuffer(boot.control).ident;
+    this.#daemon = boot.daemon;
+    this.#control = ControlBlock.fromBuffer(boot.control);
     this.#target = adoption.target;
     this.#args = adoption.args ?? [];
   }
@@ -263,31 +264,36 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
     const encoded = encodeValue([this.#args, fields] as const);
     const { port1, port2 } = new MessageChannel();
-    const launch: ThreadLaunch = {
-      kind: 'thread',
-      name: this.#name,
+    const job: ThreadJob = {
       ident,
-      daemon: this.#daemon,
-      control: control.buffer,
-      globals: globalsBuffer,
       ownerControl: isMainThread ? undefined : currentThread().#control?.buffer,
-      port: port1,
       target: descriptor,
       subclass,
       args: encoded.value[0],
       fields: encoded.value[1],
       hasEvents: encoded.hasEvents,
+    };
+    const boot: WorkerBoot = {
+      kind: 'thread',
+      name: this.#name,
+      daemon: this.#daemon,
+      control: control.buffer,
+      globals: globalsBuffer,
+      port: port1,
       resourceLimits: this.#resourceLimits,
       loaderHints: isMainThread ? workerArgv.loaderHints : inheritedLoaderHints(),
     };
-    this.#started = true;
-    this.#ident = ident;
-    this.#control = control;
-    this.#port = port2;
-    control.markStarted(ident);
     try {
-      if (isMainThread) this.#attachWorker(spawnWorker(launch, Thread.#serveSpawnRequest));
-      else parentPort!.postMessage({ type: 'skein:spawn', launch } satisfies SpawnRequest, [port1]);
+      // The job goes into the port first: an argument that cannot be cloned
+      // fails here, before any worker exists.
+      port2.postMessage(job);
+      this.#started = true;
+      this.#ident = ident;
+      this.#control = control;
+      this.#port = port2;
+      control.markStarted(ident);
+      if (isMainThread) this.#attachWorker(spawnWorker(boot, Thread.#serveSpawnRequest));
+      else parentPort!.postMessage({ type: 'skein:spawn', boot } satisfies SpawnRequest, [port1]);
     } catch (error) {
       this.#started = false;
       this.#ident = undefined;
@@ -303,13 +309,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   /** On the hub: a worker asked for a thread to be started on its behalf. */
   static #serveSpawnRequest(this: void, request: SpawnRequest): void {
-    const remote = Thread[kAdopt](Thread, { role: 'remote', launch: request.launch });
+    const remote = Thread[kAdopt](Thread, { role: 'remote', boot: request.boot });
     try {
-      remote.#attachWorker(spawnWorker(request.launch, Thread.#serveSpawnRequest));
+      remote.#attachWorker(spawnWorker(request.boot, Thread.#serveSpawnRequest));
     } catch {
-      // The launch was cloned once already, so Worker creation itself failed:
-      // end the thread so that its owner does not wait forever.
-      ControlBlock.fromBuffer(request.launch.control).end(EndReason.crashed, 1);
+      // Worker creation itself failed: end the thread so that its owner
+      // does not wait forever.
+      ControlBlock.fromBuffer(request.boot.control).end(EndReason.crashed, 1);
       return;
     }
     realm.live.add(remote);
@@ -441,7 +447,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     this.#finalize();
     // On the hub, also wait for the worker itself to be gone.
-    if (this.#exit !== undefined) await this.#exit;
+    if (this.#exit !== undefined) await keepingAlive(this.#exit);
     return true;
   }
 
@@ -536,7 +542,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
  * worker's own thread (`self`), possibly of a subclass `cls`.
  */
 export function adoptThread(cls: Function, launch: ThreadLaunch, target: Function | undefined, args: unknown[]): Thread {
-  const thread = Thread[kAdopt](cls, { role: 'self', launch, ...(target ? { target } : {}), args });
+  const thread = Thread[kAdopt](cls, { role: 'self', boot: launch, ident: launch.ident, ...(target ? { target } : {}), args });
   realm.current = thread;
   return thread;
 }

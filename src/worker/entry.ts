@@ -2,15 +2,17 @@
  * The file every skein worker starts from (`new Worker(entry)` in the hub).
  * Never imported by main-side code.
  */
-import { workerData } from 'node:worker_threads';
-import type { ThreadLaunch } from '../thread/protocol.js';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { ThreadJob, WorkerBoot } from '../thread/protocol.js';
 import { runThread } from './runtime.js';
 import { installSynchronousStdio } from './stdio.js';
 
 installSynchronousStdio();
 
-const launch = (workerData as { skein?: ThreadLaunch } | null)?.skein;
-if (launch?.kind !== 'thread') {
-  throw new Error('skein worker entry started without a thread launch; it is started only by skein');
+const boot = (workerData as { skein?: WorkerBoot } | null)?.skein;
+// The owner posted the job into the port before this worker was created.
+const job = boot?.kind === 'thread' ? (receiveMessageOnPort(boot.port)?.message as ThreadJob | undefined) : undefined;
+if (boot === undefined || job === undefined) {
+  throw new Error('skein worker entry started without a thread to run; it is started only by skein');
 }
-await runThread(launch);
+await runThread({ ...boot, ...job });

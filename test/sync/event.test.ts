@@ -135,8 +135,8 @@ describe('Event across threads', () => {
   it('arrives working from anywhere inside args, and keeps identity', async () => {
     const event = new Event();
     const nested = {
-      list: [1, event],
-      map: new Map<string, unknown>([['stop', event]]),
+      list: [1, event] as [number, Event],
+      map: new Map<string, Event>([['stop', event]]),
       set: new Set([event]),
       deep: { deeper: { event } },
     };
@@ -182,10 +182,14 @@ describe('Event across threads', () => {
 
   it('keeps cycles in args that hold an Event', async () => {
     const event = new Event();
-    const node: { event: Event; self?: unknown } = { event };
+    interface Node {
+      event: Event;
+      self: Node | undefined;
+    }
+    const node: Node = { event, self: undefined };
     node.self = node;
     const thread = new Thread({
-      target: (node: { event: Event; self: { event: Event } }) => node.self === node && node.self.event instanceof Event,
+      target: (node: Node) => node.self === node && node.self.event instanceof Event,
       args: [node],
     });
     thread.start();

@@ -1,0 +1,53 @@
+// Each example of the walkthrough, run as its own program, prints exactly
+// the lines of the Python original, in the same order.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runScript } from '../helpers/bounded.js';
+
+const fiveSteps = 'Worker thread running...\n'.repeat(5) + 'Worker closing down\n';
+const stoppedAfterTwo = 'Worker thread running...\nWorker thread running...\nMain stopping thread\nWorker closing down\n';
+
+// The programs mostly sleep, so they run side by side.
+const runs = new Map(
+  [
+    'examples/01-thread-function.ts',
+    'examples/02-stop-thread-function.ts',
+    'examples/03-thread-subclass.ts',
+    'examples/04-stop-thread-subclass.ts',
+    'examples/05-interruptible-wait.ts',
+  ].map((file) => [file, runScript(file, { timeoutMs: 60_000 })]),
+);
+
+async function output(file: string): Promise<string> {
+  const run = await runs.get(file)!;
+  assert.equal(run.code, 0, `${file} exited with ${run.code}: ${run.stderr}`);
+  assert.equal(run.stderr, '');
+  return run.stdout;
+}
+
+describe('the seed walkthrough', () => {
+  it('01: a thread running a function', async () => {
+    assert.equal(await output('examples/01-thread-function.ts'), fiveSteps);
+  });
+
+  it('02: the function stopped on demand with an Event', async () => {
+    assert.equal(await output('examples/02-stop-thread-function.ts'), stoppedAfterTwo);
+  });
+
+  it('03: a Thread subclass', async () => {
+    assert.equal(await output('examples/03-thread-subclass.ts'), fiveSteps);
+  });
+
+  it('04: the subclass stopped on demand', async () => {
+    assert.equal(await output('examples/04-stop-thread-subclass.ts'), stoppedAfterTwo);
+  });
+
+  it('05: event.wait() as an interruptible sleep notices the stop at once', async () => {
+    const stdout = await output('examples/05-interruptible-wait.ts');
+    const lines = stdout.split('\n');
+    assert.equal(lines.slice(0, 4).join('\n') + '\n', stoppedAfterTwo);
+    const latency = Number(/^The thread noticed the stop (\d+\.\d+) ms after it was asked/.exec(lines[4] ?? '')?.[1]);
+    // Not a timing assertion: only that the wait ended on set(), long before its next 1000 ms tick.
+    assert.ok(latency >= 0 && latency < 500, `noticed after ${latency} ms`);
+  });
+});
