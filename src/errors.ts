@@ -62,3 +62,57 @@ export class ThreadExitError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * The future was cancelled: `result()` and `exception()` reject with it.
+ * Python's `concurrent.futures.CancelledError`.
+ */
+export class CancelledError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_CANCELLED';
+  constructor(message = 'the future was cancelled', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * A timed wait for a result ran out: `future.result(timeoutMs)`,
+ * `map(..., { timeout })`, `asCompleted(..., timeoutMs)`. The work itself
+ * keeps running. Python's `concurrent.futures.TimeoutError`.
+ */
+export class TimeoutError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_TIMEOUT';
+  constructor(message = 'timed out', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * The pool cannot run tasks: a worker's `initializer` failed. Pending
+ * futures fail with it, and every later `submit` throws it. Python's
+ * `concurrent.futures.thread.BrokenThreadPool`.
+ */
+export class BrokenThreadPool extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_BROKEN_POOL';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BrokenThreadPool';
+  }
+}
+
+/**
+ * An operation the future's state forbids, such as setting the result of a
+ * future that is already done. Python's `concurrent.futures.InvalidStateError`.
+ */
+export class InvalidStateError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_INVALID_STATE';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidStateError';
+  }
+}

@@ -21,4 +21,22 @@ export {
 export type { ModuleTarget } from './thread/target.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
 export { stopEvent, throwIfStopped } from './thread/stop.js';
-export { StopError, ThreadExitError } from './errors.js';
+export { StopError, ThreadExitError, CancelledError, TimeoutError, BrokenThreadPool, InvalidStateError } from './errors.js';
+export { Future, type FutureState, type StopOptions, type StopOutcome } from './executor/future.js';
+export {
+  ThreadPoolExecutor,
+  type ThreadPoolExecutorOptions,
+  type ShutdownOptions,
+  type MapOptions,
+} from './executor/thread-pool-executor.js';
+export {
+  wait,
+  asCompleted,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  ALL_COMPLETED,
+  type ReturnWhen,
+  type WaitOptions,
+  type DoneAndNotDone,
+  type CompletedFuture,
+} from './executor/wait.js';

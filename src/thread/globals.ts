@@ -6,6 +6,7 @@ import { kGlobalsId } from '../sync/layout.js';
 const kTag = 0;
 const kNextIdent = 1;
 const kNextThreadNumber = 2;
+const kNextPoolNumber = 3;
 const kSize = 16;
 
 /** The ident of the main thread. */
@@ -32,6 +33,11 @@ const counters = new Int32Array(globalsBuffer);
 /** A new, process-wide unique thread ident. */
 export function nextIdent(): number {
   return Atomics.add(counters, kNextIdent, 1);
+}
+
+/** The K of the next default pool prefix `ThreadPoolExecutor-K`. */
+export function nextPoolNumber(): number {
+  return Atomics.add(counters, kNextPoolNumber, 1);
 }
 
 /** The N of the next default name `Thread-N`. */

@@ -6,7 +6,7 @@
  * inside a worker is not created there: the worker asks the hub, over its
  * parentPort, and the hub creates it as a child of the main thread.
  */
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, SHARE_ENV, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
 import { isSpawnRequest, type SpawnRequest, type WorkerBoot } from './protocol.js';
 
@@ -65,20 +65,47 @@ export interface SpawnedWorker {
 
 type SpawnRequestHandler = (request: SpawnRequest) => void;
 
+let spawnRequestHandler: SpawnRequestHandler | undefined;
+
+/** On the main thread: who serves the spawn requests workers send (Thread). @internal */
+export function setSpawnRequestHandler(handler: SpawnRequestHandler): void {
+  spawnRequestHandler = handler;
+}
+
+/** Options every skein worker is created with, besides its workerData. */
+export interface WorkerOptions {
+  name: string;
+  resourceLimits?: ResourceLimits | undefined;
+}
+
 /**
- * Create the worker for a thread. `onSpawnRequest` serves the threads this
- * worker starts in turn.
+ * Create a skein worker on the calling thread: the shared entry file, the
+ * process's environment (shared, as threads share it in Python), argv and
+ * execArgv (minus tsx). A thread this worker starts in turn is served on
+ * the main thread, or relayed up to this thread's parent, which relays it on.
  */
-export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandler): SpawnedWorker {
+export function createWorker(workerData: unknown, transferList: readonly MessagePort[], options: WorkerOptions): Worker {
   const worker = new Worker(entryUrl, {
-    workerData: { skein: boot },
-    transferList: [boot.port],
+    workerData,
+    transferList: [...transferList],
     env: SHARE_ENV,
     execArgv: workerArgv.execArgv,
     argv: process.argv.slice(2),
-    name: boot.name,
-    ...(boot.resourceLimits ? { resourceLimits: boot.resourceLimits } : {}),
+    name: options.name,
+    ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
+  worker.on('message', (message: unknown) => {
+    // Only spawn requests are expected; anything else is ignored.
+    if (!isSpawnRequest(message)) return;
+    if (isMainThread) spawnRequestHandler?.(message);
+    else parentPort?.postMessage(message, [message.boot.port]);
+  });
+  return worker;
+}
+
+/** Create the worker for a thread. Only called on the main thread. */
+export function spawnWorker(boot: WorkerBoot): SpawnedWorker {
+  const worker = createWorker({ skein: boot }, [boot.port], { name: boot.name, resourceLimits: boot.resourceLimits });
   const control = ControlBlock.fromBuffer(boot.control);
   let lastError: unknown;
   let terminating = false;
@@ -97,10 +124,6 @@ export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandle
   });
   worker.on('error', (error) => {
     lastError = error;
-  });
-  worker.on('message', (message: unknown) => {
-    // Only spawn requests are expected; anything else is ignored.
-    if (isSpawnRequest(message)) onSpawnRequest(message);
   });
   // Listeners re-ref a worker, so unref only after attaching them.
   if (boot.daemon) worker.unref();

@@ -13,9 +13,9 @@ import { deadlineAfter, remainingUntil, toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
-import { spawnWorker, workerArgv, type SpawnedWorker } from './hub.js';
+import { setSpawnRequestHandler, spawnWorker, workerArgv, type SpawnedWorker } from './hub.js';
 import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
-import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadLaunch, ThreadOutcome, WorkerBoot } from './protocol.js';
+import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadOutcome, WorkerBoot } from './protocol.js';
 import { describeFunction, describeModuleTarget, describeSubclass, isModuleTarget, type ModuleTarget } from './target.js';
 import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
 
@@ -80,6 +80,8 @@ interface Realm {
   main: Thread | undefined;
   /** Threads alive that this realm knows of, for enumerate(). */
   live: Set<Thread>;
+  /** In a pool worker, the stop request of the task running now. */
+  taskStop?: (() => Event | undefined) | undefined;
 }
 
 // One realm per JavaScript thread, shared by every copy of skein loaded in it.
@@ -292,7 +294,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       this.#control = control;
       this.#port = port2;
       control.markStarted(ident);
-      if (isMainThread) this.#attachWorker(spawnWorker(boot, Thread.#serveSpawnRequest));
+      if (isMainThread) this.#attachWorker(spawnWorker(boot));
       else parentPort!.postMessage({ type: 'skein:spawn', boot } satisfies SpawnRequest, [port1]);
     } catch (error) {
       this.#started = false;
@@ -307,11 +309,15 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#watch();
   }
 
+  static {
+    if (isMainThread) setSpawnRequestHandler((request) => Thread.#serveSpawnRequest(request));
+  }
+
   /** On the hub: a worker asked for a thread to be started on its behalf. */
-  static #serveSpawnRequest(this: void, request: SpawnRequest): void {
+  static #serveSpawnRequest(request: SpawnRequest): void {
     const remote = Thread[kAdopt](Thread, { role: 'remote', boot: request.boot });
     try {
-      remote.#attachWorker(spawnWorker(request.boot, Thread.#serveSpawnRequest));
+      remote.#attachWorker(spawnWorker(request.boot));
     } catch {
       // Worker creation itself failed: end the thread so that its owner
       // does not wait forever.
@@ -541,8 +547,14 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
  * @internal Build the Thread object of a thread that already runs: the
  * worker's own thread (`self`), possibly of a subclass `cls`.
  */
-export function adoptThread(cls: Function, launch: ThreadLaunch, target: Function | undefined, args: unknown[]): Thread {
-  const thread = Thread[kAdopt](cls, { role: 'self', boot: launch, ident: launch.ident, ...(target ? { target } : {}), args });
+export function adoptThread(
+  cls: Function,
+  identity: Pick<WorkerBoot, 'name' | 'daemon' | 'control'> & { ident: number },
+  target: Function | undefined,
+  args: unknown[],
+): Thread {
+  const boot = identity as unknown as WorkerBoot;
+  const thread = Thread[kAdopt](cls, { role: 'self', boot, ident: identity.ident, ...(target ? { target } : {}), args });
   realm.current = thread;
   return thread;
 }
@@ -580,7 +592,15 @@ export function activeCount(): number {
  * @internal Exported publicly through stop.ts.
  */
 export function currentStopEvent(): Event {
-  return currentThread().stopEventOf!;
+  return realm.taskStop?.() ?? currentThread().stopEventOf!;
+}
+
+/**
+ * @internal In a pool worker: where the running task's stop request comes
+ * from (undefined between tasks, when the worker's own is used).
+ */
+export function setTaskStopProvider(provider: (() => Event | undefined) | undefined): void {
+  realm.taskStop = provider;
 }
 
 /** @internal Use the outcome helpers in the worker runtime. */

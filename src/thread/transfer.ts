@@ -93,6 +93,52 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
 }
 
 /**
+ * The first thing inside `value` that postMessage would refuse and that can
+ * be spotted cheaply (a function, a symbol, a Promise), described; or
+ * undefined. Used to refuse a pool task's argument at submit time, before
+ * it joins a batch.
+ */
+export function findUnsendable(value: unknown, seen = new Set<object>()): string | undefined {
+  if (typeof value === 'function') return `it is a function (${describeValue(value)}): code is not copied between threads — make it the task, or pass data`;
+  if (typeof value === 'symbol') return 'it is a symbol, which cannot be copied between threads';
+  if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
+  seen.add(value);
+  if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
+  if (eventMemoryOf(value) !== undefined || isOpaque(value)) return undefined;
+  const children =
+    value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  for (const child of children) {
+    const problem = findUnsendable(child, seen);
+    if (problem !== undefined) return problem.startsWith('it is') ? `it holds ${problem.slice(6)}` : problem;
+  }
+  return undefined;
+}
+
+/**
+ * Check and encode a task's arguments in one pass. Primitive arguments (the
+ * common case) cost a `typeof` each; objects are scanned for Events and for
+ * what postMessage would refuse.
+ *
+ * @param label - how to name an argument in an error: `argument` gives "argument 1 cannot be sent…".
+ * @throws TypeError naming the first argument that cannot be sent.
+ */
+export function encodeArgs(args: unknown[], label: string): Encoded<unknown[]> {
+  let objects = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const type = typeof arg;
+    if (type === 'object') objects ||= arg !== null;
+    else if (type === 'function' || type === 'symbol') objects = true;
+  }
+  if (!objects) return { value: args, hasEvents: false };
+  for (let i = 0; i < args.length; i++) {
+    const problem = findUnsendable(args[i]);
+    if (problem !== undefined) throw new TypeError(`${label} ${i} cannot be sent to a worker: ${problem}`);
+  }
+  return encodeValue(args);
+}
+
+/**
  * Prepare `value` for postMessage. Without Events inside it, it is returned
  * as is (the common, cheap case); otherwise a copy with every Event replaced
  * by a marker, cycles and shared references kept.

@@ -3,37 +3,9 @@ import { defaultExcepthook } from '../thread/excepthook.js';
 import type { ThreadLaunch, ThreadOutcome } from '../thread/protocol.js';
 import { adoptThread, isThenable, Thread } from '../thread/thread.js';
 import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
+import { explainMissingName, isStopError } from './explain.js';
 import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
 
-function isStopError(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'SKEIN_ERR_STOPPED';
-}
-
-const compilerHelpers = /^(?:__awaiter|__generator|__extends|__assign|__rest|__decorate|__param|__metadata|__values|__read|__spread\w*|__await|__asyncGenerator|__asyncValues|__classPrivateField\w*|__publicField|__privateGet|__privateSet|__privateAdd|__require|__toESM|__commonJS|_asyncToGenerator|_classCallCheck|_defineProperty|_createClass|_inherits|_regeneratorRuntime|_objectSpread\d*)$/;
-
-/**
- * A ReferenceError for a name that appears in an inline target's source is
- * almost always a variable of the scope the target was written in, which
- * does not travel with its source. Say so, and what to do instead.
- */
-function explainMissingName(error: unknown, launch: ThreadLaunch): unknown {
-  if (!(error instanceof ReferenceError)) return error;
-  const name = /^(\S+) is not defined$/.exec(error.message)?.[1];
-  if (name === undefined) return error;
-  const escaped = name.replace(/[$]/g, '\\$&');
-  const used = new RegExp(`(?:^|[^\\w$.])${escaped}(?:[^\\w$]|$)`);
-  if (!inlineSources(launch.target, launch.subclass).some((source) => used.test(source))) return error;
-  const original = `${error.name}: ${error.message}`;
-  error.message = compilerHelpers.test(name)
-    ? `\`${name}\` is not defined in thread "${launch.name}": it is a helper your compiler inserted into the ` +
-      "target's source, and an inline target is sent to the thread as source alone. Compile for ES2022 or later " +
-      '(tsconfig "target"), or use a module target { module: import.meta.url, export: "name" }'
-    : `\`${name}\` is not defined in thread "${launch.name}": an inline target is sent to the thread as source code, ` +
-      `so it cannot see variables of the scope it was written in. Pass ${name} in \`args\`, or use a module ` +
-      'target { module: import.meta.url, export: "name" } so that its imports work';
-  if (error.stack?.startsWith(original)) error.stack = `${error.name}: ${error.message}${error.stack.slice(original.length)}`;
-  return error;
-}
 
 /**
  * Run one thread in this worker: load its target, run it as the worker's own
@@ -72,7 +44,10 @@ export async function runThread(launch: ThreadLaunch): Promise<void> {
 
   const fail = (error: unknown): void => {
     if (isStopError(error)) finish({ type: 'stopped' }, EndReason.stopped);
-    else finish({ type: 'error', error: serializeError(explainMissingName(error, launch)) }, EndReason.raised);
+    else {
+      const sources = inlineSources(launch.target, launch.subclass);
+      finish({ type: 'error', error: serializeError(explainMissingName(error, sources, `thread "${launch.name}"`)) }, EndReason.raised);
+    }
   };
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);

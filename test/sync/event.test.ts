@@ -107,12 +107,21 @@ describe('Event across threads', () => {
   });
 
   it('reports true to a waiter woken by set() even if clear() follows at once', async () => {
+    // On one thread: waitAsync takes its snapshot when called.
+    const local = new Event();
+    const waiting = local.waitAsync(30_000);
+    local.set();
+    local.clear();
+    assert.equal(await within(waiting, 10_000, 'see the local waiter wake'), true);
+
+    // Across threads: the thread starts waiting before it reports that it is parked.
     const event = new Event();
     const parked = new Event();
     const thread = new Thread({
-      target: (event: Event, parked: Event) => {
+      target: async (event: Event, parked: Event) => {
+        const woken = event.waitAsync(30_000);
         parked.set();
-        return event.wait(30_000);
+        return woken;
       },
       args: [event, parked],
     });

@@ -1,0 +1,339 @@
+import { CancelledError, InvalidStateError, TimeoutError, describeValue } from '../errors.js';
+import { toTimeoutMs } from '../sync/timeout.js';
+
+/** Where a future is in its life: pending → running → finished, or pending → cancelled. */
+export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
+
+/** How a stop request ended: the work ended (`stopped`), was terminated (`forced`), or is still running (`alive`). */
+export type StopOutcome = 'stopped' | 'forced' | 'alive';
+
+/** Options of `future.stop()` and `thread.stop()`. */
+export interface StopOptions {
+  /** Milliseconds to wait for the work to end. Default: wait until it ends. */
+  timeout?: number;
+  /** Terminate the work's worker if it has not ended within `timeout` (required with `force`). Default: false. */
+  force?: boolean;
+}
+
+/** What a pool attaches to a future to stop its task. @internal */
+export interface TaskStopper {
+  /** Set the task's stop request; with `force`, terminate its worker. */
+  request(force: boolean): void;
+  /** The future has just been settled (finished or cancelled). */
+  settled(): void;
+  /** Claim the task as cancelled before its worker starts it; false if it has started. */
+  tryCancel(): boolean;
+  /** Whether the task's worker has started it. */
+  hasStarted(): boolean;
+}
+
+/** Check `stop()` options: timeout a number, force only with a timeout. @internal */
+export function checkStopOptions(options: StopOptions | undefined): { timeout: number; force: boolean } {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`Expected stop options to be an object { timeout?, force? }, got ${describeValue(options)}`);
+  }
+  const timeout = toTimeoutMs(options?.timeout, 'timeout');
+  const force = Boolean(options?.force);
+  if (force && timeout === Infinity) {
+    throw new TypeError('`force` needs a `timeout`: say how many milliseconds the work gets to stop before it is terminated');
+  }
+  return { timeout, force };
+}
+
+type DoneCallback<R> = (future: Future<R>) => void;
+
+let nextFutureId = 1;
+
+/**
+ * The eventual result of a task: Python's `concurrent.futures.Future`, and
+ * awaitable — `await future` is `await future.result()`.
+ *
+ * Futures come from {@link ThreadPoolExecutor.submit}; building one directly
+ * is for executor implementations and tests.
+ *
+ * @example
+ * ```ts
+ * const future = pool.submit((n: number) => n * 2, 21);
+ * future.addDoneCallback((f) => console.log('done', f.done()));
+ * console.log(await future); // 42
+ * ```
+ */
+export class Future<R = unknown> implements PromiseLike<R> {
+  #state: FutureState = 'pending';
+  #result: R | undefined;
+  #exception: unknown;
+  // Created on first use: most futures are awaited once and have no callbacks.
+  // `any`, not R: keeps Future<R> assignable to Future<unknown>.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #callbacks: DoneCallback<any>[] | undefined;
+  #waiters: Set<() => void> | undefined;
+  #outcome: Promise<R> | undefined;
+  #settleOutcome: (() => void) | undefined;
+  /** @internal Set by the pool that runs the task. */
+  stopper: TaskStopper | undefined;
+  /** @internal A number identifying the future in messages. */
+  readonly id = nextFutureId++;
+
+  /** Cancel the future if it is still pending: Python's `cancel()`. Done callbacks run inside this call. @returns true if the future is (now) cancelled, false if it is running or finished. */
+  cancel(): boolean {
+    if (this.#refreshState() === 'running' || this.#state === 'finished') return false;
+    if (this.#state === 'cancelled') return true;
+    // A pool task handed to a busy worker is still pending: race the worker for it.
+    if (this.stopper !== undefined && !this.stopper.tryCancel()) {
+      this.#state = 'running';
+      return false;
+    }
+    this.#state = 'cancelled';
+    this.#settle();
+    return true;
+  }
+
+  /** Whether the future was cancelled. */
+  cancelled(): boolean {
+    return this.#state === 'cancelled';
+  }
+
+  /** Whether the task is running on a worker, and so can no longer be cancelled. */
+  running(): boolean {
+    return this.#refreshState() === 'running';
+  }
+
+  /** Whether the future is finished or cancelled. */
+  done(): boolean {
+    return this.#state === 'cancelled' || this.#state === 'finished';
+  }
+
+  /** The state, for inspection: `pending`, `running`, `cancelled` or `finished`. */
+  get state(): FutureState {
+    return this.#refreshState();
+  }
+
+  /** A pending pool task becomes running when its worker starts it. */
+  #refreshState(): FutureState {
+    if (this.#state === 'pending' && this.stopper?.hasStarted() === true) this.#state = 'running';
+    return this.#state;
+  }
+
+  /**
+   * The task's result, waiting up to `timeoutMs` for it.
+   *
+   * @param timeoutMs - milliseconds to wait at most; omitted means until the task ends, negative acts as 0.
+   * @returns (resolves) what the task returned.
+   * @throws (rejects) the task's own error, with its stack from the thread;
+   *   CancelledError if the future was cancelled; TimeoutError if it is not
+   *   done in time — the task keeps running. TypeError/RangeError (thrown)
+   *   for a timeout that is not a number, or NaN.
+   */
+  result(timeoutMs?: number): Promise<R> {
+    const timeout = toTimeoutMs(timeoutMs);
+    const outcome = this.#outcomePromise();
+    if (timeout === Infinity || this.done()) return outcome;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new TimeoutError(`the future was not done within ${timeout} ms; its task keeps running`)),
+        timeout,
+      );
+      outcome.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * The task's error, or `undefined` if it succeeded, waiting up to `timeoutMs`.
+   * @throws (rejects) CancelledError if cancelled; TimeoutError on timeout.
+   */
+  exception(timeoutMs?: number): Promise<unknown> {
+    return this.result(timeoutMs).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof CancelledError || error instanceof TimeoutError) {
+          if (this.#state === 'cancelled' || !this.done()) throw error;
+        }
+        return error;
+      },
+    );
+  }
+
+  /**
+   * Call `fn(future)` when the future is done (finished or cancelled) — at
+   * once, inside this call, if it already is. Callbacks run synchronously in
+   * the order added; one that throws is reported to stderr and does not stop
+   * the others or the pool.
+   */
+  addDoneCallback(fn: DoneCallback<R>): void {
+    if (typeof fn !== 'function') throw new TypeError(`Expected a callback function, got ${describeValue(fn)}`);
+    if (this.done()) this.#invoke(fn);
+    else (this.#callbacks ??= []).push(fn);
+  }
+
+  /**
+   * Ask the task to stop, then report how it ended — skein's graceful stop.
+   * A pending future is cancelled at once. A running task's stop request
+   * (`stopEvent()` inside it) is set; the promise resolves `'stopped'` when
+   * the task has ended, or at `timeout`: `'forced'` if `force` terminated
+   * its worker (the pool replaces it; no other task is touched), `'alive'`
+   * if not. Asking twice does nothing more. A task that ends by its stop
+   * request (a `StopError`) leaves the future cancelled.
+   *
+   * @throws TypeError if `timeout` is not a number or `force` comes without a timeout.
+   */
+  async stop(options?: StopOptions): Promise<StopOutcome> {
+    const { timeout, force } = checkStopOptions(options);
+    if (this.cancel() || this.done()) return 'stopped';
+    this.stopper?.request(false);
+    if (await this.#waitDone(timeout)) return 'stopped';
+    if (!force || this.stopper === undefined) return 'alive';
+    this.stopper.request(true);
+    await this.#waitDone(Infinity);
+    return 'forced';
+  }
+
+  /**
+   * Make the future awaitable: `await future` resolves to the result or
+   * rejects with the task's error (or CancelledError).
+   */
+  then<T1 = R, T2 = never>(
+    onFulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
+    onRejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+  ): Promise<T1 | T2> {
+    return this.#outcomePromise().then(onFulfilled, onRejected);
+  }
+
+  /**
+   * Mark the future running, unless it was cancelled: Python's
+   * `set_running_or_notify_cancel`. For executor implementations and tests.
+   * @returns false if the future was cancelled (the task must not run).
+   * @throws InvalidStateError if the future is already running or finished.
+   */
+  setRunningOrNotifyCancel(): boolean {
+    if (this.#state === 'cancelled') return false;
+    if (this.#state !== 'pending') throw new InvalidStateError(`future is ${this.#state}, not pending: it cannot start running`);
+    this.#state = 'running';
+    return true;
+  }
+
+  /**
+   * Finish the future with `value`. For executor implementations and tests.
+   * @throws InvalidStateError if the future is already done.
+   */
+  setResult(value: R): void {
+    this.#checkNotDone('set the result');
+    this.#result = value;
+    this.#state = 'finished';
+    this.#settle();
+  }
+
+  /**
+   * Finish the future with an error. For executor implementations and tests.
+   * @throws InvalidStateError if the future is already done.
+   */
+  setException(error: unknown): void {
+    this.#checkNotDone('set the exception');
+    this.#exception = error === undefined ? new Error('task failed with undefined') : error;
+    this.#state = 'finished';
+    this.#settle();
+  }
+
+  /** @internal Cancel a running future: its task ended by a stop request. */
+  settleStopped(): void {
+    if (this.done()) return;
+    this.#state = 'cancelled';
+    this.#settle();
+  }
+
+  /** @internal The error now, without waiting (undefined while not done). */
+  exceptionNow(): unknown {
+    return this.#exception;
+  }
+
+  /** @internal Run `fn` once when done (for wait() and asCompleted()); returns a remover. */
+  onDone(fn: () => void): () => void {
+    if (this.done()) {
+      fn();
+      return () => {};
+    }
+    const waiters = (this.#waiters ??= new Set());
+    waiters.add(fn);
+    return () => waiters.delete(fn);
+  }
+
+  #checkNotDone(what: string): void {
+    if (this.done()) throw new InvalidStateError(`cannot ${what} of a future that is ${this.#state}`);
+  }
+
+  #settle(): void {
+    this.stopper?.settled();
+    if (this.#waiters !== undefined) {
+      for (const waiter of this.#waiters) waiter();
+      this.#waiters = undefined;
+    }
+    this.#settleOutcome?.();
+    const callbacks = this.#callbacks;
+    if (callbacks !== undefined) {
+      this.#callbacks = undefined;
+      for (const fn of callbacks) this.#invoke(fn);
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #invoke(fn: DoneCallback<any>): void {
+    try {
+      fn(this);
+    } catch (error) {
+      const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+      process.stderr.write(`exception calling callback for ${this.#describe()}\n${stack}\n`);
+    }
+  }
+
+  /** A promise of the outcome, made on first use and shared by every awaiter. */
+  #outcomePromise(): Promise<R> {
+    if (this.#outcome !== undefined) return this.#outcome;
+    if (this.done()) {
+      this.#outcome = this.#settledOutcome();
+    } else {
+      this.#outcome = new Promise<R>((resolve, reject) => {
+        this.#settleOutcome = () => {
+          if (this.#state === 'cancelled') reject(new CancelledError());
+          else if (this.#exception !== undefined) reject(this.#exception);
+          else resolve(this.#result as R);
+        };
+      });
+    }
+    return this.#outcome;
+  }
+
+  #settledOutcome(): Promise<R> {
+    if (this.#state === 'cancelled') return Promise.reject(new CancelledError());
+    if (this.#exception !== undefined) return Promise.reject(this.#exception);
+    return Promise.resolve(this.#result as R);
+  }
+
+  /** Resolve true once done, false after `timeout` ms. */
+  #waitDone(timeout: number): Promise<boolean> {
+    if (this.done()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = timeout === Infinity ? undefined : setTimeout(() => resolve(this.done()), timeout);
+      this.onDone(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  #describe(): string {
+    return `<Future ${this.id} state=${this.#state}>`;
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.#describe();
+  }
+}

@@ -1,0 +1,133 @@
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+import { ControlBlock } from '../thread/control-block.js';
+import { globalsBuffer, nextIdent } from '../thread/globals.js';
+import { createWorker, workerArgv } from '../thread/hub.js';
+import type { TargetDescriptor } from '../thread/protocol.js';
+import { kMailboxSize, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
+
+/** How a pool worker is made. */
+export interface PoolWorkerSpec<Task> {
+  name: string;
+  resourceLimits: ResourceLimits | undefined;
+  initializer: TargetDescriptor | undefined;
+  initargs: unknown[];
+  initHasEvents: boolean;
+  /** Every message the worker reports. */
+  onReport(worker: PoolWorker<Task>, report: PoolReport): void;
+  /** The worker has exited; its port has been drained through onReport first. */
+  onExit(worker: PoolWorker<Task>, code: number, error: unknown): void;
+}
+
+/**
+ * The pool's handle on one of its workers: the worker, its port, its
+ * mailbox, and the tasks dispatched to it that it has not yet reported.
+ */
+export class PoolWorker<Task = unknown> {
+  readonly name: string;
+  readonly worker: Worker;
+  readonly #port: MessagePort;
+  readonly #mailbox: Int32Array;
+  /** Tasks sent to this worker and not reported yet, in the order sent (which is the order it runs them). */
+  readonly inflight = new Map<number, Task>();
+  /** Functions this worker has been sent (by number). */
+  readonly knownFunctions = new Set<number>();
+  /** How many stop-slot slabs this worker has been sent. */
+  knownSlabs = 0;
+  /** A close was sent: the worker exits once its queue is done. */
+  closing = false;
+  /** The task whose forced stop terminated this worker, if any. */
+  forcedTask: number | undefined;
+  #exited = false;
+  #lastError: unknown;
+  #referenced = true;
+  readonly exited: Promise<void>;
+
+  constructor(spec: PoolWorkerSpec<Task>) {
+    this.name = spec.name;
+    const mailbox = new SharedArrayBuffer(kMailboxSize);
+    this.#mailbox = new Int32Array(mailbox);
+    const control = ControlBlock.create();
+    control.markStarted(nextIdent());
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port2;
+    const boot: PoolBoot = {
+      kind: 'pool',
+      name: spec.name,
+      control: control.buffer,
+      globals: globalsBuffer,
+      mailbox,
+      port: port1,
+      loaderHints: workerArgv.loaderHints,
+      initializer: spec.initializer,
+      initargs: spec.initargs,
+      initHasEvents: spec.initHasEvents,
+    };
+    this.worker = createWorker({ skein: boot }, [port1], { name: spec.name, resourceLimits: spec.resourceLimits });
+    this.#port.on('message', (report: PoolReport) => spec.onReport(this, report));
+    this.worker.on('error', (error) => {
+      this.#lastError = error;
+    });
+    this.exited = new Promise((resolve) => {
+      this.worker.on('exit', (code) => {
+        this.#exited = true;
+        // Results posted just before the worker died may still be queued:
+        // take them first, so no finished task is counted as lost.
+        for (let message; (message = receiveMessageOnPort(this.#port)) !== undefined; ) {
+          spec.onReport(this, message.message as PoolReport);
+        }
+        this.#port.close();
+        spec.onExit(this, code, this.#lastError);
+        resolve();
+      });
+    });
+  }
+
+  /** Whether the worker has exited. */
+  get hasExited(): boolean {
+    return this.#exited;
+  }
+
+  /** The id of the task the worker is running now, 0 if none. */
+  get runningTask(): number {
+    return Atomics.load(this.#mailbox, kRunning);
+  }
+
+  /** Post a command and wake the worker if it is parked. Throws DataCloneError as postMessage does. */
+  send(command: PoolCommand): void {
+    this.#port.postMessage(command);
+    // After the post: a worker that read kWork before draining sees it change.
+    Atomics.add(this.#mailbox, kWork, 1);
+    Atomics.notify(this.#mailbox, kWork);
+  }
+
+  /** Send a batch of tasks, laid out as protocol.ts says. */
+  run(tasks: unknown[]): void {
+    this.send({ type: 'run', tasks });
+  }
+
+  /** Ask the worker to finish its queued tasks and exit. */
+  close(): void {
+    if (this.closing || this.#exited) return;
+    this.closing = true;
+    this.send({ type: 'close' });
+  }
+
+  /** Terminate the worker at once (a forced stop of `taskId`). */
+  terminate(taskId?: number): void {
+    this.forcedTask = taskId;
+    void this.worker.terminate();
+  }
+
+  /** Keep the process alive for this worker (it has work), or not. */
+  setReferenced(referenced: boolean): void {
+    if (this.#referenced === referenced || this.#exited) return;
+    this.#referenced = referenced;
+    if (referenced) {
+      this.worker.ref();
+      this.#port.ref();
+    } else {
+      this.worker.unref();
+      this.#port.unref();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Messages between a ThreadPoolExecutor and its workers.
+ *
+ * Tasks go out in batches — one message carries every task dispatched to a
+ * worker in one turn — and each result comes back in a message of its own,
+ * posted before the worker starts its next task: a result, once computed,
+ * is never lost with its worker, even if the worker is terminated during
+ * the next task.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { TargetDescriptor } from '../thread/protocol.js';
+
+// The worker's mailbox: shared Int32 slots.
+/** Bumped (and notified) by the pool after it posts a batch: the idle worker waits on it. */
+export const kWork = 0;
+/** The id of the task the worker is running now, 0 between tasks. */
+export const kRunning = 1;
+/** Bytes of a mailbox. */
+export const kMailboxSize = 8;
+
+/** workerData of a pool worker. */
+export interface PoolBoot {
+  kind: 'pool';
+  name: string;
+  /** The worker's own control block (its identity as a thread). */
+  control: SharedArrayBuffer;
+  globals: SharedArrayBuffer;
+  mailbox: SharedArrayBuffer;
+  port: MessagePort;
+  loaderHints: string[];
+  /** Run once in each worker before its first task. */
+  initializer: TargetDescriptor | undefined;
+  initargs: unknown[];
+  initHasEvents: boolean;
+}
+
+/**
+ * How a batch lays out each task: {@link kTaskStride} consecutive slots of
+ * one flat array — id, function (its descriptor the first time this worker
+ * sees it, then just its number), stop slot, arguments, whether they hold
+ * Events. Flat, because cloning one array is cheaper than one per task.
+ */
+export const kTaskStride = 5;
+
+/** The function slot of a task: its number, or [number, descriptor] the first time. */
+export type TaskFunctionRef = number | [number, TargetDescriptor];
+
+/** Pool → worker. */
+export type PoolCommand =
+  | { type: 'run'; tasks: unknown[] }
+  /** A new slab of per-task stop Events, before any task that uses it. */
+  | { type: 'slab'; index: number; buffer: SharedArrayBuffer }
+  /** Finish the queued tasks, then exit. */
+  | { type: 'close' };
+
+/** Task status in a result. */
+export const TaskStatus = { ok: 0, error: 1, stopped: 2 } as const;
+
+/** Worker → pool. */
+export type PoolReport =
+  /** One task's outcome: [id, status, value or serialized error, hasEvents]. */
+  | { type: 'done'; id: number; status: number; value: unknown; hasEvents: boolean }
+  /** The initializer failed: the pool is broken. */
+  | { type: 'broken'; error: import('../thread/transfer.js').SerializedError };

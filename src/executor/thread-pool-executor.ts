@@ -1,0 +1,513 @@
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import { BrokenThreadPool, ThreadExitError, describeValue } from '../errors.js';
+import { toTimeoutMs } from '../sync/timeout.js';
+import { keepingAlive } from '../sync/wait-async.js';
+import { nextPoolNumber } from '../thread/globals.js';
+import type { TargetDescriptor } from '../thread/protocol.js';
+import { describeFunction, describeModuleTarget, isModuleTarget, type ModuleTarget } from '../thread/target.js';
+import { RuntimeError } from '../thread/thread.js';
+import { decodeValue, deserializeError, encodeArgs, whyUncloneable, type SerializedError } from '../thread/transfer.js';
+import { checkStopOptions, Future, type StopOptions, type StopOutcome, type TaskStopper } from './future.js';
+import { PoolWorker } from './pool-worker.js';
+import { kTaskStride, TaskStatus, type PoolReport, type TaskFunctionRef } from './protocol.js';
+import { StopSlots } from './stop-slots.js';
+
+/** Options of a {@link ThreadPoolExecutor}. */
+export interface ThreadPoolExecutorOptions {
+  /** The most workers the pool runs at once. Default: `os.availableParallelism()`. */
+  maxWorkers?: number;
+  /** Workers are named `PREFIX_N`. Default: `ThreadPoolExecutor-K`. */
+  threadNamePrefix?: string;
+  /**
+   * Run once in each worker before its first task (a function, shipped as
+   * source, or a module target). If it throws, the pool is broken: pending
+   * futures fail with {@link BrokenThreadPool} and later submits throw it.
+   */
+  initializer?: ((...args: never[]) => unknown) | ModuleTarget;
+  /** Arguments for the initializer. */
+  initargs?: unknown[];
+  /** Memory limits for each worker; a task that exceeds them fails and its worker is replaced. */
+  resourceLimits?: ResourceLimits;
+}
+
+/** Options of {@link ThreadPoolExecutor.shutdown}. */
+export interface ShutdownOptions {
+  /** Wait until every task has ended and the workers have exited. Default: true. */
+  wait?: boolean;
+  /** Cancel the tasks that have not started. Default: false. */
+  cancelFutures?: boolean;
+  /** Ask the running tasks to stop (their `stopEvent()` is set). Default: false. */
+  stopRunning?: boolean;
+  /** With `stopRunning`: milliseconds the running tasks get to stop. */
+  timeout?: number;
+  /** With `stopRunning` and `timeout`: terminate the workers of tasks still running at the timeout. */
+  force?: boolean;
+}
+
+/** Options of {@link ThreadPoolExecutor.map}. */
+export interface MapOptions {
+  /** Milliseconds, from the `map()` call, for every result to arrive; then the iterator throws TimeoutError. */
+  timeout?: number;
+}
+
+/** The pool's side of a task record. */
+interface TaskOwner {
+  readonly slots: StopSlots;
+  stopTask(record: TaskRecord, force: boolean): void;
+  retire(record: TaskRecord): void;
+}
+
+/** A task the pool knows of, from submit until it leaves every worker. */
+class TaskRecord implements TaskStopper {
+  worker: PoolWorker<TaskRecord> | undefined = undefined;
+  retired = false;
+  constructor(
+    readonly owner: TaskOwner,
+    readonly future: Future<unknown>,
+    readonly fnId: number,
+    readonly args: unknown[],
+    readonly hasEvents: boolean,
+    readonly slot: number,
+  ) {}
+
+  request(force: boolean): void {
+    this.owner.stopTask(this, force);
+  }
+
+  settled(): void {
+    // Cancelled while still queued: it leaves the pool at once. A task on a
+    // worker leaves when the worker reports it (or dies).
+    if (this.worker === undefined) this.owner.retire(this);
+  }
+
+  tryCancel(): boolean {
+    return this.owner.slots.cancel(this.slot);
+  }
+
+  hasStarted(): boolean {
+    return this.worker !== undefined && this.owner.slots.started(this.slot);
+  }
+}
+
+type TaskFunction = ((...args: never[]) => unknown) | ModuleTarget;
+
+/** Most tasks in flight on one worker: enough to batch, few enough to keep workers balanced. */
+const kInflightCap = 64;
+
+/**
+ * A pool of worker threads running tasks: Python's
+ * `concurrent.futures.ThreadPoolExecutor`, with tasks that can be stopped.
+ *
+ * Workers start lazily, up to `maxWorkers`, and are reused. Tasks are
+ * functions (shipped as source, so they see no variables of the scope they
+ * were written in; pass data as arguments) or module targets. An idle pool
+ * does not keep the process alive; a pool with work does.
+ *
+ * @example
+ * ```ts
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 4 });
+ * const future = pool.submit((a: number, b: number) => a + b, 1, 2);
+ * console.log(await future); // 3
+ * for await (const square of pool.map((n: number) => n * n, [1, 2, 3])) console.log(square);
+ * ```
+ */
+export class ThreadPoolExecutor {
+  readonly #maxWorkers: number;
+  readonly #prefix: string;
+  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #initializer: TargetDescriptor | undefined;
+  readonly #initargs: unknown[];
+  readonly #initHasEvents: boolean;
+  readonly #workers = new Set<PoolWorker<TaskRecord>>();
+  #workerCount = 0;
+  #queue: TaskRecord[] = [];
+  #queueHead = 0;
+  readonly #records = new Map<number, TaskRecord>();
+  readonly #slots = new StopSlots();
+  readonly #functionIds = new Map<Function | string, number>();
+  readonly #descriptors: TargetDescriptor[] = [];
+  #flushScheduled = false;
+  #shutdown = false;
+  #broken: BrokenThreadPool | undefined;
+  #referenced = false;
+  #unrefScheduled = false;
+  #drained: (() => void) | undefined;
+  readonly #owner: TaskOwner = {
+    slots: this.#slots,
+    stopTask: (record, force) => this.#stopTask(record, force),
+    retire: (record) => this.#retire(record),
+  };
+
+  /**
+   * Create a pool; no worker starts until the first task.
+   * @throws RangeError if `maxWorkers` is not an integer ≥ 1; TypeError for a bad initializer or prefix.
+   */
+  constructor(options: ThreadPoolExecutorOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    }
+    const { maxWorkers = availableParallelism(), threadNamePrefix, initializer, initargs = [], resourceLimits } = options;
+    if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
+      const message = `Expected \`maxWorkers\` to be an integer ≥ 1, got ${describeValue(maxWorkers)}`;
+      throw typeof maxWorkers === 'number' ? new RangeError(message) : new TypeError(message);
+    }
+    if (threadNamePrefix !== undefined && typeof threadNamePrefix !== 'string') {
+      throw new TypeError(`Expected \`threadNamePrefix\` to be a string, got ${describeValue(threadNamePrefix)}`);
+    }
+    this.#maxWorkers = maxWorkers;
+    this.#prefix = threadNamePrefix || `ThreadPoolExecutor-${nextPoolNumber()}`;
+    this.#resourceLimits = resourceLimits;
+    this.#initializer = initializer === undefined ? undefined : describeTask(initializer, 'initializer');
+    if (!Array.isArray(initargs)) throw new TypeError(`Expected \`initargs\` to be an array, got ${describeValue(initargs)}`);
+    const encoded = encodeArgs(initargs, 'initializer argument');
+    this.#initargs = encoded.value;
+    this.#initHasEvents = encoded.hasEvents;
+  }
+
+  /**
+   * Schedule `fn(...args)` on a worker and return its {@link Future} at once.
+   *
+   * `fn` is a function — shipped as source, so it may use globals,
+   * `await import()` and skein's exports, but no variables of the scope it
+   * was written in — or a module target `{ module, export }`. Arguments are
+   * copied by structured clone; Events inside them arrive working.
+   *
+   * @throws RuntimeError `cannot schedule new futures after shutdown`.
+   * @throws BrokenThreadPool if a worker's initializer failed.
+   * @throws TypeError if `fn` is neither a function nor a module target, or
+   *   an argument cannot be sent (the message names its index).
+   */
+  submit<F extends (...args: never[]) => unknown>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>>;
+  submit<R = unknown>(fn: ModuleTarget, ...args: unknown[]): Future<R>;
+  submit(fn: TaskFunction, ...args: unknown[]): Future<unknown> {
+    if (this.#broken !== undefined) throw this.#broken;
+    if (this.#shutdown) throw new RuntimeError('cannot schedule new futures after shutdown');
+    const fnId = this.#functionId(fn);
+    const encoded = encodeArgs(args, 'argument');
+    const future = new Future<unknown>();
+    const record = new TaskRecord(this.#owner, future, fnId, encoded.value, encoded.hasEvents, this.#slots.acquire());
+    future.stopper = record;
+    this.#records.set(future.id, record);
+    this.#queue.push(record);
+    this.#setReferenced(true);
+    this.#scheduleFlush();
+    return future;
+  }
+
+  /**
+   * Run `fn` on every item of `iterable`: all are submitted now, and the
+   * results are yielded in input order as they are ready. A task's error is
+   * thrown at its position. Closing the iterator early (`break`), an error,
+   * or the timeout cancels the calls not yet started.
+   *
+   * @throws (from the iterator) TimeoutError when `timeout` ms have passed since this call.
+   * @example
+   * ```ts
+   * for await (const size of pool.map(fileSize, paths, { timeout: 10_000 })) total += size;
+   * ```
+   */
+  map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): AsyncGenerator<Awaited<R>, void, undefined> {
+    const timeout = toTimeoutMs(options.timeout, 'timeout');
+    const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
+    if (iterable === null || typeof (iterable as Iterable<T>)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(`Expected \`iterable\` to be iterable, got ${describeValue(iterable)}`);
+    }
+    const futures: Future<Awaited<R>>[] = [];
+    for (const item of iterable) futures.push(this.submit(fn as (item: T) => R, item as never) as Future<Awaited<R>>);
+    return (async function* results() {
+      try {
+        for (const future of futures) {
+          const left = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
+          yield await future.result(left);
+        }
+      } finally {
+        for (const future of futures) future.cancel();
+      }
+    })();
+  }
+
+  /**
+   * Stop accepting tasks and let the pool wind down: Python's `shutdown()`.
+   * Queued tasks still run unless `cancelFutures`; running ones finish
+   * unless `stopRunning` asks them to stop. Calling it again is harmless.
+   *
+   * @returns (resolves) once every task has ended and every worker has
+   *   exited when `wait` (the default), else at once — the work still
+   *   completes before the process exits.
+   * @throws TypeError for a bad `timeout`, or `force` without a timeout.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const { wait = true, cancelFutures = false, stopRunning = false } = options;
+    const stopping = stopRunning ? checkStopOptions(options) : undefined;
+    this.#shutdown = true;
+    // cancel() succeeds on every task no worker has started, batched or not.
+    if (cancelFutures) for (const record of [...this.#records.values()]) record.future.cancel();
+    const stops: Promise<StopOutcome>[] = [];
+    if (stopping !== undefined) {
+      for (const record of [...this.#records.values()]) {
+        stops.push(record.future.stop({ timeout: stopping.timeout, force: stopping.force } satisfies StopOptions));
+      }
+    }
+    this.#closeIdleWorkers();
+    if (!wait) return;
+    // Idle workers are unref'd: hold the process open until they are gone.
+    await keepingAlive(
+      (async () => {
+        await Promise.all(stops);
+        if (this.#records.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+        this.#closeIdleWorkers();
+        await Promise.all([...this.#workers].map((worker) => worker.exited));
+      })(),
+    );
+  }
+
+  /** `await using pool = new ThreadPoolExecutor()` shuts the pool down, waiting, like Python's `with`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown({ wait: true });
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const state = this.#broken ? 'broken' : this.#shutdown ? 'shut down' : 'open';
+    return `<ThreadPoolExecutor ${this.#prefix} ${state}, ${this.#workers.size}/${this.#maxWorkers} workers, ${this.#records.size} tasks>`;
+  }
+
+  #functionId(fn: TaskFunction): number {
+    const key = typeof fn === 'function' ? fn : isModuleTarget(fn) ? `${String(fn.module)}#${fn.export ?? 'default'}` : undefined;
+    if (key === undefined) {
+      throw new TypeError(`Expected \`fn\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`);
+    }
+    let id = this.#functionIds.get(key);
+    if (id === undefined) {
+      id = this.#descriptors.push(describeTask(fn, 'fn')) - 1;
+      this.#functionIds.set(key, id);
+    }
+    return id;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  /** Hand queued tasks to workers, starting workers up to maxWorkers. */
+  #flush(): void {
+    if (this.#broken !== undefined) return;
+    let queued = this.#queue.length - this.#queueHead;
+    let idle = 0;
+    for (const worker of this.#workers) if (worker.inflight.size === 0 && !worker.closing) idle++;
+    // As Python does: a new worker whenever no idle one can take the work.
+    while (queued > idle && this.#workers.size < this.#maxWorkers) {
+      this.#startWorker();
+      idle++;
+    }
+    const open = [...this.#workers].filter((worker) => !worker.closing && !worker.hasExited);
+    open.sort((a, b) => a.inflight.size - b.inflight.size);
+    for (const worker of open) {
+      queued = this.#queue.length - this.#queueHead;
+      if (queued === 0) break;
+      const share = Math.min(kInflightCap - worker.inflight.size, Math.ceil(queued / open.length));
+      if (share > 0) this.#dispatch(worker, share);
+    }
+    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
+    }
+    if (this.#shutdown) this.#closeIdleWorkers();
+  }
+
+  #dispatch(worker: PoolWorker<TaskRecord>, count: number): void {
+    const tasks: unknown[] = [];
+    const records: TaskRecord[] = [];
+    while (records.length < count && this.#queueHead < this.#queue.length) {
+      const record = this.#queue[this.#queueHead++]!;
+      // A cancelled future is skipped. The task stays pending until the
+      // worker claims it (see StopSlots), so it can still be cancelled.
+      if (record.future.done()) continue;
+      let fn: TaskFunctionRef = record.fnId;
+      if (!worker.knownFunctions.has(fn)) {
+        worker.knownFunctions.add(fn);
+        fn = [fn, this.#descriptors[fn]!];
+      }
+      tasks.push(record.future.id, fn, record.slot, record.args, record.hasEvents);
+      records.push(record);
+      record.worker = worker;
+      worker.inflight.set(record.future.id, record);
+    }
+    if (records.length === 0) return;
+    const slabs = this.#slots.slabs;
+    while (worker.knownSlabs < slabs.length) {
+      worker.send({ type: 'slab', index: worker.knownSlabs, buffer: slabs[worker.knownSlabs]! });
+      worker.knownSlabs++;
+    }
+    try {
+      worker.run(tasks);
+    } catch {
+      // Something in the batch cannot be cloned after all (a host object
+      // the submit-time check cannot see): send the tasks one by one and
+      // fail only those that cannot go.
+      for (const [index, record] of records.entries()) {
+        const single = tasks.slice(index * kTaskStride, (index + 1) * kTaskStride);
+        single[1] = [record.fnId, this.#descriptors[record.fnId]!]; // whether or not the batch got there
+        try {
+          worker.run(single);
+        } catch (error) {
+          worker.inflight.delete(record.future.id);
+          record.worker = undefined;
+          const culprit = record.args.findIndex((arg) => whyUncloneable(arg) !== undefined);
+          const why = culprit === -1 ? String((error as Error).message) : `argument ${culprit}: ${whyUncloneable(record.args[culprit])}`;
+          record.future.setException(new TypeError(`the task cannot be sent to a worker: ${why}`, { cause: error }));
+        }
+      }
+    }
+  }
+
+  #startWorker(): PoolWorker<TaskRecord> {
+    const worker = new PoolWorker<TaskRecord>({
+      name: `${this.#prefix}_${this.#workerCount++}`,
+      resourceLimits: this.#resourceLimits,
+      initializer: this.#initializer,
+      initargs: this.#initargs,
+      initHasEvents: this.#initHasEvents,
+      onReport: (from, report) => this.#onReport(from, report),
+      onExit: (from, code, error) => this.#onExit(from, code, error),
+    });
+    this.#workers.add(worker);
+    worker.setReferenced(this.#referenced);
+    return worker;
+  }
+
+  #onReport(worker: PoolWorker<TaskRecord>, report: PoolReport): void {
+    if (report.type === 'broken') {
+      this.#break(report.error);
+      return;
+    }
+    const record = worker.inflight.get(report.id);
+    if (record === undefined) return;
+    worker.inflight.delete(report.id);
+    record.worker = undefined;
+    const future = record.future;
+    if (!future.done()) {
+      if (report.status === TaskStatus.ok) future.setResult(decodeValue(report.value, report.hasEvents));
+      else if (report.status === TaskStatus.error) future.setException(deserializeError(report.value as SerializedError));
+      else future.settleStopped();
+    }
+    this.#retire(record);
+    if (this.#queueHead < this.#queue.length && worker.inflight.size <= kInflightCap / 2) this.#scheduleFlush();
+    else if (this.#shutdown && worker.inflight.size === 0) this.#closeIdleWorkers();
+  }
+
+  #onExit(worker: PoolWorker<TaskRecord>, code: number, error: unknown): void {
+    this.#workers.delete(worker);
+    const running = worker.runningTask;
+    const requeue: TaskRecord[] = [];
+    for (const [id, record] of worker.inflight) {
+      record.worker = undefined;
+      if (id === running || worker.forcedTask === id) {
+        if (worker.forcedTask === id) record.future.settleStopped();
+        else if (!record.future.done()) record.future.setException(crashError(code, error));
+        this.#retire(record);
+      } else if (record.future.done()) {
+        this.#retire(record);
+      } else {
+        requeue.push(record); // never started on that worker: run it elsewhere
+      }
+    }
+    worker.inflight.clear();
+    if (requeue.length > 0) {
+      this.#queue.splice(this.#queueHead, 0, ...requeue);
+    }
+    if (this.#broken !== undefined) return;
+    // Keep the pool at strength after a crash or a forced stop.
+    if (!worker.closing && !this.#shutdown && this.#workers.size < this.#maxWorkers) this.#startWorker();
+    if (this.#queueHead < this.#queue.length) this.#scheduleFlush();
+  }
+
+  /** A task leaves the pool: its slot is free, and the pool may go idle. */
+  #retire(record: TaskRecord): void {
+    if (record.retired) return;
+    record.retired = true;
+    this.#records.delete(record.future.id);
+    this.#slots.release(record.slot);
+    if (this.#records.size === 0) {
+      this.#scheduleUnref();
+      this.#drained?.();
+      this.#drained = undefined;
+      if (this.#shutdown) this.#closeIdleWorkers();
+    }
+  }
+
+  #stopTask(record: TaskRecord, force: boolean): void {
+    this.#slots.requestStop(record.slot);
+    if (!force) return;
+    const worker = record.worker;
+    if (worker === undefined || worker.hasExited) return;
+    if (worker.runningTask === record.future.id) worker.terminate(record.future.id);
+    // Not started yet: its stop request is set, so the worker skips it.
+  }
+
+  #break(serialized: SerializedError): void {
+    if (this.#broken !== undefined) return;
+    const cause = deserializeError(serialized);
+    this.#broken = new BrokenThreadPool(
+      `a worker initializer failed, so the pool cannot run tasks: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+    for (const record of [...this.#records.values()]) {
+      if (!record.future.done()) record.future.setException(this.#broken);
+      this.#retire(record);
+    }
+    this.#queue = [];
+    this.#queueHead = 0;
+    for (const worker of this.#workers) worker.close();
+  }
+
+  #closeIdleWorkers(): void {
+    if (!this.#shutdown || this.#queueHead < this.#queue.length) return;
+    for (const worker of this.#workers) if (worker.inflight.size === 0) worker.close();
+  }
+
+  /**
+   * Let the process exit once the pool stays idle past this turn of the
+   * event loop — not at once, so that a caller submitting one task after
+   * another does not flip the workers' refs on every task.
+   */
+  #scheduleUnref(): void {
+    if (this.#unrefScheduled) return;
+    this.#unrefScheduled = true;
+    setImmediate(() => {
+      this.#unrefScheduled = false;
+      if (this.#records.size === 0) this.#setReferenced(false);
+    });
+  }
+
+  #setReferenced(referenced: boolean): void {
+    if (this.#referenced === referenced) return;
+    this.#referenced = referenced;
+    for (const worker of this.#workers) worker.setReferenced(referenced);
+  }
+}
+
+function describeTask(fn: unknown, role: string): TargetDescriptor {
+  if (typeof fn === 'function') return describeFunction(fn, role);
+  if (isModuleTarget(fn)) return describeModuleTarget(fn, role);
+  throw new TypeError(`Expected \`${role}\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`);
+}
+
+function crashError(code: number, error: unknown): ThreadExitError {
+  const options = error === undefined ? undefined : { cause: error };
+  if ((error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new ThreadExitError(
+      'the task ran out of memory: its worker was stopped at the resourceLimits it was given (the pool replaced it)',
+      'out-of-memory',
+      code,
+      options,
+    );
+  }
+  return new ThreadExitError(`the task's worker ended unexpectedly with exit code ${code} (the pool replaced it)`, 'crashed', code, options);
+}

@@ -1,0 +1,33 @@
+/** Errors from the worker side, made to say what went wrong and what to do. */
+
+/** Whether `error` is a StopError (from any copy of skein): a clean stop. */
+export function isStopError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SKEIN_ERR_STOPPED';
+}
+
+const compilerHelpers = /^(?:__awaiter|__generator|__extends|__assign|__rest|__decorate|__param|__metadata|__values|__read|__spread\w*|__await|__asyncGenerator|__asyncValues|__classPrivateField\w*|__publicField|__privateGet|__privateSet|__privateAdd|__require|__toESM|__commonJS|_asyncToGenerator|_classCallCheck|_defineProperty|_createClass|_inherits|_regeneratorRuntime|_objectSpread\d*)$/;
+
+/**
+ * A ReferenceError for a name that appears in an inline target's source is
+ * almost always a variable of the scope the target was written in, which
+ * does not travel with its source. Say so, and what to do instead.
+ */
+export function explainMissingName(error: unknown, sources: string[], where: string): unknown {
+  if (!(error instanceof ReferenceError)) return error;
+  const name = /^(\S+) is not defined$/.exec(error.message)?.[1];
+  if (name === undefined) return error;
+  const escaped = name.replace(/[$]/g, '\\$&');
+  const used = new RegExp(`(?:^|[^\\w$.])${escaped}(?:[^\\w$]|$)`);
+  if (!sources.some((source) => used.test(source))) return error;
+  const original = `${error.name}: ${error.message}`;
+  error.message = compilerHelpers.test(name)
+    ? `\`${name}\` is not defined in ${where}: it is a helper your compiler inserted into the ` +
+      "target's source, and an inline target is sent to the thread as source alone. Compile for ES2022 or later " +
+      '(tsconfig "target"), or use a module target { module: import.meta.url, export: "name" }'
+    : `\`${name}\` is not defined in ${where}: an inline target is sent to the thread as source code, ` +
+      `so it cannot see variables of the scope it was written in. Pass ${name} in \`args\`, or use a module ` +
+      'target { module: import.meta.url, export: "name" } so that its imports work';
+  if (error.stack?.startsWith(original)) error.stack = `${error.name}: ${error.message}${error.stack.slice(original.length)}`;
+  return error;
+}
+

@@ -1,0 +1,225 @@
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { ThreadExitError } from '../errors.js';
+import { kRunning, kTaskStride, kWork, TaskStatus, type PoolBoot, type PoolCommand, type PoolReport, type TaskFunctionRef } from '../executor/protocol.js';
+import { byteOffsetOf, claimStart, slabOf, stopRequested } from '../executor/stop-slots.js';
+import { Event } from '../sync/event.js';
+import { ControlBlock, EndReason } from '../thread/control-block.js';
+import type { TargetDescriptor } from '../thread/protocol.js';
+import { adoptThread, isThenable, setTaskStopProvider, Thread } from '../thread/thread.js';
+import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
+import { explainMissingName, isStopError } from './explain.js';
+import { loadTarget, setLoaderHints } from './load-target.js';
+
+/** How long an idle worker watches its mailbox before parking. */
+const kSpinMs = 0.05;
+
+/** Watch the mailbox for up to `ms`; true if work arrived. */
+function spinFor(mailbox: Int32Array, seen: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  do {
+    for (let i = 0; i < 64; i++) if (Atomics.load(mailbox, kWork) !== seen) return true;
+  } while (performance.now() < until);
+  return false;
+}
+
+/** The task this worker is running now. */
+interface CurrentTask {
+  id: number;
+  slot: number;
+  source: string | undefined;
+  stop: Event | undefined;
+}
+
+/**
+ * Run a pool worker: take batches of tasks from the pool, run them one at a
+ * time, report each result before starting the next task, and park on the
+ * mailbox when there is nothing to do.
+ *
+ * The loop reads its port with `receiveMessageOnPort` and parks with
+ * `Atomics.wait`, so a task reaches an idle worker without a trip through
+ * its event loop. An async task is awaited, which lets the event loop run.
+ */
+export async function runPool(boot: PoolBoot): Promise<void> {
+  setLoaderHints(boot.loaderHints);
+  const mailbox = new Int32Array(boot.mailbox);
+  const port = boot.port;
+  const control = ControlBlock.fromBuffer(boot.control);
+  adoptThread(Thread, { name: boot.name, daemon: true, control: boot.control, ident: control.ident }, undefined, []);
+  control.markRunning();
+
+  const functions = new Map<number, Function>();
+  const sources = new Map<number, string>();
+  const slabs: SharedArrayBuffer[] = [];
+  const slabViews: Int32Array[] = [];
+  let queue: unknown[] = [];
+  let closing = false;
+  let current: CurrentTask | undefined;
+  let exiting = false;
+
+  const report = (message: PoolReport): void => {
+    try {
+      port.postMessage(message);
+    } catch (error) {
+      // The value itself cannot be sent back: that becomes the task's error.
+      if (message.type !== 'done') throw error;
+      const why = new TypeError(`the result of task ${message.id} cannot be sent back to the pool: ${(error as Error).message}`);
+      port.postMessage({ type: 'done', id: message.id, status: TaskStatus.error, value: serializeError(why), hasEvents: false });
+    }
+  };
+
+  const stopEventOf = (task: CurrentTask): Event =>
+    (task.stop ??= Event.fromBuffer(slabs[slabOf(task.slot)]!, byteOffsetOf(task.slot)));
+  setTaskStopProvider(() => (current === undefined ? undefined : stopEventOf(current)));
+
+  // A task that calls process.exit() ends this worker; say so for its future.
+  process.on('exit', (code) => {
+    if (exiting || current === undefined) return;
+    const error = new ThreadExitError(`the task called process.exit(${code}), which ended its pool worker`, 'exit', code);
+    report({ type: 'done', id: current.id, status: TaskStatus.error, value: serializeError(error), hasEvents: false });
+  });
+
+  // An error thrown by something an async task scheduled fails that task.
+  let crashRunning: ((error: unknown) => void) | undefined;
+  const onStray = (error: unknown): void => {
+    if (crashRunning !== undefined) crashRunning(error);
+    else process.stderr.write(`Exception in pool worker ${boot.name} between tasks:\n${(error as Error)?.stack ?? String(error)}\n`);
+  };
+  process.on('uncaughtException', onStray);
+  process.on('unhandledRejection', onStray);
+
+  if (boot.initializer !== undefined) {
+    try {
+      const init = await loadTarget(boot.initializer);
+      const result = init(...decodeValue(boot.initargs, boot.initHasEvents));
+      if (isThenable(result)) await result;
+    } catch (error) {
+      report({ type: 'broken', error: serializeError(error) });
+      exiting = true;
+      process.exit(0);
+    }
+  }
+
+  const handle = (command: PoolCommand): void => {
+    if (command.type === 'run') queue = queue.length === 0 ? command.tasks : queue.concat(command.tasks);
+    else if (command.type === 'slab') {
+      slabs[command.index] = command.buffer;
+      slabViews[command.index] = new Int32Array(command.buffer);
+    }
+    else if (command.type === 'close') closing = true;
+  };
+
+  const succeed = (id: number, value: unknown): void => {
+    const encoded = encodeValue(value);
+    report({ type: 'done', id, status: TaskStatus.ok, value: encoded.value, hasEvents: encoded.hasEvents });
+  };
+
+  const fail = (task: CurrentTask, error: unknown): void => {
+    if (isStopError(error)) {
+      report({ type: 'done', id: task.id, status: TaskStatus.stopped, value: undefined, hasEvents: false });
+    } else {
+      const explained = explainMissingName(error, task.source === undefined ? [] : [task.source], `a task of ${boot.name}`);
+      report({ type: 'done', id: task.id, status: TaskStatus.error, value: serializeError(explained), hasEvents: false });
+    }
+  };
+
+  const finish = (): void => {
+    crashRunning = undefined;
+    current = undefined;
+    Atomics.store(mailbox, kRunning, 0);
+  };
+
+  /** The rest of a task whose function returned a promise (or had to be imported first). */
+  const finishAsync = async (task: CurrentTask, pending: PromiseLike<unknown>): Promise<void> => {
+    try {
+      const value = await new Promise((resolve, reject) => {
+        crashRunning = reject;
+        pending.then(resolve, reject);
+      });
+      succeed(task.id, value);
+    } catch (error) {
+      fail(task, error);
+    } finally {
+      finish();
+    }
+  };
+
+  const loadFunction = async (ref: [number, TargetDescriptor]): Promise<Function> => {
+    const [id, descriptor] = ref;
+    const fn = await loadTarget(descriptor);
+    functions.set(id, fn);
+    if (descriptor.kind === 'inline') sources.set(id, descriptor.source);
+    return fn;
+  };
+
+  /**
+   * Run the task at `at` in `tasks`. Returns undefined when it completed
+   * synchronously — the common case, which costs no trip through the
+   * microtask queue — or a promise when it has to be awaited.
+   */
+  const runTask = (tasks: unknown[], at: number): Promise<void> | undefined => {
+    const id = tasks[at] as number;
+    const ref = tasks[at + 1] as TaskFunctionRef;
+    const slot = tasks[at + 2] as number;
+    const args = decodeValue(tasks[at + 3] as unknown[], tasks[at + 4] as boolean);
+    const task: CurrentTask = { id, slot, source: undefined, stop: undefined };
+    current = task;
+    Atomics.store(mailbox, kRunning, id);
+    // Cancelled, or asked to stop, before it began: it does not run at all.
+    const slab = slabViews[slabOf(slot)]!;
+    if (!claimStart(slab, slot) || stopRequested(slab, slot)) {
+      report({ type: 'done', id, status: TaskStatus.stopped, value: undefined, hasEvents: false });
+      finish();
+      return undefined;
+    }
+    const fnId = typeof ref === 'number' ? ref : ref[0];
+    let fn = typeof ref === 'number' ? functions.get(ref) : undefined;
+    if (fn === undefined) {
+      if (typeof ref === 'number') {
+        fail(task, new Error(`pool worker ${boot.name} was sent task function ${ref} before its source`));
+        finish();
+        return undefined;
+      }
+      return finishAsync(task, loadFunction(ref).then((loaded) => {
+        task.source = sources.get(fnId);
+        return loaded(...args);
+      }));
+    }
+    task.source = sources.get(fnId);
+    let value: unknown;
+    try {
+      value = fn(...args);
+    } catch (error) {
+      fail(task, error);
+      finish();
+      return undefined;
+    }
+    if (isThenable(value)) return finishAsync(task, value);
+    succeed(id, value);
+    finish();
+    return undefined;
+  };
+
+  for (;;) {
+    // Read the counter before draining: a batch posted after the drain
+    // bumps it, so the wait below returns at once instead of missing it.
+    const seen = Atomics.load(mailbox, kWork);
+    for (let message; (message = receiveMessageOnPort(port)) !== undefined; ) handle(message.message as PoolCommand);
+    if (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      for (let at = 0; at < batch.length; at += kTaskStride) {
+        const pending = runTask(batch, at);
+        if (pending !== undefined) await pending;
+      }
+      continue;
+    }
+    if (closing) break;
+    // Spin briefly before parking: a caller that awaits each result and
+    // submits the next finds the worker awake, instead of paying a futex
+    // wake-up on every task. Bounded, so an idle pool costs nothing.
+    if (!spinFor(mailbox, seen, kSpinMs)) Atomics.wait(mailbox, kWork, seen);
+  }
+  exiting = true;
+  control.end(EndReason.returned);
+  process.exit(0);
+}
