@@ -3,7 +3,7 @@ import { ControlBlock } from '../thread/control-block.js';
 import { globalsBuffer, nextIdent } from '../thread/globals.js';
 import { createWorker, workerArgv } from '../thread/hub.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
-import { kMailboxSize, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
+import { kMailboxSize, kParked, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
 
 /** How a pool worker is made. */
 export interface PoolWorkerSpec<Task> {
@@ -97,7 +97,11 @@ export class PoolWorker<Task = unknown> {
     this.#port.postMessage(command);
     // After the post: a worker that read kWork before draining sees it change.
     Atomics.add(this.#mailbox, kWork, 1);
-    Atomics.notify(this.#mailbox, kWork);
+    // Waking a parked thread is costly on a VM; a busy or spinning worker
+    // sees the new count by itself. The worker raises kParked before it
+    // waits on kWork, and we bump kWork before reading kParked, so either we
+    // see it parked and notify, or its wait sees the count has moved.
+    if (Atomics.load(this.#mailbox, kParked) !== 0) Atomics.notify(this.#mailbox, kWork);
   }
 
   /** Send a batch of tasks, laid out as protocol.ts says. */

@@ -15,8 +15,10 @@ import type { TargetDescriptor } from '../thread/protocol.js';
 export const kWork = 0;
 /** The id of the task the worker is running now, 0 between tasks. */
 export const kRunning = 1;
+/** 1 while the worker is parked in Atomics.wait: only then does the pool pay for a notify. */
+export const kParked = 2;
 /** Bytes of a mailbox. */
-export const kMailboxSize = 8;
+export const kMailboxSize = 12;
 
 /** workerData of a pool worker. */
 export interface PoolBoot {

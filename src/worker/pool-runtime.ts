@@ -1,6 +1,6 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { ThreadExitError } from '../errors.js';
-import { kRunning, kTaskStride, kWork, TaskStatus, type PoolBoot, type PoolCommand, type PoolReport, type TaskFunctionRef } from '../executor/protocol.js';
+import { kParked, kRunning, kTaskStride, kWork, TaskStatus, type PoolBoot, type PoolCommand, type PoolReport, type TaskFunctionRef } from '../executor/protocol.js';
 import { byteOffsetOf, claimStart, slabOf, stopRequested } from '../executor/stop-slots.js';
 import { Event } from '../sync/event.js';
 import { ControlBlock, EndReason } from '../thread/control-block.js';
@@ -217,7 +217,11 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     // Spin briefly before parking: a caller that awaits each result and
     // submits the next finds the worker awake, instead of paying a futex
     // wake-up on every task. Bounded, so an idle pool costs nothing.
-    if (!spinFor(mailbox, seen, kSpinMs)) Atomics.wait(mailbox, kWork, seen);
+    if (!spinFor(mailbox, seen, kSpinMs)) {
+      Atomics.store(mailbox, kParked, 1);
+      Atomics.wait(mailbox, kWork, seen);
+      Atomics.store(mailbox, kParked, 0);
+    }
   }
   exiting = true;
   control.end(EndReason.returned);
