@@ -6,9 +6,9 @@
  * inside a worker is not created there: the worker asks the hub, over its
  * parentPort, and the hub creates it as a child of the main thread.
  */
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, SHARE_ENV, Worker } from 'node:worker_threads';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
-import { isSpawnRequest, type SpawnRequest, type WorkerBoot } from './protocol.js';
+import { isSpawnRequest, isTerminateRequest, type SpawnRequest, type TerminateRequest, type WorkerBoot } from './protocol.js';
 
 const entryUrl = new URL('../worker/entry.js', import.meta.url);
 
@@ -63,13 +63,24 @@ export interface SpawnedWorker {
   terminate(): void;
 }
 
-type SpawnRequestHandler = (request: SpawnRequest) => void;
+/** Serves a worker's request to start a thread; `ownerIdent` is the ident of the thread asking. */
+type SpawnRequestHandler = (request: SpawnRequest, ownerIdent: number) => void;
+
+interface Spawned {
+  spawned: SpawnedWorker;
+  /** The ident of the thread that started this one; the main thread's for its own. */
+  ownerIdent: number | undefined;
+}
+
+/** Every worker the hub has created and not yet seen exit, by thread ident. */
+const spawnedByIdent = new Map<number, Spawned>();
 
 /**
  * Create the worker for a thread. `onSpawnRequest` serves the threads this
- * worker starts in turn.
+ * worker starts in turn; `ownerIdent` is the thread that asked for this one
+ * (undefined when the main thread started it).
  */
-export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandler): SpawnedWorker {
+export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandler, ownerIdent?: number): SpawnedWorker {
   const worker = new Worker(entryUrl, {
     workerData: { skein: boot },
     transferList: [boot.port],
@@ -80,10 +91,12 @@ export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandle
     ...(boot.resourceLimits ? { resourceLimits: boot.resourceLimits } : {}),
   });
   const control = ControlBlock.fromBuffer(boot.control);
+  const ident = control.ident;
   let lastError: unknown;
   let terminating = false;
   const exited = new Promise<WorkerExit>((resolve) => {
     worker.on('exit', (code) => {
+      spawnedByIdent.delete(ident);
       let reason: EndReason | undefined;
       // The runtime ends its thread itself before it exits; a worker that
       // exits with its thread still running died from outside or crashed.
@@ -99,12 +112,15 @@ export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandle
     lastError = error;
   });
   worker.on('message', (message: unknown) => {
-    // Only spawn requests are expected; anything else is ignored.
-    if (isSpawnRequest(message)) onSpawnRequest(message);
+    // Only spawn and terminate requests are expected; anything else is ignored.
+    if (isSpawnRequest(message)) onSpawnRequest(message, ident);
+    else if (isTerminateRequest(message) && spawnedByIdent.get(message.ident)?.ownerIdent === ident) {
+      terminateThread(message.ident);
+    }
   });
   // Listeners re-ref a worker, so unref only after attaching them.
   if (boot.daemon) worker.unref();
-  return {
+  const spawned: SpawnedWorker = {
     worker,
     exited,
     terminate() {
@@ -112,4 +128,17 @@ export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandle
       void worker.terminate();
     },
   };
+  spawnedByIdent.set(ident, { spawned, ownerIdent });
+  return spawned;
+}
+
+/**
+ * Terminate the worker of the thread `ident` (a forced stop); it ends with
+ * reason `terminated`. On the main thread this acts at once; in a worker it
+ * asks the hub, which honours it for a thread this worker started. A thread
+ * whose worker has already exited is left alone.
+ */
+export function terminateThread(ident: number): void {
+  if (isMainThread) spawnedByIdent.get(ident)?.spawned.terminate();
+  else parentPort?.postMessage({ type: 'skein:terminate', ident } satisfies TerminateRequest);
 }

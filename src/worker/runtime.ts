@@ -1,13 +1,10 @@
+import { isStopError } from '../errors.js';
 import { ControlBlock, EndReason, ThreadState } from '../thread/control-block.js';
 import { defaultExcepthook } from '../thread/excepthook.js';
 import type { ThreadLaunch, ThreadOutcome } from '../thread/protocol.js';
 import { adoptThread, isThenable, Thread } from '../thread/thread.js';
 import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
 import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
-
-function isStopError(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'SKEIN_ERR_STOPPED';
-}
 
 const compilerHelpers = /^(?:__awaiter|__generator|__extends|__assign|__rest|__decorate|__param|__metadata|__values|__read|__spread\w*|__await|__asyncGenerator|__asyncValues|__classPrivateField\w*|__publicField|__privateGet|__privateSet|__privateAdd|__require|__toESM|__commonJS|_asyncToGenerator|_classCallCheck|_defineProperty|_createClass|_inherits|_regeneratorRuntime|_objectSpread\d*)$/;
 

@@ -368,14 +368,14 @@ describe('Thread subclasses', () => {
   class Counter extends Thread {
     constructor(
       public readonly limit: number,
-      public readonly stop: Event,
+      public readonly halt: Event,
     ) {
       super({ name: 'counter' });
     }
 
     override run(): unknown {
       let count = 0;
-      while (count < this.limit && !this.stop.isSet()) count++;
+      while (count < this.limit && !this.halt.isSet()) count++;
       return { count, self: currentThread() === this, isCounter: this instanceof Counter };
     }
   }
