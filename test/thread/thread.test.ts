@@ -10,27 +10,15 @@ import {
   currentThread,
   enumerate,
   mainThread,
-  setExcepthook,
   sleepSync,
   stopEvent,
   throwIfStopped,
-  type ExceptHookArgs,
 } from 'skein';
 import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+import { withHook } from '../helpers/threads.js';
 
 checkLeaksAfterEach();
-
-/** Run `fn` with a recording excepthook, restoring the default after. */
-async function withHook<T>(fn: (calls: ExceptHookArgs[]) => Promise<T>): Promise<T> {
-  const calls: ExceptHookArgs[] = [];
-  setExcepthook((args) => calls.push(args));
-  try {
-    return await fn(calls);
-  } finally {
-    setExcepthook(null);
-  }
-}
 
 /** A thread parked on `gate` until the test opens it; `parked` says it got there. */
 function parkedThread(gate: Event, parked: Event, options: { daemon?: boolean; name?: string } = {}): Thread {
