@@ -18,6 +18,15 @@ export function toTimeoutMs(value: unknown, name = 'timeoutMs'): number {
   return value < 0 ? 0 : value;
 }
 
+/**
+ * Now, in milliseconds, on a clock every thread reads alike — each thread's
+ * `performance.now()` counts from that thread's own start — for deadlines
+ * set in one thread and enforced in another.
+ */
+export function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** A monotonic deadline `timeoutMs` from now (`Infinity` stays `Infinity`). */
 export function deadlineAfter(timeoutMs: number): number {
   return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;

@@ -7,6 +7,7 @@
  * parentPort, and the hub creates it as a child of the main thread.
  */
 import { isMainThread, parentPort, SHARE_ENV, Worker } from 'node:worker_threads';
+import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
 import { isSpawnRequest, isTerminateRequest, type SpawnRequest, type TerminateRequest, type WorkerBoot } from './protocol.js';
 
@@ -81,6 +82,10 @@ const spawnedByIdent = new Map<number, Spawned>();
  * (undefined when the main thread started it).
  */
 export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandler, ownerIdent?: number): SpawnedWorker {
+  const control = ControlBlock.fromBuffer(boot.control);
+  // The deadline. One already due is set here, synchronously, before the
+  // worker exists: the thread starts with its stop requested.
+  const cancelDeadline = unrefTimeout(Math.max(boot.stopAt - sharedNow(), 0), () => control.stopEvent.set());
   const worker = new Worker(entryUrl, {
     workerData: { skein: boot },
     transferList: [boot.port],
@@ -90,13 +95,13 @@ export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandle
     name: boot.name,
     ...(boot.resourceLimits ? { resourceLimits: boot.resourceLimits } : {}),
   });
-  const control = ControlBlock.fromBuffer(boot.control);
   const ident = control.ident;
   let lastError: unknown;
   let terminating = false;
   const exited = new Promise<WorkerExit>((resolve) => {
     worker.on('exit', (code) => {
       spawnedByIdent.delete(ident);
+      cancelDeadline();
       let reason: EndReason | undefined;
       // The runtime ends its thread itself before it exits; a worker that
       // exits with its thread still running died from outside or crashed.

@@ -49,6 +49,12 @@ export interface WorkerBoot {
    */
   port: MessagePort;
   resourceLimits: ResourceLimits | undefined;
+  /**
+   * When the thread's stop request sets itself (the `timeout` option), on
+   * the `sharedNow()` clock; `Infinity` for never. The hub enforces it, so it
+   * holds even once the thread that started this one has ended.
+   */
+  stopAt: number;
   /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
   loaderHints: string[];
 }

@@ -9,7 +9,7 @@ import {
 } from 'node:worker_threads';
 import { describeValue, ThreadExitError } from '../errors.js';
 import type { Event } from '../sync/event.js';
-import { deadlineAfter, remainingUntil, toTimeoutMs, unrefTimeout } from '../sync/timeout.js';
+import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
@@ -73,8 +73,9 @@ export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
    * The most milliseconds the thread may run: this long after `start()`,
    * its stop request sets itself (a deadline). The thread is asked, not
    * terminated — as with {@link Thread.stop}, it stops when it checks
-   * `stopEvent()`. The timer runs on the event loop of the thread that
-   * starts this one and does not keep the process alive.
+   * `stopEvent()`. The main thread keeps the time (so the deadline holds
+   * even after the thread that started this one has ended); it does not
+   * keep the process alive. `0` starts the thread with its stop requested.
    * Default: none.
    */
   timeout?: number;
@@ -163,7 +164,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #timeout = Infinity;
   /** A stop requested before start() (a cancelled Timer): set on the control block when it exists. */
   #stopEarly = false;
-  /** Undoes what start() armed to request the stop later (signal listener, deadline timer). */
+  /** Undoes what start() armed to request the stop later (the signal listener). */
   #disarm: (() => void) | undefined;
   /** This thread in the stoppables registry; a subclass's own `stop` member cannot shadow it. */
   #stoppable: Stoppable | undefined;
@@ -284,7 +285,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     const subclassRuns = Object.getPrototypeOf(this).run !== Thread.prototype.run;
     const control = ControlBlock.create();
     // A stop asked for before start(): set before the worker can run.
-    if (this.#stopEarly || this.#signal?.aborted || this.#timeout === 0) control.stopEvent.set();
+    if (this.#stopEarly || this.#signal?.aborted) control.stopEvent.set();
     const ident = nextIdent();
     if (this.#target === undefined && !subclassRuns) {
       // Nothing to run: the thread starts and ends at once, as Python's does.
@@ -320,6 +321,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       globals: globalsBuffer,
       port: port1,
       resourceLimits: this.#resourceLimits,
+      stopAt: this.#timeout === Infinity ? Infinity : sharedNow() + this.#timeout,
       loaderHints: isMainThread ? workerArgv.loaderHints : inheritedLoaderHints(),
     };
     try {
@@ -346,16 +348,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#register();
   }
 
-  /** Request the stop when the signal aborts or the deadline passes, until the thread ends. */
+  /** Request the stop when the signal aborts, until the thread ends. (The hub enforces the deadline.) */
   #armStopRequest(control: ControlBlock): void {
     const signal = this.#signal;
+    if (signal === undefined || signal.aborted) return;
     const request = (): void => control.stopEvent.set();
-    const cancelTimer = unrefTimeout(this.#timeout, request);
-    signal?.addEventListener('abort', request, { once: true });
-    this.#disarm = () => {
-      cancelTimer();
-      signal?.removeEventListener('abort', request);
-    };
+    signal.addEventListener('abort', request, { once: true });
+    this.#disarm = () => signal.removeEventListener('abort', request);
   }
 
   /** Count the started thread as live (enumerate, stopOnSignals) and settle it when it ends. */

@@ -146,6 +146,32 @@ describe('deadlines', () => {
     assert.equal(thread.exception, undefined);
   });
 
+  it('holds the deadline of a thread whose starter has already ended', async () => {
+    const running = new Event();
+    const marks = markers();
+    const starter = new Thread({
+      target: (running: Event, marks: Int32Array) => {
+        new Thread({
+          timeout: 50,
+          target: (running: Event, marks: Int32Array) => {
+            const stop = stopEvent();
+            running.set();
+            while (!stop.isSet());
+            Atomics.store(marks, 1, 1);
+            Atomics.notify(marks, 1);
+          },
+          args: [running, marks],
+        }).start();
+      },
+      args: [running, marks],
+    });
+    starter.start();
+    await joinOrFail(starter);
+    const stopped = Atomics.waitAsync(marks, 1, 0, 10_000).value;
+    assert.notEqual(await within(Promise.resolve(stopped), 15_000, 'see the nested thread stop'), 'timed-out');
+    assert.equal(Atomics.load(marks, 1), 1, 'the nested thread stopped at its deadline');
+  });
+
   it('a timeout of 0 starts the thread with its stop requested', async () => {
     const thread = new Thread({ timeout: 0, target: () => stopEvent().isSet() });
     thread.start();
