@@ -6,7 +6,13 @@ import { stopEvent } from './stop.js';
 import { liveStoppables, type StopOptions, type Stoppable } from './stoppables.js';
 import { RuntimeError } from './thread.js';
 
-/** Options of {@link stopOnSignals}. */
+/**
+ * Options of {@link stopOnSignals}.
+ * @example
+ * ```ts
+ * stopOnSignals({ timeout: 10_000, signals: ['SIGTERM'], exitCode: 2 });
+ * ```
+ */
 export interface StopOnSignalsOptions {
   /**
    * The grace period: milliseconds every thread (and registered stoppable)

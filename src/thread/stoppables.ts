@@ -6,10 +6,23 @@
 import { describeValue } from '../errors.js';
 import { toTimeoutMs } from '../sync/timeout.js';
 
-/** How a stop ended: `"stopped"` on its own, `"forced"` (terminated), or still `"alive"` at the timeout. */
+/**
+ * How a stop ended: `"stopped"` on its own, `"forced"` (terminated), or
+ * still `"alive"` at the timeout.
+ * @example
+ * ```ts
+ * const outcome: StopOutcome = await thread.stop({ timeout: 1_000 });
+ * ```
+ */
 export type StopOutcome = 'stopped' | 'forced' | 'alive';
 
-/** Options of `thread.stop()`, `future.stop()` and every {@link Stoppable}. */
+/**
+ * Options of `thread.stop()`, `future.stop()` and every {@link Stoppable}.
+ * @example
+ * ```ts
+ * await thread.stop({ timeout: 2_000, force: true }); // ask, wait 2 s, then terminate
+ * ```
+ */
 export interface StopOptions {
   /**
    * Milliseconds to wait for the work to end after asking it to.
@@ -26,7 +39,18 @@ export interface StopOptions {
 /**
  * Something that can be asked to stop, as `stopOnSignals()` does with
  * every registered one: set its stop request at once, then resolve how it
- * ended within `timeout`, terminating it when `force` is given.
+ * ended within `timeout`, terminating it when `force` is given. A `Thread`
+ * is one.
+ * @example
+ * ```ts
+ * const queue: Stoppable = {
+ *   async stop({ timeout } = {}) {
+ *     consumer.close();
+ *     return (await consumer.drained(timeout)) ? 'stopped' : 'alive';
+ *   },
+ * };
+ * registerStoppable(queue);
+ * ```
  */
 export interface Stoppable {
   stop(options?: StopOptions): Promise<StopOutcome>;

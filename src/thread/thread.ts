@@ -67,6 +67,10 @@ export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
    * at `start()` starts the thread with its stop requested. The signal is
    * watched on the event loop of the thread that starts this one.
    * Default: none.
+   * @example
+   * ```ts
+   * new Thread({ target: render, args: [page], signal: request.signal }); // client gone → render stops
+   * ```
    */
   signal?: AbortSignal;
   /**
@@ -77,6 +81,10 @@ export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
    * even after the thread that started this one has ended); it does not
    * keep the process alive. `0` starts the thread with its stop requested.
    * Default: none.
+   * @example
+   * ```ts
+   * new Thread({ target: search, args: [board], timeout: 30_000 }); // best move found in 30 s
+   * ```
    */
   timeout?: number;
 }

@@ -54,6 +54,13 @@ export class Timer<R = unknown, A extends unknown[] = unknown[]> extends Thread<
    * `Timer.cancel()`. Works before `start()` too (the timer then ends as
    * soon as it starts). Does not wait; `join()` to see the thread end.
    * Does not interrupt a call already running (it may check `stopEvent()`).
+   * @example
+   * ```ts
+   * const timeout = new Timer(5_000, () => console.log('too slow'));
+   * timeout.start();
+   * await work();
+   * timeout.cancel();
+   * ```
    */
   cancel(): void {
     this[kRequestStop]();
