@@ -44,6 +44,19 @@ export class StopError extends Error {
 }
 
 /**
+ * Whether `error` ends a thread or task as a clean stop: a {@link StopError}
+ * (recognised by its code, so one from another copy of skein counts), or the
+ * `AbortError` that timers, `events.once` and streams raise when a signal
+ * from `stopSignal()` aborts them, whose `cause` is that StopError.
+ * @internal
+ */
+export function isStopError(error: unknown): boolean {
+  const { code, name, cause } = (error ?? {}) as { code?: unknown; name?: unknown; cause?: unknown };
+  if (code === 'SKEIN_ERR_STOPPED') return true;
+  return name === 'AbortError' && (cause as { code?: unknown } | null | undefined)?.code === 'SKEIN_ERR_STOPPED';
+}
+
+/**
  * The thread ended abnormally without raising an error: it called
  * `process.exit()` with a non-zero code, or its worker died (out of memory
  * under `resourceLimits`, terminated).

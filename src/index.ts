@@ -20,9 +20,19 @@ export {
 } from './thread/thread.js';
 export type { ModuleTarget } from './thread/target.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
-export { stopEvent, throwIfStopped } from './thread/stop.js';
+export { stopEvent, stopSignal, throwIfStopped } from './thread/stop.js';
+export { Timer } from './thread/timer.js';
+export { stopOnSignals, type StopOnSignalsOptions } from './thread/stop-on-signals.js';
+export {
+  registerStoppable,
+  unregisterStoppable,
+  liveStoppables,
+  type Stoppable,
+  type StopOptions,
+  type StopOutcome,
+} from './thread/stoppables.js';
 export { StopError, ThreadExitError, CancelledError, TimeoutError, BrokenThreadPool, InvalidStateError } from './errors.js';
-export { Future, type FutureState, type StopOptions, type StopOutcome } from './executor/future.js';
+export { Future, type FutureState } from './executor/future.js';
 export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,

@@ -1,19 +1,9 @@
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from '../errors.js';
 import { toTimeoutMs } from '../sync/timeout.js';
+import { checkStopOptions, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
 
 /** Where a future is in its life: pending → running → finished, or pending → cancelled. */
 export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
-
-/** How a stop request ended: the work ended (`stopped`), was terminated (`forced`), or is still running (`alive`). */
-export type StopOutcome = 'stopped' | 'forced' | 'alive';
-
-/** Options of `future.stop()` and `thread.stop()`. */
-export interface StopOptions {
-  /** Milliseconds to wait for the work to end. Default: wait until it ends. */
-  timeout?: number;
-  /** Terminate the work's worker if it has not ended within `timeout` (required with `force`). Default: false. */
-  force?: boolean;
-}
 
 /** What a pool attaches to a future to stop its task. @internal */
 export interface TaskStopper {
@@ -25,19 +15,6 @@ export interface TaskStopper {
   tryCancel(): boolean;
   /** Whether the task's worker has started it. */
   hasStarted(): boolean;
-}
-
-/** Check `stop()` options: timeout a number, force only with a timeout. @internal */
-export function checkStopOptions(options: StopOptions | undefined): { timeout: number; force: boolean } {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`Expected stop options to be an object { timeout?, force? }, got ${describeValue(options)}`);
-  }
-  const timeout = toTimeoutMs(options?.timeout, 'timeout');
-  const force = Boolean(options?.force);
-  if (force && timeout === Infinity) {
-    throw new TypeError('`force` needs a `timeout`: say how many milliseconds the work gets to stop before it is terminated');
-  }
-  return { timeout, force };
 }
 
 type DoneCallback<R> = (future: Future<R>) => void;

@@ -47,7 +47,8 @@ export class PoolWorker<Task = unknown> {
     const mailbox = new SharedArrayBuffer(kMailboxSize);
     this.#mailbox = new Int32Array(mailbox);
     const control = ControlBlock.create();
-    control.markStarted(nextIdent());
+    const ident = nextIdent();
+    control.markStarted(ident);
     const { port1, port2 } = new MessageChannel();
     this.#port = port2;
     const boot: PoolBoot = {
@@ -62,7 +63,7 @@ export class PoolWorker<Task = unknown> {
       initargs: spec.initargs,
       initHasEvents: spec.initHasEvents,
     };
-    this.worker = createWorker({ skein: boot }, [port1], { name: spec.name, resourceLimits: spec.resourceLimits });
+    this.worker = createWorker({ skein: boot }, [port1], { name: spec.name, resourceLimits: spec.resourceLimits, ident });
     this.#port.on('message', (report: PoolReport) => spec.onReport(this, report));
     this.worker.on('error', (error) => {
       this.#lastError = error;

@@ -8,7 +8,8 @@ import type { TargetDescriptor } from '../thread/protocol.js';
 import { describeFunction, describeModuleTarget, isModuleTarget, type ModuleTarget } from '../thread/target.js';
 import { RuntimeError } from '../thread/thread.js';
 import { decodeValue, deserializeError, encodeArgs, whyUncloneable, type SerializedError } from '../thread/transfer.js';
-import { checkStopOptions, Future, type StopOptions, type StopOutcome, type TaskStopper } from './future.js';
+import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
+import { Future, type TaskStopper } from './future.js';
 import { PoolWorker } from './pool-worker.js';
 import { kTaskStride, TaskStatus, type PoolReport, type TaskFunctionRef } from './protocol.js';
 import { StopSlots } from './stop-slots.js';
@@ -133,6 +134,8 @@ export class ThreadPoolExecutor {
   #referenced = false;
   #unrefScheduled = false;
   #drained: (() => void) | undefined;
+  /** Leaves the registry of things stopOnSignals() stops. */
+  readonly #unregister: () => void;
   readonly #owner: TaskOwner = {
     slots: this.#slots,
     stopTask: (record, force) => this.#stopTask(record, force),
@@ -163,6 +166,17 @@ export class ThreadPoolExecutor {
     const encoded = encodeArgs(initargs, 'initializer argument');
     this.#initargs = encoded.value;
     this.#initHasEvents = encoded.hasEvents;
+    // On SIGINT/SIGTERM (stopOnSignals), a pool cancels what has not started
+    // and asks its running tasks to stop.
+    this.#unregister = registerStoppable({ stop: (stopOptions) => this.#stopAll(stopOptions) });
+  }
+
+  async #stopAll(options: StopOptions | undefined): Promise<StopOutcome> {
+    const { timeout, force } = checkStopOptions(options);
+    const stops = [...this.#records.values()].map((record) => record.future.stop({ timeout, force }));
+    void this.shutdown({ wait: false, cancelFutures: true });
+    const outcomes = await Promise.all(stops);
+    return outcomes.includes('alive') ? 'alive' : outcomes.includes('forced') ? 'forced' : 'stopped';
   }
 
   /**
@@ -260,6 +274,7 @@ export class ThreadPoolExecutor {
         await Promise.all([...this.#workers].map((worker) => worker.exited));
       })(),
     );
+    this.#unregister();
   }
 
   /** `await using pool = new ThreadPoolExecutor()` shuts the pool down, waiting, like Python's `with`. */

@@ -180,7 +180,10 @@ export class Event {
    * ```
    */
   waitAsync(timeoutMs?: number): Promise<boolean> {
-    const timeout = toTimeoutMs(timeoutMs);
+    return this.#waitAsync(toTimeoutMs(timeoutMs), true);
+  }
+
+  #waitAsync(timeout: number, keepAlive: boolean): Promise<boolean> {
     const i32 = this.#i32;
     const seen = Atomics.load(i32, kWord);
     if ((seen & kFlag) !== 0) return Promise.resolve(true);
@@ -189,11 +192,63 @@ export class Event {
       for (;;) {
         const left = remainingUntil(deadline);
         if (left === 0) return Atomics.load(i32, kWord) !== seen;
-        await waitAsyncFor(i32, kWord, seen, left);
+        await waitAsyncFor(i32, kWord, seen, left, keepAlive);
+        // Only set() changes a word whose flag is clear.
         if (Atomics.load(i32, kWord) !== seen) return true;
       }
     };
     return loop();
+  }
+
+  /**
+   * An Event that is set when `signal` aborts — the platform's cancellation
+   * reaching a thread: pass the Event to the thread, which sees the abort
+   * even while busy in synchronous code. An already-aborted signal gives an
+   * Event set at once. With `AbortSignal.timeout(ms)` it is a deadline.
+   *
+   * The Event is set from the calling thread's event loop (where the abort
+   * is dispatched), and clearing it later does not re-arm it.
+   *
+   * @throws TypeError if `signal` is not an AbortSignal.
+   * @example
+   * ```ts
+   * // Stop the computation when the HTTP client goes away.
+   * const gone = Event.fromSignal(request.signal);
+   * const thread = new Thread({ target: crunch, args: [input, gone] });
+   * ```
+   */
+  static fromSignal(signal: AbortSignal): Event {
+    if (!(signal instanceof AbortSignal)) {
+      throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+    }
+    const event = new Event();
+    if (signal.aborted) event.set();
+    else signal.addEventListener('abort', () => event.set(), { once: true });
+    return event;
+  }
+
+  /**
+   * An `AbortSignal` that aborts once this Event is set — for `fetch`,
+   * timers, streams and every API that takes a signal. It aborts with
+   * `reason` (default: the platform's `AbortError`); a set Event gives an
+   * already-aborted signal.
+   *
+   * The signal is aborted from the calling thread's event loop: code busy in
+   * synchronous work does not see it until it yields — check
+   * {@link Event.isSet} there. Watching does not keep the process alive.
+   * Each call watches the Event anew: make one signal and share it. Once
+   * aborted, the signal stays aborted even if the Event is cleared.
+   *
+   * @example
+   * ```ts
+   * const response = await fetch(url, { signal: cancel.toSignal() });
+   * ```
+   */
+  toSignal(reason?: unknown): AbortSignal {
+    if (this.isSet()) return AbortSignal.abort(reason);
+    const controller = new AbortController();
+    void this.#waitAsync(Infinity, false).then(() => controller.abort(reason));
+    return controller.signal;
   }
 
   /** @internal Where this Event lives, for sending it to a thread. */

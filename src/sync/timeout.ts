@@ -18,6 +18,15 @@ export function toTimeoutMs(value: unknown, name = 'timeoutMs'): number {
   return value < 0 ? 0 : value;
 }
 
+/**
+ * Now, in milliseconds, on a clock every thread reads alike — each thread's
+ * `performance.now()` counts from that thread's own start — for deadlines
+ * set in one thread and enforced in another.
+ */
+export function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** A monotonic deadline `timeoutMs` from now (`Infinity` stays `Infinity`). */
 export function deadlineAfter(timeoutMs: number): number {
   return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
@@ -28,4 +37,27 @@ export function remainingUntil(deadline: number): number {
   if (deadline === Infinity) return Infinity;
   const left = deadline - performance.now();
   return left > 0 ? left : 0;
+}
+
+/** Longest delay a Node timer accepts; a longer one would fire after 1 ms. */
+const kMaxTimerMs = 2 ** 31 - 1;
+
+/**
+ * Call `fn` once, `delayMs` from now, on a timer that does not keep the
+ * process alive; `Infinity` never calls it. A delay beyond Node's timer
+ * limit (~24.8 days) is re-armed, never fired early. Returns a function
+ * that cancels the call.
+ */
+export function unrefTimeout(delayMs: number, fn: () => void): () => void {
+  if (delayMs === Infinity) return () => {};
+  const deadline = deadlineAfter(delayMs);
+  let timer: NodeJS.Timeout;
+  const arm = (): void => {
+    const left = remainingUntil(deadline);
+    if (left === 0) return fn();
+    timer = setTimeout(arm, Math.min(left, kMaxTimerMs));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
 }

@@ -35,9 +35,14 @@ export function waitAsyncFor(
     // V8 times the wait out through a task Node does not count as pending
     // work, so our own timer both enforces the timeout and, when keepAlive,
     // holds the process open.
+    // An endless wait that must not keep the process alive needs no timer.
     const timer =
-      timeoutMs > kMaxTimerMs ? setInterval(noop, kMaxTimerMs) : setTimeout(() => resolve('timed-out'), timeoutMs);
-    if (!keepAlive) timer.unref();
+      timeoutMs === Infinity && !keepAlive
+        ? undefined
+        : timeoutMs > kMaxTimerMs
+          ? setInterval(noop, kMaxTimerMs)
+          : setTimeout(() => resolve('timed-out'), timeoutMs);
+    if (!keepAlive) timer?.unref();
     void waiting.value.then((outcome) => {
       clearTimeout(timer);
       resolve(outcome);

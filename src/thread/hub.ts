@@ -7,8 +7,9 @@
  * parentPort, and the hub creates it as a child of the main thread.
  */
 import { isMainThread, parentPort, SHARE_ENV, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
-import { isSpawnRequest, type SpawnRequest, type WorkerBoot } from './protocol.js';
+import { isSpawnRequest, isTerminateRequest, type SpawnRequest, type TerminateRequest, type WorkerBoot } from './protocol.js';
 
 const entryUrl = new URL('../worker/entry.js', import.meta.url);
 
@@ -63,7 +64,17 @@ export interface SpawnedWorker {
   terminate(): void;
 }
 
-type SpawnRequestHandler = (request: SpawnRequest) => void;
+/** Serves a worker's request to start a thread; `ownerIdent` is the ident of the thread asking. */
+type SpawnRequestHandler = (request: SpawnRequest, ownerIdent: number) => void;
+
+interface Spawned {
+  spawned: SpawnedWorker;
+  /** The ident of the thread that started this one; the main thread's for its own. */
+  ownerIdent: number | undefined;
+}
+
+/** Every worker the hub has created and not yet seen exit, by thread ident. */
+const spawnedByIdent = new Map<number, Spawned>();
 
 let spawnRequestHandler: SpawnRequestHandler | undefined;
 
@@ -76,13 +87,16 @@ export function setSpawnRequestHandler(handler: SpawnRequestHandler): void {
 export interface WorkerOptions {
   name: string;
   resourceLimits?: ResourceLimits | undefined;
+  /** The ident of the thread the worker runs: requests from it are attributed to it. */
+  ident: number;
 }
 
 /**
  * Create a skein worker on the calling thread: the shared entry file, the
  * process's environment (shared, as threads share it in Python), argv and
- * execArgv (minus tsx). A thread this worker starts in turn is served on
- * the main thread, or relayed up to this thread's parent, which relays it on.
+ * execArgv (minus tsx). Its requests to start or force-stop a thread are
+ * served on the main thread, or relayed up to this thread's parent, which
+ * relays them on (a pool created inside a thread has nested workers).
  */
 export function createWorker(workerData: unknown, transferList: readonly MessagePort[], options: WorkerOptions): Worker {
   const worker = new Worker(entryUrl, {
@@ -95,22 +109,39 @@ export function createWorker(workerData: unknown, transferList: readonly Message
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   worker.on('message', (message: unknown) => {
-    // Only spawn requests are expected; anything else is ignored.
-    if (!isSpawnRequest(message)) return;
-    if (isMainThread) spawnRequestHandler?.(message);
-    else parentPort?.postMessage(message, [message.boot.port]);
+    // Only spawn and terminate requests are expected; anything else is ignored.
+    if (isSpawnRequest(message)) {
+      if (isMainThread) spawnRequestHandler?.(message, options.ident);
+      else parentPort?.postMessage(message, [message.boot.port]);
+    } else if (isTerminateRequest(message)) {
+      if (!isMainThread) parentPort?.postMessage(message);
+      else if (spawnedByIdent.get(message.ident)?.ownerIdent === options.ident) terminateThread(message.ident);
+    }
   });
   return worker;
 }
 
-/** Create the worker for a thread. Only called on the main thread. */
-export function spawnWorker(boot: WorkerBoot): SpawnedWorker {
-  const worker = createWorker({ skein: boot }, [boot.port], { name: boot.name, resourceLimits: boot.resourceLimits });
+/**
+ * Create the worker for a thread, on the main thread. `ownerIdent` is the
+ * thread that asked for this one (undefined when the main thread started it).
+ */
+export function spawnWorker(boot: WorkerBoot, ownerIdent?: number): SpawnedWorker {
   const control = ControlBlock.fromBuffer(boot.control);
+  // The deadline. One already due is set here, synchronously, before the
+  // worker exists: the thread starts with its stop requested.
+  const cancelDeadline = unrefTimeout(Math.max(boot.stopAt - sharedNow(), 0), () => control.stopEvent.set());
+  const worker = createWorker({ skein: boot }, [boot.port], {
+    name: boot.name,
+    resourceLimits: boot.resourceLimits,
+    ident: control.ident,
+  });
+  const ident = control.ident;
   let lastError: unknown;
   let terminating = false;
   const exited = new Promise<WorkerExit>((resolve) => {
     worker.on('exit', (code) => {
+      spawnedByIdent.delete(ident);
+      cancelDeadline();
       let reason: EndReason | undefined;
       // The runtime ends its thread itself before it exits; a worker that
       // exits with its thread still running died from outside or crashed.
@@ -127,7 +158,7 @@ export function spawnWorker(boot: WorkerBoot): SpawnedWorker {
   });
   // Listeners re-ref a worker, so unref only after attaching them.
   if (boot.daemon) worker.unref();
-  return {
+  const spawned: SpawnedWorker = {
     worker,
     exited,
     terminate() {
@@ -135,4 +166,17 @@ export function spawnWorker(boot: WorkerBoot): SpawnedWorker {
       void worker.terminate();
     },
   };
+  spawnedByIdent.set(ident, { spawned, ownerIdent });
+  return spawned;
+}
+
+/**
+ * Terminate the worker of the thread `ident` (a forced stop); it ends with
+ * reason `terminated`. On the main thread this acts at once; in a worker it
+ * asks the hub, which honours it for a thread this worker started. A thread
+ * whose worker has already exited is left alone.
+ */
+export function terminateThread(ident: number): void {
+  if (isMainThread) spawnedByIdent.get(ident)?.spawned.terminate();
+  else parentPort?.postMessage({ type: 'skein:terminate', ident } satisfies TerminateRequest);
 }

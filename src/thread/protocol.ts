@@ -14,8 +14,12 @@ export type TargetDescriptor =
 
 /** How the worker finds a Thread subclass whose run() it calls. */
 export type ClassDescriptor =
-  /** Shipped as the sources of its class chain up to Thread, base-most first. */
-  | { kind: 'inline'; classes: InlineClass[] }
+  /**
+   * Shipped as the sources of its class chain, base-most first, down from
+   * Thread or from `root`: the nearest ancestor that declares its module
+   * (`Timer`, or a user's exported class), imported in the worker.
+   */
+  | { kind: 'inline'; classes: InlineClass[]; root?: { url: string; exportName: string } }
   /** Exported by a module (the class declares `static module = import.meta.url`). */
   | { kind: 'module'; url: string; exportName: string };
 
@@ -45,6 +49,12 @@ export interface WorkerBoot {
    */
   port: MessagePort;
   resourceLimits: ResourceLimits | undefined;
+  /**
+   * When the thread's stop request sets itself (the `timeout` option), on
+   * the `sharedNow()` clock; `Infinity` for never. The hub enforces it, so it
+   * holds even once the thread that started this one has ended.
+   */
+  stopAt: number;
   /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
   loaderHints: string[];
 }
@@ -78,6 +88,16 @@ export interface SpawnRequest {
   boot: WorkerBoot;
 }
 
+/**
+ * Sent by a worker to the hub (over its parentPort) to terminate a thread it
+ * started — a forced `thread.stop()`. The hub honours it only from the
+ * worker that asked for that thread.
+ */
+export interface TerminateRequest {
+  type: 'skein:terminate';
+  ident: number;
+}
+
 /** The last message a thread sends its owner. */
 export type ThreadOutcome =
   | { type: 'result'; value: unknown; hasEvents: boolean }
@@ -92,5 +112,14 @@ export function isSpawnRequest(message: unknown): message is SpawnRequest {
     typeof (message as SpawnRequest).boot === 'object' &&
     (message as SpawnRequest).boot?.kind === 'thread' &&
     (message as SpawnRequest).boot.control instanceof SharedArrayBuffer
+  );
+}
+
+export function isTerminateRequest(message: unknown): message is TerminateRequest {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as TerminateRequest).type === 'skein:terminate' &&
+    Number.isInteger((message as TerminateRequest).ident)
   );
 }

@@ -5,7 +5,7 @@ import { currentStopEvent } from './thread.js';
 /**
  * The stop request of whatever the calling thread is running now: its
  * Thread, or the pool task in progress. Set from outside by `thread.stop()`
- * or `future.stop()`.
+ * or `future.stop()`; on the main thread, by `stopOnSignals()`.
  *
  * Hoist it out of hot loops (`const stop = stopEvent()`), then check
  * `stop.isSet()` each iteration, sleep with `stop.wait(ms)` (returns early,
@@ -27,7 +27,45 @@ export function stopEvent(): Event {
  * blocks run, the excepthook is not called, `exception` stays `undefined`.
  *
  * @throws StopError when a stop has been requested.
+ * @example
+ * ```ts
+ * for (const file of files) {
+ *   throwIfStopped();
+ *   process(file);
+ * }
+ * ```
  */
 export function throwIfStopped(): void {
   if (currentStopEvent().isSet()) throw new StopError();
+}
+
+const signals = new WeakMap<Event, AbortSignal>();
+
+/**
+ * An `AbortSignal` that aborts when the calling thread's (or task's) stop
+ * request is set — {@link stopEvent} for `fetch`, timers, streams and every
+ * API that takes a signal. Its `reason` is a {@link StopError}, so an
+ * operation it aborts ends the thread as a clean stop if left uncaught
+ * (including the `AbortError` whose `cause` is that StopError, as timers and
+ * streams raise).
+ *
+ * The signal aborts from the thread's event loop: code busy in synchronous
+ * work sees the request through `stopEvent().isSet()` instead. Watching does
+ * not keep the thread alive. The same signal is returned until it aborts.
+ *
+ * @example
+ * ```ts
+ * const response = await fetch(url, { signal: stopSignal() });
+ * await setTimeout(60_000, undefined, { signal: stopSignal() }); // node:timers/promises
+ * ```
+ */
+export function stopSignal(): AbortSignal {
+  const event = currentStopEvent();
+  let signal = signals.get(event);
+  // A request cleared since the signal aborted gets a fresh signal.
+  if (signal === undefined || (signal.aborted && !event.isSet())) {
+    signal = event.toSignal(new StopError());
+    signals.set(event, signal);
+  }
+  return signal;
 }

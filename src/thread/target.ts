@@ -120,23 +120,35 @@ export function describeModuleTarget(target: ModuleTarget, role = 'target'): Tar
 
 const classCache = new WeakMap<Function, ClassDescriptor>();
 
+/** The module a class declares with `static module = import.meta.url` — its own, not one inherited. */
+function declaredModule(cls: Function): unknown {
+  return Object.hasOwn(cls, 'module') ? (cls as { module?: unknown }).module : undefined;
+}
+
 /**
  * Describe a Thread subclass for the worker: through `static module =
  * import.meta.url` when the class declares it (its module is imported in the
  * thread, imports and all), else as the sources of its class chain up to
- * `base`.
+ * `base` — or up to the nearest ancestor that declares its module, which the
+ * worker imports and the shipped classes then extend.
  */
 export function describeSubclass(cls: Function, base: Function): ClassDescriptor {
   const cached = classCache.get(cls);
   if (cached !== undefined) return cached;
   let descriptor: ClassDescriptor;
-  const declared = (cls as { module?: unknown }).module;
+  const declared = declaredModule(cls);
   if (declared !== undefined) {
     descriptor = { kind: 'module', url: resolveModuleUrl(declared, `${cls.name}.module`), exportName: cls.name };
   } else {
     const classes: InlineClass[] = [];
+    let root: { url: string; exportName: string } | undefined;
     for (let c: Function | null = cls; c !== null && c !== base; c = Object.getPrototypeOf(c) as Function | null) {
       if (typeof c !== 'function') break;
+      const module = declaredModule(c);
+      if (module !== undefined) {
+        root = { url: resolveModuleUrl(module, `${c.name}.module`), exportName: c.name };
+        break;
+      }
       const source = Function.prototype.toString.call(c);
       const header = /^class\b[^{]*?\bextends\s+([A-Za-z_$][\w$]*)\s*\{/.exec(source);
       if (!source.startsWith('class')) {
@@ -144,7 +156,7 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
       }
       classes.unshift({ source, name: c.name, base: header?.[1] });
     }
-    descriptor = { kind: 'inline', classes };
+    descriptor = root === undefined ? { kind: 'inline', classes } : { kind: 'inline', classes, root };
   }
   classCache.set(cls, descriptor);
   return descriptor;

@@ -9,13 +9,14 @@ import {
 } from 'node:worker_threads';
 import { describeValue, ThreadExitError } from '../errors.js';
 import type { Event } from '../sync/event.js';
-import { deadlineAfter, remainingUntil, toTimeoutMs } from '../sync/timeout.js';
+import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
-import { setSpawnRequestHandler, spawnWorker, workerArgv, type SpawnedWorker } from './hub.js';
+import { setSpawnRequestHandler, spawnWorker, terminateThread, workerArgv, type SpawnedWorker } from './hub.js';
 import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
 import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadOutcome, WorkerBoot } from './protocol.js';
+import { checkStopOptions, registerStoppable, unregisterStoppable, type StopOptions, type StopOutcome, type Stoppable } from './stoppables.js';
 import { describeFunction, describeModuleTarget, describeSubclass, isModuleTarget, type ModuleTarget } from './target.js';
 import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
 
@@ -59,6 +60,33 @@ export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
   daemon?: boolean;
   /** Memory limits for the thread's worker; exceeding them ends the thread with a `ThreadExitError`. */
   resourceLimits?: ResourceLimits;
+  /**
+   * Requests the thread's stop when it aborts — the platform's cancellation
+   * (a request's signal, `AbortSignal.timeout(ms)`) reaching a thread busy
+   * in synchronous code, through its `stopEvent()`. A signal already aborted
+   * at `start()` starts the thread with its stop requested. The signal is
+   * watched on the event loop of the thread that starts this one.
+   * Default: none.
+   * @example
+   * ```ts
+   * new Thread({ target: render, args: [page], signal: request.signal }); // client gone → render stops
+   * ```
+   */
+  signal?: AbortSignal;
+  /**
+   * The most milliseconds the thread may run: this long after `start()`,
+   * its stop request sets itself (a deadline). The thread is asked, not
+   * terminated — as with {@link Thread.stop}, it stops when it checks
+   * `stopEvent()`. The main thread keeps the time (so the deadline holds
+   * even after the thread that started this one has ended); it does not
+   * keep the process alive. `0` starts the thread with its stop requested.
+   * Default: none.
+   * @example
+   * ```ts
+   * new Thread({ target: search, args: [board], timeout: 30_000 }); // best move found in 30 s
+   * ```
+   */
+  timeout?: number;
 }
 
 type Role = 'new' | 'self' | 'remote' | 'main' | 'main-view';
@@ -72,6 +100,8 @@ interface Adoption {
 }
 
 const kAdopt = Symbol('skein.adopt');
+/** @internal The key of a Thread's method that requests its stop, even before start(). */
+export const kRequestStop: unique symbol = Symbol('skein.requestStop');
 
 interface Realm {
   /** The thread running this realm's code. */
@@ -140,13 +170,22 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #exception: unknown;
   #exit: Promise<unknown> | undefined;
   #exitDetail: unknown;
+  #signal: AbortSignal | undefined;
+  #timeout = Infinity;
+  /** A stop requested before start() (a cancelled Timer): set on the control block when it exists. */
+  #stopEarly = false;
+  /** Undoes what start() armed to request the stop later (the signal listener). */
+  #disarm: (() => void) | undefined;
+  /** This thread in the stoppables registry; a subclass's own `stop` member cannot shadow it. */
+  #stoppable: Stoppable | undefined;
 
   /**
    * Create a thread. Nothing runs until {@link Thread.start}.
    *
    * @throws TypeError if `target` is neither a function nor a module target,
-   *   if a module target's path is relative or does not exist, or if `args`
-   *   is not an array.
+   *   if a module target's path is relative or does not exist, if `args`
+   *   is not an array, if `signal` is not an AbortSignal, or if `timeout`
+   *   is not a number (RangeError if it is NaN).
    */
   constructor(options?: ThreadOptions<A, R>) {
     const adoption = (options as { [kAdopt]?: Adoption } | undefined)?.[kAdopt];
@@ -157,7 +196,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
     }
-    const { target, args, name, daemon, resourceLimits } = options ?? {};
+    const { target, args, name, daemon, resourceLimits, signal, timeout } = options ?? {};
     if (target !== undefined && target !== null) {
       if (typeof target === 'function') this.#target = target;
       else if (isModuleTarget(target)) {
@@ -184,6 +223,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     this.#daemon = daemon === undefined || daemon === null ? currentThread().daemon : Boolean(daemon);
     this.#resourceLimits = resourceLimits;
+    if (signal !== undefined && signal !== null) {
+      if (!(signal instanceof AbortSignal)) {
+        throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+      }
+      this.#signal = signal;
+    }
+    this.#timeout = toTimeoutMs(timeout, 'timeout');
   }
 
   #adopt(adoption: Adoption): void {
@@ -248,6 +294,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (this.#started) throw new RuntimeError('threads can only be started once');
     const subclassRuns = Object.getPrototypeOf(this).run !== Thread.prototype.run;
     const control = ControlBlock.create();
+    // A stop asked for before start(): set before the worker can run.
+    if (this.#stopEarly || this.#signal?.aborted) control.stopEvent.set();
     const ident = nextIdent();
     if (this.#target === undefined && !subclassRuns) {
       // Nothing to run: the thread starts and ends at once, as Python's does.
@@ -283,6 +331,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       globals: globalsBuffer,
       port: port1,
       resourceLimits: this.#resourceLimits,
+      stopAt: this.#timeout === Infinity ? Infinity : sharedNow() + this.#timeout,
       loaderHints: isMainThread ? workerArgv.loaderHints : inheritedLoaderHints(),
     };
     try {
@@ -305,27 +354,43 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       port2.close();
       throw this.#explainLaunchFailure(error, fields);
     }
+    this.#armStopRequest(control);
+    this.#register();
+  }
+
+  /** Request the stop when the signal aborts, until the thread ends. (The hub enforces the deadline.) */
+  #armStopRequest(control: ControlBlock): void {
+    const signal = this.#signal;
+    if (signal === undefined || signal.aborted) return;
+    const request = (): void => control.stopEvent.set();
+    signal.addEventListener('abort', request, { once: true });
+    this.#disarm = () => signal.removeEventListener('abort', request);
+  }
+
+  /** Count the started thread as live (enumerate, stopOnSignals) and settle it when it ends. */
+  #register(): void {
     realm.live.add(this);
+    this.#stoppable = { stop: (options) => this.#stop(checkStopOptions(options)) };
+    registerStoppable(this.#stoppable);
     this.#watch();
   }
 
   static {
-    if (isMainThread) setSpawnRequestHandler((request) => Thread.#serveSpawnRequest(request));
+    if (isMainThread) setSpawnRequestHandler((request, ownerIdent) => Thread.#serveSpawnRequest(request, ownerIdent));
   }
 
-  /** On the hub: a worker asked for a thread to be started on its behalf. */
-  static #serveSpawnRequest(request: SpawnRequest): void {
+  /** On the hub: the thread `ownerIdent` asked for a thread to be started on its behalf. */
+  static #serveSpawnRequest(request: SpawnRequest, ownerIdent: number): void {
     const remote = Thread[kAdopt](Thread, { role: 'remote', boot: request.boot });
     try {
-      remote.#attachWorker(spawnWorker(request.boot));
+      remote.#attachWorker(spawnWorker(request.boot, ownerIdent));
     } catch {
       // Worker creation itself failed: end the thread so that its owner
       // does not wait forever.
       ControlBlock.fromBuffer(request.boot.control).end(EndReason.crashed, 1);
       return;
     }
-    realm.live.add(remote);
-    remote.#watch();
+    remote.#register();
   }
 
   #attachWorker(spawned: SpawnedWorker): void {
@@ -374,6 +439,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (this.#finalized) return;
     this.#finalized = true;
     realm.live.delete(this);
+    if (this.#stoppable !== undefined) unregisterStoppable(this.#stoppable);
+    this.#disarm?.();
+    this.#disarm = undefined;
     const control = this.#control!;
     let outcome: ThreadOutcome | undefined;
     if (this.#port !== undefined) {
@@ -413,6 +481,14 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
           this.#exitDetail === undefined ? undefined : { cause: this.#exitDetail },
         );
         break;
+      case EndReason.terminated:
+        // A forced stop: its owner asked for it, so the hook is not told.
+        this.#exception = new ThreadExitError(
+          `${label} was terminated by a forced stop before it finished: its \`finally\` blocks did not run`,
+          'terminated',
+          code,
+        );
+        return;
       default:
         break;
     }
@@ -480,6 +556,63 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return true;
   }
 
+  /**
+   * Ask the thread to stop, then report how it ended — the writer's side of
+   * the thread's built-in stop request, which the thread reads with
+   * `stopEvent()` (or `throwIfStopped()`).
+   *
+   * The request is set at once, before this returns; asking again does
+   * nothing more. The promise then resolves:
+   * - `"stopped"` once the thread has ended on its own — it saw the request
+   *   (its `finally` blocks ran), or had already ended for any reason;
+   * - `"forced"` if it had not ended by `timeout` and `force` was given: its
+   *   worker was terminated, no `finally` ran, and {@link Thread.exception}
+   *   is a `ThreadExitError` with reason `"terminated"` (not reported to
+   *   the excepthook: the owner asked for it);
+   * - `"alive"` if it had not ended by `timeout` and `force` was not given;
+   *   it keeps running, its stop still requested.
+   *
+   * A thread busy in synchronous code that never checks its stop request
+   * only ends by force. A pending `stop()` keeps the process alive, as
+   * {@link Thread.join} does.
+   *
+   * @param options.timeout - milliseconds to wait for the thread to end; omitted means until it ends, negative acts as 0.
+   * @param options.force - terminate the thread if it has not ended by `timeout`.
+   * @throws (synchronously) TypeError if `timeout` is not a number, `force`
+   *   not a boolean, or `force` is given without a `timeout`; RangeError if
+   *   `timeout` is NaN.
+   * @throws (synchronously) RuntimeError `cannot stop thread before it is
+   *   started`, `cannot stop current thread`, `cannot stop the main thread`.
+   * @example
+   * ```ts
+   * const outcome = await thread.stop({ timeout: 2_000, force: true });
+   * if (outcome === 'forced') console.warn(`${thread.name} ignored the stop request`);
+   * ```
+   */
+  stop(options?: StopOptions): Promise<StopOutcome> {
+    const checked = checkStopOptions(options);
+    if (this.#role === 'self' || this === realm.current) {
+      throw new RuntimeError('cannot stop current thread: return from run(), or call throwIfStopped() after stopEvent().set()');
+    }
+    if (this.#role === 'main' || this.#role === 'main-view') {
+      throw new RuntimeError('cannot stop the main thread: it is stopped by the process ending (see stopOnSignals())');
+    }
+    if (!this.#started || this.#control === undefined) throw new RuntimeError('cannot stop thread before it is started');
+    return this.#stop(checked);
+  }
+
+  /** Set the stop request (synchronously: before the first await), then wait and report. */
+  async #stop({ timeout, force }: { timeout: number; force: boolean }): Promise<StopOutcome> {
+    const control = this.#control!;
+    control.stopEvent.set();
+    if (!(await this.join(timeout))) {
+      if (!force) return 'alive';
+      terminateThread(this.#ident!);
+      await this.join();
+    }
+    return control.endReason === EndReason.terminated ? 'forced' : 'stopped';
+  }
+
   /** Whether the thread is running: true from {@link Thread.start} returning until it has ended. */
   isAlive(): boolean {
     return this.#started && this.#control !== undefined && this.#control.state !== ThreadState.ended;
@@ -529,6 +662,12 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   /** @internal The stop request of this thread. */
   get stopEventOf(): Event | undefined {
     return this.#control?.stopEvent;
+  }
+
+  /** @internal Set the stop request now, or when the thread starts (a Timer cancelled early). */
+  [kRequestStop](): void {
+    if (this.#control !== undefined) this.#control.stopEvent.set();
+    else this.#stopEarly = true;
   }
 
   /** @internal */

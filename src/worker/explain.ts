@@ -1,10 +1,5 @@
 /** Errors from the worker side, made to say what went wrong and what to do. */
 
-/** Whether `error` is a StopError (from any copy of skein): a clean stop. */
-export function isStopError(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'SKEIN_ERR_STOPPED';
-}
-
 const compilerHelpers = /^(?:__awaiter|__generator|__extends|__assign|__rest|__decorate|__param|__metadata|__values|__read|__spread\w*|__await|__asyncGenerator|__asyncValues|__classPrivateField\w*|__publicField|__privateGet|__privateSet|__privateAdd|__require|__toESM|__commonJS|_asyncToGenerator|_classCallCheck|_defineProperty|_createClass|_inherits|_regeneratorRuntime|_objectSpread\d*)$/;
 
 /**

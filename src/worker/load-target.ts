@@ -137,20 +137,23 @@ export function loadTarget(descriptor: TargetDescriptor): Function | Promise<Fun
   return descriptor.kind === 'inline' ? compileInline(descriptor) : loadModuleTarget(descriptor);
 }
 
+/** Import the module a Thread subclass declares and find the class in it. */
+async function loadModuleClass({ url, exportName }: { url: string; exportName: string }): Promise<Function> {
+  const module = await importModule(url);
+  const cls = module[exportName] ?? Object.values(module).find((v) => typeof v === 'function' && v.name === exportName);
+  if (typeof cls !== 'function') {
+    throw new TypeError(
+      `Thread subclass \`${exportName}\` declares module ${url}, but that module does not export it; ` +
+        `add \`export\` to the class`,
+    );
+  }
+  return cls;
+}
+
 /** Load (or rebuild from source) the Thread subclass a descriptor names. */
 export async function loadSubclass(descriptor: ClassDescriptor): Promise<Function> {
-  if (descriptor.kind === 'module') {
-    const module = await importModule(descriptor.url);
-    const cls = module[descriptor.exportName] ?? Object.values(module).find((v) => typeof v === 'function' && v.name === descriptor.exportName);
-    if (typeof cls !== 'function') {
-      throw new TypeError(
-        `Thread subclass \`${descriptor.exportName}\` declares module ${descriptor.url}, but that module does not export it; ` +
-          `add \`export\` to the class`,
-      );
-    }
-    return cls;
-  }
-  let base: Function = skein.Thread;
+  if (descriptor.kind === 'module') return loadModuleClass(descriptor);
+  let base: Function = descriptor.root === undefined ? skein.Thread : await loadModuleClass(descriptor.root);
   for (const { source, base: baseName } of descriptor.classes) {
     base = compile(source, baseName === undefined ? undefined : { [baseName]: base }) as Function;
   }

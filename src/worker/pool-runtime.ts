@@ -1,5 +1,5 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { ThreadExitError } from '../errors.js';
+import { isStopError, ThreadExitError } from '../errors.js';
 import { kParked, kRunning, kTaskStride, kWork, TaskStatus, type PoolBoot, type PoolCommand, type PoolReport, type TaskFunctionRef } from '../executor/protocol.js';
 import { byteOffsetOf, claimStart, slabOf, stopRequested } from '../executor/stop-slots.js';
 import { Event } from '../sync/event.js';
@@ -7,7 +7,7 @@ import { ControlBlock, EndReason } from '../thread/control-block.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import { adoptThread, isThenable, setTaskStopProvider, Thread } from '../thread/thread.js';
 import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
-import { explainMissingName, isStopError } from './explain.js';
+import { explainMissingName } from './explain.js';
 import { loadTarget, setLoaderHints } from './load-target.js';
 
 /** How long an idle worker watches its mailbox before parking. */

@@ -1,11 +1,11 @@
+import { isStopError } from '../errors.js';
 import { ControlBlock, EndReason, ThreadState } from '../thread/control-block.js';
 import { defaultExcepthook } from '../thread/excepthook.js';
 import type { ThreadLaunch, ThreadOutcome } from '../thread/protocol.js';
 import { adoptThread, isThenable, Thread } from '../thread/thread.js';
 import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
-import { explainMissingName, isStopError } from './explain.js';
+import { explainMissingName } from './explain.js';
 import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
-
 
 /**
  * Run one thread in this worker: load its target, run it as the worker's own

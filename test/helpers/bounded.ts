@@ -1,5 +1,5 @@
 // Bounded waits: every wait in the tests ends, and says what it waited for.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Thread } from 'skein';
 
@@ -33,25 +33,38 @@ export interface ChildRun {
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** A child process running a script, as {@link startScript} gives it. */
+export interface RunningScript {
+  readonly child: ChildProcess;
+  /** Resolve once the child's stdout so far matches `pattern`; reject with `failed to WHAT in N seconds` after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs: number, what: string): Promise<void>;
+  /** Resolves once the child has exited; rejects (and kills it) after the run's `timeoutMs`. */
+  readonly finished: Promise<ChildRun>;
+}
+
 /**
- * Run a TypeScript file in a child `node --import tsx` process from the
- * repository root, killing it (and failing) after `timeoutMs`.
+ * Start a TypeScript file in a child `node --import tsx` process from the
+ * repository root, for tests that talk to it (signals) while it runs.
  */
-export function runScript(
+export function startScript(
   file: string,
-  options: { args?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {},
-): Promise<ChildRun> {
+  options: { args?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): RunningScript {
   const { args = [], timeoutMs = 30_000, env } = options;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const watcher of watchers) watcher();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const finished = new Promise<ChildRun>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`failed to run ${file} in ${(timeoutMs / 1000).toFixed(1)} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`));
@@ -62,4 +75,32 @@ export function runScript(
       resolve({ code, signal, stdout, stderr });
     });
   });
+  const waitForOutput = (pattern: RegExp, timeoutMs: number, what: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        watchers.delete(watcher);
+        const seconds = (timeoutMs / 1000).toFixed(1);
+        reject(new Error(`failed to ${what} in ${seconds} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      }, timeoutMs);
+      const watcher = (): void => {
+        if (!pattern.test(stdout)) return;
+        watchers.delete(watcher);
+        clearTimeout(timer);
+        resolve();
+      };
+      watchers.add(watcher);
+      watcher();
+    });
+  return { child, waitForOutput, finished };
+}
+
+/**
+ * Run a TypeScript file in a child `node --import tsx` process from the
+ * repository root, killing it (and failing) after `timeoutMs`.
+ */
+export function runScript(
+  file: string,
+  options: { args?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<ChildRun> {
+  return startScript(file, options).finished;
 }

@@ -127,9 +127,18 @@ describe('Event across threads', () => {
     });
     thread.start();
     await within(parked.waitAsync(), 10_000, 'see the thread park');
-    event.set();
-    event.clear();
-    await joinOrFail(thread);
+    // The pair may land after parked.set() but before the thread starts
+    // waiting (it then rightly waits on the cleared flag): repeat it, yielding
+    // between pairs, until the thread — woken by one of them — returns.
+    const joined = joinOrFail(thread);
+    let ended = false;
+    void joined.then(() => (ended = true), () => (ended = true));
+    while (!ended) {
+      event.set();
+      event.clear();
+      await new Promise(setImmediate);
+    }
+    await joined;
     assert.equal(thread.result, true);
   });
 

@@ -10,27 +10,15 @@ import {
   currentThread,
   enumerate,
   mainThread,
-  setExcepthook,
   sleepSync,
   stopEvent,
   throwIfStopped,
-  type ExceptHookArgs,
 } from 'skein';
 import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+import { withHook } from '../helpers/threads.js';
 
 checkLeaksAfterEach();
-
-/** Run `fn` with a recording excepthook, restoring the default after. */
-async function withHook<T>(fn: (calls: ExceptHookArgs[]) => Promise<T>): Promise<T> {
-  const calls: ExceptHookArgs[] = [];
-  setExcepthook((args) => calls.push(args));
-  try {
-    return await fn(calls);
-  } finally {
-    setExcepthook(null);
-  }
-}
 
 /** A thread parked on `gate` until the test opens it; `parked` says it got there. */
 function parkedThread(gate: Event, parked: Event, options: { daemon?: boolean; name?: string } = {}): Thread {
@@ -368,14 +356,14 @@ describe('Thread subclasses', () => {
   class Counter extends Thread {
     constructor(
       public readonly limit: number,
-      public readonly stop: Event,
+      public readonly halt: Event,
     ) {
       super({ name: 'counter' });
     }
 
     override run(): unknown {
       let count = 0;
-      while (count < this.limit && !this.stop.isSet()) count++;
+      while (count < this.limit && !this.halt.isSet()) count++;
       return { count, self: currentThread() === this, isCounter: this instanceof Counter };
     }
   }

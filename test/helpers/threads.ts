@@ -1,0 +1,40 @@
+// Threads and hooks shared by the tests.
+import { Event, Thread, setExcepthook, stopEvent, type ExceptHookArgs, type ThreadOptions } from 'skein';
+
+/** Run `fn` with a recording excepthook, restoring the default after. */
+export async function withHook<T>(fn: (calls: ExceptHookArgs[]) => Promise<T>): Promise<T> {
+  const calls: ExceptHookArgs[] = [];
+  setExcepthook((args) => calls.push(args));
+  try {
+    return await fn(calls);
+  } finally {
+    setExcepthook(null);
+  }
+}
+
+/** Slots a thread writes to show how far it got; `marks[1]` is set by its finally block. */
+export function markers(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(8));
+}
+
+/**
+ * A thread busy in a synchronous loop that checks only its built-in stop
+ * request; it sets `running` first and `marks[1]` in its finally block, and
+ * returns whether it saw the request.
+ */
+export function spinUntilStopped(running: Event, marks: Int32Array, options: Pick<ThreadOptions, 'signal' | 'timeout'> = {}): Thread {
+  return new Thread({
+    ...options,
+    target: (running: Event, marks: Int32Array) => {
+      const stop = stopEvent();
+      running.set();
+      try {
+        while (!stop.isSet());
+      } finally {
+        Atomics.store(marks, 1, 1);
+      }
+      return stop.isSet();
+    },
+    args: [running, marks],
+  });
+}

@@ -1,0 +1,110 @@
+// stopOnSignals(): on SIGINT/SIGTERM, ask every thread to stop, grace, force, exit.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RuntimeError, Thread, stopOnSignals } from 'skein';
+import { joinOrFail, startScript } from '../helpers/bounded.js';
+import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+
+checkLeaksAfterEach();
+
+const finallyLines = (stdout: string): string[] =>
+  stdout
+    .split('\n')
+    .filter((line) => line.startsWith('finally '))
+    .sort();
+
+describe('stopOnSignals()', () => {
+  it('stops 8 running threads on SIGTERM: every finally runs and the process exits 0', async () => {
+    const run = startScript('test/fixtures/scenarios/stop-on-signals.ts', { args: ['polite'], timeoutMs: 60_000 });
+    await run.waitForOutput(/^ready$/m, 30_000, 'see the 8 threads run');
+    run.child.kill('SIGTERM');
+    const { code, stdout, stderr } = await run.finished;
+    assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
+    assert.deepEqual(finallyLines(stdout), [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `finally ${i}`));
+  });
+
+  it('forces the threads at once on a second signal, and exits with exitCode', async () => {
+    const run = startScript('test/fixtures/scenarios/stop-on-signals.ts', { args: ['deaf'], timeoutMs: 60_000 });
+    await run.waitForOutput(/^ready$/m, 30_000, 'see the 8 threads run');
+    run.child.kill('SIGTERM');
+    // The fixture's own listener runs after stopOnSignals' handler.
+    await run.waitForOutput(/^main: SIGTERM$/m, 10_000, 'see the first signal handled');
+    run.child.kill('SIGTERM'); // the grace is ten minutes: only this can end the run in time
+    const { code, stdout, stderr } = await run.finished;
+    assert.equal(code, 3, `exit code ${code}\n${stdout}\n${stderr}`);
+    assert.deepEqual(finallyLines(stdout), [], 'terminated threads run no finally');
+  });
+
+  it('runs the Ctrl-C example: SIGINT stops its threads cleanly', async () => {
+    const run = startScript('examples/ctrl-c.ts', { timeoutMs: 60_000 });
+    await run.waitForOutput(/Press Ctrl-C to stop/, 30_000, 'see the example start');
+    run.child.kill('SIGINT');
+    const { code, stdout, stderr } = await run.finished;
+    assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
+    assert.equal(stderr, '');
+    const cleaned = stdout.split('\n').filter((line) => / cleaned up after \d+ rounds$/.test(line));
+    assert.deepEqual(cleaned.map((line) => line.split(':')[0]).sort(), ['cruncher-1', 'cruncher-2', 'cruncher-3', 'cruncher-4']);
+  });
+});
+
+describe('stopOnSignals() bad input', () => {
+  it('refuses a timeout that is not a number, or NaN', () => {
+    assert.throws(() => stopOnSignals({ timeout: '5s' as never }), {
+      name: 'TypeError',
+      message: 'Expected `timeout` to be a number of milliseconds, got `"5s"` (string)',
+    });
+    assert.throws(() => stopOnSignals({ timeout: NaN }), {
+      name: 'RangeError',
+      message: 'Expected `timeout` to be a number of milliseconds, got NaN',
+    });
+  });
+
+  it('refuses signals that are not catchable signal names, and an exitCode that is not an integer', () => {
+    assert.throws(() => stopOnSignals({ signals: 'SIGINT' as never }), {
+      name: 'TypeError',
+      message: 'Expected `signals` to be a non-empty array of catchable signal names such as "SIGINT", got `"SIGINT"` (string)',
+    });
+    assert.throws(() => stopOnSignals({ signals: ['SIGTERM', 'SIGKILL'] }), {
+      name: 'TypeError',
+      message: /got `an array` \(object\) \(SIGKILL and SIGSTOP cannot be caught\)$/,
+    });
+    assert.throws(() => stopOnSignals({ exitCode: 1.5 }), {
+      name: 'TypeError',
+      message: 'Expected `exitCode` to be an integer, got `1.5` (number)',
+    });
+  });
+
+  it('refuses a second installation until the first is removed', () => {
+    const remove = stopOnSignals({ signals: ['SIGUSR2'] });
+    try {
+      assert.throws(() => stopOnSignals({ signals: ['SIGUSR2'] }), {
+        name: 'RuntimeError',
+        message: 'stopOnSignals() is already installed: call the function it returned to remove it first',
+      });
+    } finally {
+      remove();
+    }
+    assert.equal(process.listenerCount('SIGUSR2'), 0);
+    stopOnSignals({ signals: ['SIGUSR2'] })();
+  });
+
+  it('refuses to run in a worker, where no signal arrives', async () => {
+    const thread = new Thread({
+      target: () => {
+        try {
+          stopOnSignals();
+          return 'installed';
+        } catch (error) {
+          return [(error as Error).name, (error as Error).message];
+        }
+      },
+    });
+    thread.start();
+    await joinOrFail(thread);
+    assert.deepEqual(thread.result, [
+      'RuntimeError',
+      'stopOnSignals() works only on the main thread: a worker does not receive process signals',
+    ]);
+    assert.ok(new RuntimeError('x') instanceof Error);
+  });
+});
