@@ -19,6 +19,7 @@ export {
   type ThreadOptions,
 } from './thread/thread.js';
 export type { ModuleTarget } from './thread/target.js';
+export { setStandbyThreads } from './thread/hub.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
 export { stopEvent, stopSignal, throwIfStopped } from './thread/stop.js';
 export { Timer } from './thread/timer.js';

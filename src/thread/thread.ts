@@ -13,7 +13,7 @@ import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/t
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
-import { setSpawnRequestHandler, spawnWorker, terminateThread, workerArgv, type SpawnedWorker } from './hub.js';
+import { prepareStandby, setSpawnRequestHandler, spawnWorker, terminateThread, workerArgv, type SpawnedWorker } from './hub.js';
 import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
 import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadOutcome, WorkerBoot } from './protocol.js';
 import { checkStopOptions, registerStoppable, unregisterStoppable, type StopOptions, type StopOutcome, type Stoppable } from './stoppables.js';
@@ -223,6 +223,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     this.#daemon = daemon === undefined || daemon === null ? currentThread().daemon : Boolean(daemon);
     this.#resourceLimits = resourceLimits;
+    // Start booting a standby worker now, so that start() finds one ready.
+    prepareStandby();
     if (signal !== undefined && signal !== null) {
       if (!(signal instanceof AbortSignal)) {
         throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);

@@ -1,0 +1,59 @@
+// Standby workers: threads start on a worker booted ahead of need.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Thread, setStandbyThreads } from 'skein';
+import { joinOrFail } from '../helpers/bounded.js';
+import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+
+checkLeaksAfterEach();
+
+/** A target that reports which kind of worker it runs on. */
+const workerKind = async (): Promise<string> => {
+  const { workerData } = await import('node:worker_threads');
+  return (workerData as { skein: { kind: string } }).skein.kind;
+};
+
+async function kindOfWorker(options: ConstructorParameters<typeof Thread>[0] = {}): Promise<string> {
+  const thread = new Thread({ target: workerKind, ...options });
+  thread.start();
+  await joinOrFail(thread);
+  assert.equal(thread.exception, undefined);
+  return thread.result as string;
+}
+
+describe('standby workers', () => {
+  it('run threads on a worker started ahead of need, one worker per thread', async () => {
+    setStandbyThreads(1);
+    // The standby is started on the next turn of the event loop, off the caller's path.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await kindOfWorker(), 'standby');
+    assert.equal(await kindOfWorker(), 'standby', 'the standby taken was replaced');
+  });
+
+  it('are not used when turned off, nor for a thread with resourceLimits', async () => {
+    setStandbyThreads(0);
+    assert.equal(await kindOfWorker(), 'thread');
+    setStandbyThreads(1);
+    assert.equal(await kindOfWorker({ resourceLimits: { maxOldGenerationSizeMb: 64 } }), 'thread');
+  });
+
+  it('give each thread a worker that has run nothing before', async () => {
+    setStandbyThreads(2);
+    const leaveMark = new Thread({ target: () => ((globalThis as { mark?: number }).mark = 1) });
+    leaveMark.start();
+    await joinOrFail(leaveMark);
+    const readMark = new Thread({ target: () => (globalThis as { mark?: number }).mark ?? 'clean' });
+    readMark.start();
+    await joinOrFail(readMark);
+    assert.equal(readMark.result, 'clean');
+    setStandbyThreads(1);
+  });
+
+  it('refuses a count that is not an integer ≥ 0', () => {
+    assert.throws(() => setStandbyThreads(-1), {
+      name: 'RangeError',
+      message: 'Expected the standby thread count to be an integer ≥ 0, got `-1` (number)',
+    });
+    assert.throws(() => setStandbyThreads('2' as never), RangeError);
+  });
+});
