@@ -45,7 +45,9 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #callbacks: DoneCallback<any>[] | undefined;
   #waiters: Set<() => void> | undefined;
   #outcome: Promise<R> | undefined;
-  #settleOutcome: (() => void) | undefined;
+  // `never`, not R, for the same reason as #callbacks.
+  #resolveOutcome: ((value: never) => void) | undefined;
+  #rejectOutcome: ((reason: unknown) => void) | undefined;
   /** @internal Set by the pool that runs the task. */
   stopper: TaskStopper | undefined;
   /** @internal A number identifying the future in messages. */
@@ -252,7 +254,12 @@ export class Future<R = unknown> implements PromiseLike<R> {
       for (const waiter of this.#waiters) waiter();
       this.#waiters = undefined;
     }
-    this.#settleOutcome?.();
+    if (this.#resolveOutcome !== undefined) {
+      if (this.#state === 'cancelled') this.#rejectOutcome!(new CancelledError());
+      else if (this.#exception !== undefined) this.#rejectOutcome!(this.#exception);
+      else this.#resolveOutcome(this.#result as never);
+      this.#resolveOutcome = this.#rejectOutcome = undefined;
+    }
     const callbacks = this.#callbacks;
     if (callbacks !== undefined) {
       this.#callbacks = undefined;
@@ -277,11 +284,8 @@ export class Future<R = unknown> implements PromiseLike<R> {
       this.#outcome = this.#settledOutcome();
     } else {
       this.#outcome = new Promise<R>((resolve, reject) => {
-        this.#settleOutcome = () => {
-          if (this.#state === 'cancelled') reject(new CancelledError());
-          else if (this.#exception !== undefined) reject(this.#exception);
-          else resolve(this.#result as R);
-        };
+        this.#resolveOutcome = resolve as (value: never) => void;
+        this.#rejectOutcome = reject;
       });
     }
     return this.#outcome;

@@ -64,7 +64,12 @@ export class PoolWorker<Task = unknown> {
       initHasEvents: spec.initHasEvents,
     };
     this.worker = createWorker({ skein: boot }, [port1], { name: spec.name, resourceLimits: spec.resourceLimits, ident });
-    this.#port.on('message', (report: PoolReport) => spec.onReport(this, report));
+    this.#port.on('message', (report: PoolReport) => {
+      spec.onReport(this, report);
+      // Take the rest of what has arrived synchronously: cheaper than an
+      // event per message when results stream in.
+      for (let next; (next = receiveMessageOnPort(this.#port)) !== undefined; ) spec.onReport(this, next.message as PoolReport);
+    });
     this.worker.on('error', (error) => {
       this.#lastError = error;
     });
