@@ -1,0 +1,44 @@
+import type { Mode } from './cli.js';
+
+/** How many runs each section makes, and how big each run is. */
+export interface Plan {
+  readonly mode: Mode;
+  /** Stop notice: runs per side, and wake-ups per run (a run's value is their median). */
+  readonly stopRuns: number;
+  readonly wakesPerRun: number;
+  /** isSet(): runs per loop kind, and iterations per run. */
+  readonly loopRuns: number;
+  readonly loopIterations: number;
+  /** Pools: runs per library, tasks per throughput run, and one-at-a-time tasks per run. */
+  readonly poolRuns: number;
+  readonly throughputTasks: number;
+  readonly roundTripTasks: number;
+  /** Cancel: cancellations per library. */
+  readonly cancelRuns: number;
+  /** Start: runs per kind, and starts per run. */
+  readonly startRuns: number;
+  readonly startsPerRun: number;
+  /** Memory: child processes per kind, and idle threads in each. */
+  readonly memoryRuns: number;
+  readonly idleThreads: number;
+}
+
+/** The plan for `mode`: the full suite stays under 3 minutes on 2 cores, `--quick` under 30 s. */
+export function planFor(mode: Mode): Plan {
+  const full = mode === 'full';
+  return {
+    mode,
+    stopRuns: full ? 9 : 3,
+    wakesPerRun: full ? 25 : 10,
+    loopRuns: full ? 9 : 3,
+    loopIterations: full ? 20_000_000 : 4_000_000,
+    poolRuns: full ? 5 : 2,
+    throughputTasks: full ? 20_000 : 5_000,
+    roundTripTasks: full ? 1_000 : 200,
+    cancelRuns: full ? 7 : 2,
+    startRuns: full ? 5 : 2,
+    startsPerRun: full ? 5 : 3,
+    memoryRuns: full ? 5 : 2,
+    idleThreads: 8,
+  };
+}

@@ -1,0 +1,111 @@
+// Pool throughput (many trivial tasks at once, 2 workers) and one-at-a-time
+// round trip, for every pool, taken in turn round after round.
+import { formatNumber, formatSide, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
+import type { Plan } from '../lib/plan.js';
+import { isLoaded, warmUp, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
+import { interleave, median, pairedRatio, summarize } from '../lib/stats.js';
+import { within } from '../lib/wait.js';
+
+const kWorkers = 2;
+
+/** Tasks per second for `count` trivial tasks submitted at once. */
+async function throughput(pool: OpenPool, count: number): Promise<number> {
+  const pending = new Array<PromiseLike<number>>(count);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) pending[i] = pool.run(i);
+  const results = await within(Promise.all(pending), `run ${count} tasks`);
+  const seconds = (performance.now() - start) / 1e3;
+  for (let i = 0; i < count; i++) if (results[i] !== i + 1) throw new Error(`task ${i} returned ${results[i]}, expected ${i + 1}`);
+  return count / seconds;
+}
+
+/** Median µs from submitting one trivial task to having its result, one task at a time. */
+async function roundTrip(pool: OpenPool, count: number): Promise<number> {
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await pool.run(i);
+    latencies.push((performance.now() - start) * 1e3);
+  }
+  return median(latencies);
+}
+
+/** Measure pool throughput and round trip for every contender that loads. */
+export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contender | Missing>): Promise<SectionResult> {
+  const loaded = contenders.filter(isLoaded);
+  const pools = new Map<string, OpenPool>();
+  try {
+    for (const contender of loaded) {
+      const pool = await within(contender.open(kWorkers), `open a ${contender.name} pool`);
+      pools.set(contender.name, pool);
+      await within(warmUp(pool, kWorkers), `warm up the ${contender.name} pool`);
+    }
+    const measures = loaded.flatMap(({ name }) => {
+      const pool = pools.get(name)!;
+      return [
+        [`${name} throughput`, () => throughput(pool, plan.throughputTasks)],
+        [`${name} round trip`, () => roundTrip(pool, plan.roundTripTasks)],
+      ] as const;
+    });
+    const values: Record<string, number[]> = await interleave(plan.poolRuns, measures);
+    return report(plan, contenders, values);
+  } finally {
+    for (const [name, pool] of pools) await within(pool.close(), `close the ${name} pool`).catch(() => {});
+  }
+}
+
+function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, values: Record<string, number[]>): SectionResult {
+  const side = (name: string, figure: string): Side => {
+    const runs = values[`${name} ${figure}`];
+    const entry = contenders.find((c) => c.name === name);
+    if (runs === undefined) return { skipped: entry && 'missing' in entry ? entry.missing : `${name} not measured` };
+    return { summary: summarize(runs) };
+  };
+  const paired = (figure: string) => {
+    const a = values[`skein ${figure}`];
+    const b = values[`piscina ${figure}`];
+    return a && b ? { ratio: pairedRatio(a, b) } : {};
+  };
+  const rows: FigureRow[] = [
+    {
+      key: 'poolThroughput',
+      unit: 'tasks/s',
+      skein: side('skein', 'throughput'),
+      referenceName: 'piscina',
+      reference: side('piscina', 'throughput'),
+      ...paired('throughput'),
+      target: { on: 'ratio', atLeast: 5 },
+      note: `${formatNumber(plan.throughputTasks)} tasks \`x + 1\` submitted at once, ${kWorkers} workers, ${plan.poolRuns} runs per pool taken in turn`,
+    },
+    {
+      key: 'roundTrip',
+      unit: 'µs',
+      skein: side('skein', 'round trip'),
+      referenceName: 'piscina',
+      reference: side('piscina', 'round trip'),
+      ...paired('round trip'),
+      target: { on: 'ratio', atMost: 0.5 },
+      note: `median of ${plan.roundTripTasks} tasks awaited one after another per run`,
+    },
+  ];
+  const lines = [
+    '| Pool | Throughput | One-at-a-time round trip |',
+    '| --- | --- | --- |',
+    ...contenders.map((c) =>
+      isLoaded(c)
+        ? `| ${c.label} | ${formatSide(side(c.name, 'throughput'), 'tasks/s')} | ${formatSide(side(c.name, 'round trip'), 'µs')} |`
+        : `| ${c.name} | skipped | ${c.missing} |`,
+    ),
+  ];
+  const bars = (figure: string) =>
+    contenders.filter(isLoaded).map((c) => ({ label: c.name, summary: summarize(values[`${c.name} ${figure}`]!) }));
+  return {
+    rows,
+    notes: contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => c.missing),
+    details: [`**Every pool, ${kWorkers} workers** (median and range of ${plan.poolRuns} runs):\n\n${lines.join('\n')}`],
+    bars: [
+      { title: `Pool throughput, ${kWorkers} workers (tasks/s)`, unit: 'tasks/s', better: 'higher', bars: bars('throughput') },
+      { title: 'One-at-a-time round trip (µs)', unit: 'µs', better: 'lower', bars: bars('round trip') },
+    ],
+  };
+}
