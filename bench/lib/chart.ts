@@ -1,10 +1,10 @@
 // The results chart, written as SVG by hand: a few panels of horizontal
 // bars with min–max whiskers. Small enough not to need a library.
-import { FIGURES, formatNumber, meetsTarget, type BarGroup, type FigureRow } from './figures.js';
+import { CHART_LABELS, formatNumber, meetsTarget, type BarGroup, type FigureRow } from './figures.js';
 
-const kWidth = 820;
-const kLabelWidth = 330;
-const kPlotWidth = 370;
+const kWidth = 800;
+const kLabelWidth = 260;
+const kPlotWidth = 420;
 const kBarHeight = 18;
 const kRowHeight = 26;
 const kFont = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12"';
@@ -80,18 +80,18 @@ export function renderChart(rows: readonly FigureRow[], groups: readonly BarGrou
     const target = row.target?.on === 'ratio' ? ('atMost' in row.target ? row.target.atMost : row.target.atLeast) : undefined;
     return [
       {
-        label: FIGURES[row.key],
+        label: CHART_LABELS[row.key],
         value: row.ratio.median,
         min: row.ratio.min,
         max: row.ratio.max,
         color: met === undefined ? colors.neutral : met ? colors.met : colors.missed,
-        text: `${formatNumber(row.ratio.median)}× ${row.referenceName}`.slice(0, 40),
+        text: `${formatNumber(row.ratio.median)}×`,
         ...(target === undefined ? {} : { target }),
       },
     ];
   });
   const panels: Array<{ svg: string; height: number }> = [];
-  let top = 34;
+  let top = 50;
   const add = (title: string, bars: readonly Bar[], log: boolean): void => {
     if (bars.length === 0) return;
     const p = panel(top, title, bars, log);
@@ -118,7 +118,7 @@ export function renderChart(rows: readonly FigureRow[], groups: readonly BarGrou
     `<svg xmlns="http://www.w3.org/2000/svg" width="${kWidth}" height="${height}" viewBox="0 0 ${kWidth} ${height}" ${kFont}>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">skein benchmarks</text>`,
-    `<text x="${kWidth - 10}" y="20" text-anchor="end" fill="#666">${escapeXml(machine)}</text>`,
+    `<text x="10" y="38" fill="#666">${escapeXml(machine)}</text>`,
     ...panels.map((p) => p.svg),
     '</svg>',
     '',

@@ -19,6 +19,23 @@ export const FIGURES = {
   memory: 'Memory per idle thread (RSS)',
 } as const;
 
+/** Short labels for the chart's ratio panel: what is divided by what. */
+export const CHART_LABELS: Record<keyof typeof FIGURES, string> = {
+  stopNotice: 'Stop notice ÷ raw futex wake',
+  stopNoticeSeed: 'Stop notice ÷ seed loop (1 s polling)',
+  isSet: 'isSet() loop ÷ raw Atomics.load loop',
+  isSetVsBare: 'isSet() loop ÷ loop with no check',
+  isSetStride: 'isSet() every 1,024th ÷ no check',
+  poolThroughput: 'Pool throughput ÷ piscina',
+  roundTrip: 'Round trip ÷ piscina',
+  cancelFinally: 'finally ran after cancel',
+  cancelSettle: 'Cancel → settled ÷ piscina',
+  cancelNext: 'Next task after cancel ÷ piscina',
+  startFresh: 'Start, fresh ÷ raw new Worker',
+  startWarm: 'Start, warm ÷ raw new Worker',
+  memory: 'Idle thread RSS ÷ raw Worker',
+};
+
 /** Key of one figure of {@link FIGURES}. */
 export type FigureKey = keyof typeof FIGURES;
 
@@ -82,9 +99,9 @@ export function formatTarget(target: Target | undefined, unit: Unit): string {
     case 'every-run':
       return 'every run';
     case 'value':
-      return `≤ ${formatNumber(target.atMost)} ${unit}`;
+      return `≤ ${target.atMost} ${unit}`;
     case 'ratio':
-      return 'atMost' in target ? `≤ ${formatNumber(target.atMost)}×` : `≥ ${formatNumber(target.atLeast)}×`;
+      return 'atMost' in target ? `≤ ${target.atMost}×` : `≥ ${target.atLeast}×`;
   }
 }
 

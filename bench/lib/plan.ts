@@ -9,9 +9,10 @@ export interface Plan {
   /** isSet(): runs per loop kind, and iterations per run. */
   readonly loopRuns: number;
   readonly loopIterations: number;
-  /** Pools: runs per library, tasks per throughput run, and one-at-a-time tasks per run. */
+  /** Pools: throughput runs per library and tasks per run; round-trip runs and one-at-a-time tasks per library per run. */
   readonly poolRuns: number;
   readonly throughputTasks: number;
+  readonly roundTripRuns: number;
   readonly roundTripTasks: number;
   /** Cancel: cancellations per library. */
   readonly cancelRuns: number;
@@ -28,17 +29,18 @@ export function planFor(mode: Mode): Plan {
   const full = mode === 'full';
   return {
     mode,
-    stopRuns: full ? 9 : 3,
-    wakesPerRun: full ? 25 : 10,
-    loopRuns: full ? 9 : 3,
+    stopRuns: full ? 15 : 5,
+    wakesPerRun: full ? 20 : 10,
+    loopRuns: full ? 11 : 3,
     loopIterations: full ? 20_000_000 : 4_000_000,
-    poolRuns: full ? 5 : 2,
+    poolRuns: full ? 7 : 2,
     throughputTasks: full ? 20_000 : 5_000,
-    roundTripTasks: full ? 1_000 : 200,
-    cancelRuns: full ? 7 : 2,
-    startRuns: full ? 5 : 2,
+    roundTripRuns: full ? 9 : 3,
+    roundTripTasks: full ? 200 : 100,
+    cancelRuns: full ? 9 : 2,
+    startRuns: full ? 7 : 2,
     startsPerRun: full ? 5 : 3,
-    memoryRuns: full ? 5 : 2,
+    memoryRuns: full ? 7 : 2,
     idleThreads: 8,
   };
 }

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 
 interface Slot {
   readonly worker: Worker;
+  readonly online: Promise<unknown>;
   inFlight: number;
 }
 
@@ -25,7 +26,8 @@ export class RawPool {
   constructor(file: URL, size: number, maxInFlight = 16) {
     this.#maxInFlight = maxInFlight;
     this.#slots = Array.from({ length: size }, () => {
-      const slot: Slot = { worker: new Worker(file), inFlight: 0 };
+      const worker = new Worker(file);
+      const slot: Slot = { worker, online: once(worker, 'online'), inFlight: 0 };
       slot.worker.on('message', ([id, value]: [number, number]) => {
         slot.inFlight--;
         const resolve = this.#pending.get(id)!;
@@ -39,7 +41,7 @@ export class RawPool {
 
   /** Resolves once every worker is running. */
   async ready(): Promise<void> {
-    await Promise.all(this.#slots.map(({ worker }) => once(worker, 'online')));
+    await Promise.all(this.#slots.map(({ online }) => online));
   }
 
   /** Run one task with argument `x`. */

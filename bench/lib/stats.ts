@@ -54,3 +54,29 @@ export async function interleave<K extends string>(
   }
   return values;
 }
+
+/**
+ * Like {@link interleave}, but the contestants take turns sample by sample:
+ * each run takes `samplesPerRun` samples of every contestant, alternating
+ * (in an order that rotates), and its value is the median of each
+ * contestant's samples. For figures short enough that the load of a shared
+ * machine changes between two runs.
+ */
+export async function interleaveSamples<K extends string>(
+  runs: number,
+  samplesPerRun: number,
+  contestants: ReadonlyArray<readonly [K, (sample: number) => Promise<number> | number]>,
+): Promise<Record<K, number[]>> {
+  const values = Object.fromEntries(contestants.map(([name]) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let run = 0; run < runs; run++) {
+    const samples = contestants.map(() => [] as number[]);
+    for (let i = 0; i < samplesPerRun; i++) {
+      for (let k = 0; k < contestants.length; k++) {
+        const index = (run * samplesPerRun + i + k) % contestants.length;
+        samples[index]!.push(await contestants[index]![1](i));
+      }
+    }
+    contestants.forEach(([name], index) => values[name].push(median(samples[index]!)));
+  }
+  return values;
+}

@@ -3,7 +3,7 @@
 import { formatNumber, formatSide, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
 import { isLoaded, warmUp, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
-import { interleave, median, pairedRatio, summarize } from '../lib/stats.js';
+import { interleave, interleaveSamples, pairedRatio, summarize } from '../lib/stats.js';
 import { within } from '../lib/wait.js';
 
 const kWorkers = 2;
@@ -19,15 +19,11 @@ async function throughput(pool: OpenPool, count: number): Promise<number> {
   return count / seconds;
 }
 
-/** Median µs from submitting one trivial task to having its result, one task at a time. */
-async function roundTrip(pool: OpenPool, count: number): Promise<number> {
-  const latencies: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await pool.run(i);
-    latencies.push((performance.now() - start) * 1e3);
-  }
-  return median(latencies);
+/** µs from submitting one trivial task to having its result. */
+async function roundTrip(pool: OpenPool, x: number): Promise<number> {
+  const start = performance.now();
+  await pool.run(x);
+  return (performance.now() - start) * 1e3;
 }
 
 /** Measure pool throughput and round trip for every contender that loads. */
@@ -40,14 +36,20 @@ export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contend
       pools.set(contender.name, pool);
       await within(warmUp(pool, kWorkers), `warm up the ${contender.name} pool`);
     }
-    const measures = loaded.flatMap(({ name }) => {
-      const pool = pools.get(name)!;
-      return [
-        [`${name} throughput`, () => throughput(pool, plan.throughputTasks)],
-        [`${name} round trip`, () => roundTrip(pool, plan.roundTripTasks)],
-      ] as const;
-    });
-    const values: Record<string, number[]> = await interleave(plan.poolRuns, measures);
+    const values: Record<string, number[]> = {};
+    const rates = await interleave(
+      plan.poolRuns,
+      [...pools].map(([name, pool]) => [name, () => throughput(pool, plan.throughputTasks)] as const),
+    );
+    for (const [name, runs] of Object.entries(rates)) values[`${name} throughput`] = runs;
+    // A round trip is short enough for the load of this shared machine to
+    // change between two runs: the pools take turns task by task.
+    const trips = await interleaveSamples(
+      plan.roundTripRuns,
+      plan.roundTripTasks,
+      [...pools].map(([name, pool]) => [name, (i: number) => roundTrip(pool, i)] as const),
+    );
+    for (const [name, runs] of Object.entries(trips)) values[`${name} round trip`] = runs;
     return report(plan, contenders, values);
   } finally {
     for (const [name, pool] of pools) await within(pool.close(), `close the ${name} pool`).catch(() => {});
@@ -85,7 +87,7 @@ function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, valu
       reference: side('piscina', 'round trip'),
       ...paired('round trip'),
       target: { on: 'ratio', atMost: 0.5 },
-      note: `median of ${plan.roundTripTasks} tasks awaited one after another per run`,
+      note: `median of ${plan.roundTripTasks} tasks awaited one after another per pool per run, the pools taking turns task by task; ${plan.roundTripRuns} runs`,
     },
   ];
   const lines = [
@@ -102,7 +104,7 @@ function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, valu
   return {
     rows,
     notes: contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => c.missing),
-    details: [`**Every pool, ${kWorkers} workers** (median and range of ${plan.poolRuns} runs):\n\n${lines.join('\n')}`],
+    details: [`**Every pool, ${kWorkers} workers** (median and range of ${plan.poolRuns} throughput runs and ${plan.roundTripRuns} round-trip runs):\n\n${lines.join('\n')}`],
     bars: [
       { title: `Pool throughput, ${kWorkers} workers (tasks/s)`, unit: 'tasks/s', better: 'higher', bars: bars('throughput') },
       { title: 'One-at-a-time round trip (µs)', unit: 'µs', better: 'lower', bars: bars('round trip') },

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { Thread, type ThreadOptions } from 'skein';
 import type { FigureRow, SectionResult } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
-import { interleave, median, pairedRatio, summarize } from '../lib/stats.js';
+import { interleaveSamples, pairedRatio, summarize } from '../lib/stats.js';
 import { hrtimeNs, pause, waitForSlot, within } from '../lib/wait.js';
 
 const stampWorker = new URL('../plain/stamp-worker.mjs', import.meta.url);
@@ -45,30 +45,24 @@ const startSkein =
     await within(thread.join(), 'join a skein thread');
   };
 
-/** One run: the median start latency in ms of `count` starts, with a pause before each. */
-const startRun = (start: Starter, count: number) => async (): Promise<number> => {
-  const latencies: number[] = [];
-  for (let i = 0; i < count; i++) {
-    await pause(kBetweenStartsMs);
-    const stamp = new BigInt64Array(new SharedArrayBuffer(8));
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    const startedAt = hrtimeNs();
-    await start(stamp, flag);
-    latencies.push(Number(stamp[0]! - startedAt) / 1e6);
-  }
-  return median(latencies);
+/** One start: ms from creating the thread to its first statement, after a pause. */
+const startOnce = (start: Starter) => async (): Promise<number> => {
+  await pause(kBetweenStartsMs);
+  const stamp = new BigInt64Array(new SharedArrayBuffer(8));
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const startedAt = hrtimeNs();
+  await start(stamp, flag);
+  return Number(stamp[0]! - startedAt) / 1e6;
 };
 
 /** Measure thread start latency, fresh and warm, against a raw Worker. */
 export async function measureStart(plan: Plan): Promise<SectionResult> {
   // One start of each kind first: the module loads once per process.
-  for (const start of [startRaw, startSkein(startOptions.fresh)]) {
-    await startRun(start, 1)();
-  }
-  const values = await interleave(plan.startRuns, [
-    ['fresh', startRun(startSkein(startOptions.fresh), plan.startsPerRun)],
-    ['warm', startRun(startSkein(startOptions.warm), plan.startsPerRun)],
-    ['raw', startRun(startRaw, plan.startsPerRun)],
+  for (const start of [startRaw, startSkein(startOptions.fresh)]) await startOnce(start)();
+  const values = await interleaveSamples(plan.startRuns, plan.startsPerRun, [
+    ['fresh', startOnce(startSkein(startOptions.fresh))],
+    ['warm', startOnce(startSkein(startOptions.warm))],
+    ['raw', startOnce(startRaw)],
   ]);
   const common = {
     unit: 'ms',
@@ -81,7 +75,7 @@ export async function measureStart(plan: Plan): Promise<SectionResult> {
       ...common,
       skein: { summary: summarize(values.fresh) },
       ratio: pairedRatio(values.fresh, values.raw),
-      note: `median of ${plan.startsPerRun} starts per run, ${plan.startRuns} runs per kind taken in turn; from \`new Thread\`/\`new Worker\` to the thread's first statement`,
+      note: `median of ${plan.startsPerRun} starts of each kind per run, the kinds taking turns start by start, ${plan.startRuns} runs; from \`new Thread\`/\`new Worker\` to the thread's first statement, ${kBetweenStartsMs} ms apart`,
     },
     {
       key: 'startWarm',

@@ -1,15 +1,16 @@
 // Stop notice: how long after a stop is requested a thread parked in
 // event.wait() is running again. Reference: a raw worker parked in
 // Atomics.wait, woken by Atomics.notify. Both are woken by the same raw
-// "waker" worker, run after run in turn, so only the waiting and setting
-// code differs between the two sides.
+// "waker" worker, in turn wake-up by wake-up, so only the waiting and
+// setting code differs between the two sides, and both see the same load
+// of this shared machine.
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { Event, Thread } from 'skein';
 import { kDone, kParked, kSlots } from '../plain/slots.mjs';
 import type { FigureRow, SectionResult } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
-import { interleave, median, pairedRatio, summarize } from '../lib/stats.js';
+import { median, pairedRatio, summarize } from '../lib/stats.js';
 import { within } from '../lib/wait.js';
 
 const plain = (file: string): URL => new URL(`../plain/${file}`, import.meta.url);
@@ -28,13 +29,12 @@ function skeinWaiter(event: Event, ctl: Int32Array, wokeAt: BigInt64Array, count
   }
 }
 
-/** One waiter's shared memory and how far its samples have got. */
+/** One waiter's shared memory. */
 interface Side {
   readonly ctl: Int32Array;
   readonly setAt: BigInt64Array;
   readonly wokeAt: BigInt64Array;
   readonly event?: Event;
-  next: number;
 }
 
 function makeSide(count: number, event?: Event): Side {
@@ -43,7 +43,6 @@ function makeSide(count: number, event?: Event): Side {
     setAt: new BigInt64Array(new SharedArrayBuffer(count * 8)),
     wokeAt: new BigInt64Array(new SharedArrayBuffer(count * 8)),
     ...(event ? { event } : {}),
-    next: 0,
   };
 }
 
@@ -54,6 +53,8 @@ export async function measureStopNotice(plan: Plan): Promise<SectionResult> {
   const skein = makeSide(total, new Event());
   const waker = new Worker(plain('waker.mjs'));
   const rawWaiter = new Worker(plain('raw-waiter.mjs'), { workerData: { ctl: raw.ctl, wokeAt: raw.wokeAt, count: total } });
+  const rawExited = once(rawWaiter, 'exit'); // listen now: it may be gone before we get to wait for it
+  rawExited.catch(() => {}); // awaited below; a failure elsewhere must not leave it unhandled
   const thread = new Thread({
     target: skeinWaiter,
     args: [skein.event!, skein.ctl, skein.wokeAt, total, kParked, kDone],
@@ -62,25 +63,28 @@ export async function measureStopNotice(plan: Plan): Promise<SectionResult> {
   });
   thread.start();
 
-  // One run: the waker wakes one waiter `wakesPerRun` times; its value is the median latency in µs.
-  const run = (side: Side) => async (): Promise<number> => {
-    const from = side.next;
-    side.next += plan.wakesPerRun;
-    const event = side.event && { buffer: side.event.buffer, byteOffset: side.event.byteOffset };
-    waker.postMessage({ ctl: side.ctl, setAt: side.setAt, from, count: plan.wakesPerRun, event });
-    await within(once(waker, 'message'), 'wake the waiter');
+  // A side's median latency in µs over samples [from, from + count).
+  const medianUs = (side: Side, from: number, count: number): number => {
     const latencies: number[] = [];
-    for (let i = from; i < from + plan.wakesPerRun; i++) latencies.push(Number(side.wokeAt[i]! - side.setAt[i]!) / 1e3);
+    for (let i = from; i < from + count; i++) latencies.push(Number(side.wokeAt[i]! - side.setAt[i]!) / 1e3);
     return median(latencies);
   };
+  const sides = [skein, raw].map(({ ctl, setAt, event }) => ({
+    ctl,
+    setAt,
+    event: event && { buffer: event.buffer, byteOffset: event.byteOffset },
+  }));
 
   try {
-    const values = await interleave(plan.stopRuns, [
-      ['skein', run(skein)],
-      ['raw', run(raw)],
-    ]);
+    const values = { skein: [] as number[], raw: [] as number[] };
+    for (let run = 0, from = 0; run < plan.stopRuns; run++, from += plan.wakesPerRun) {
+      waker.postMessage({ sides, from, count: plan.wakesPerRun });
+      await within(once(waker, 'message'), 'wake the waiters');
+      values.skein.push(medianUs(skein, from, plan.wakesPerRun));
+      values.raw.push(medianUs(raw, from, plan.wakesPerRun));
+    }
     await within(thread.join(), 'join the skein waiter');
-    await within(once(rawWaiter, 'exit'), 'end the raw waiter');
+    await within(rawExited, 'end the raw waiter');
 
     // The seed checks its Event after each sleepSync(1000): a stop set at a
     // uniformly random moment waits out the rest of the current sleep.
@@ -96,8 +100,8 @@ export async function measureStopNotice(plan: Plan): Promise<SectionResult> {
         ratio: pairedRatio(values.skein, values.raw),
         target: { on: 'ratio', atMost: 1.2 },
         note:
-          `median of ${plan.wakesPerRun} wake-ups per run, ${plan.stopRuns} runs per side taken in turn; ` +
-          'both waiters are woken by the same raw worker, 1 ms after they park',
+          `median of ${plan.wakesPerRun} wake-ups per side per run, ${plan.stopRuns} runs; both waiters are woken ` +
+          'by the same raw worker, in turn wake-up by wake-up, 1 ms after they park',
       },
       {
         key: 'stopNoticeSeed',
