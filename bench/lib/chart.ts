@@ -11,7 +11,9 @@ const kFont = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font
 
 const colors = { met: '#2e8b57', missed: '#c0392b', neutral: '#7f8c8d', skein: '#2c6fbb', other: '#a9b4c2' };
 
-/** One bar: its value, the whisker's range, its colour, and the text after it. */
+/** One bar: its value, the whisker's range, its colour, and the text after it; or a row saying it was skipped. */
+type Row = Bar | { readonly label: string; readonly skipped: string };
+
 interface Bar {
   readonly label: string;
   readonly value: number;
@@ -41,22 +43,30 @@ function makeScale(bars: readonly Bar[], log: boolean): { x: (v: number) => numb
 }
 
 /** One panel at height `top`; returns its SVG and height. */
-function panel(top: number, title: string, bars: readonly Bar[], log: boolean): { svg: string; height: number } {
+function panel(top: number, title: string, rows: readonly Row[], log: boolean): { svg: string; height: number } {
+  const bars = rows.filter((row): row is Bar => !('skipped' in row));
   const { x, ticks } = makeScale(bars, log);
   const plotTop = top + 24;
-  const plotHeight = bars.length * kRowHeight;
+  const plotHeight = rows.length * kRowHeight;
   const parts = [`<text x="10" y="${top + 14}" font-weight="bold">${escapeXml(title)}</text>`];
   for (const tick of ticks) {
     const tx = kLabelWidth + x(tick);
     const strong = tick === 1;
     parts.push(
       `<line x1="${tx}" y1="${plotTop - 4}" x2="${tx}" y2="${plotTop + plotHeight}" stroke="${strong ? '#555' : '#ddd'}"/>`,
-      `<text x="${tx}" y="${plotTop + plotHeight + 14}" text-anchor="middle" fill="#666">${tick < 0.01 ? `1e${Math.round(Math.log10(tick))}` : formatNumber(tick)}×</text>`,
+      `<text x="${tx}" y="${plotTop + plotHeight + 14}" text-anchor="middle" fill="#666">${tick < 0.01 ? `1e${Math.round(Math.log10(tick))}` : Number(tick.toPrecision(1))}×</text>`,
     );
   }
-  bars.forEach((bar, i) => {
+  rows.forEach((bar, i) => {
     const y = plotTop + i * kRowHeight;
     const mid = y + kBarHeight / 2;
+    if ('skipped' in bar) {
+      parts.push(
+        `<text x="${kLabelWidth - 8}" y="${mid + 4}" text-anchor="end" fill="#888">${escapeXml(bar.label)}</text>`,
+        `<text x="${kLabelWidth + 4}" y="${mid + 4}" fill="#888" font-style="italic">${escapeXml(bar.skipped)}</text>`,
+      );
+      return;
+    }
     const width = Math.max(x(bar.value), 1);
     parts.push(
       `<text x="${kLabelWidth - 8}" y="${mid + 4}" text-anchor="end">${escapeXml(bar.label)}</text>`,
@@ -92,7 +102,7 @@ export function renderChart(rows: readonly FigureRow[], groups: readonly BarGrou
   });
   const panels: Array<{ svg: string; height: number }> = [];
   let top = 50;
-  const add = (title: string, bars: readonly Bar[], log: boolean): void => {
+  const add = (title: string, bars: readonly Row[], log: boolean): void => {
     if (bars.length === 0) return;
     const p = panel(top, title, bars, log);
     panels.push(p);
@@ -102,14 +112,17 @@ export function renderChart(rows: readonly FigureRow[], groups: readonly BarGrou
   for (const group of groups) {
     add(
       `${group.title}, ${group.better} is better`,
-      group.bars.map(({ label, summary }) => ({
-        label,
-        value: summary.median,
-        min: summary.min,
-        max: summary.max,
-        color: label === 'skein' ? colors.skein : colors.other,
-        text: `${formatNumber(summary.median)} ${group.unit}`,
-      })),
+      [
+        ...group.bars.map(({ label, summary }) => ({
+          label,
+          value: summary.median,
+          min: summary.min,
+          max: summary.max,
+          color: label === 'skein' ? colors.skein : colors.other,
+          text: `${formatNumber(summary.median)} ${group.unit}`,
+        })),
+        ...(group.skipped ?? []),
+      ],
       false,
     );
   }

@@ -1,6 +1,6 @@
 // The figures of the results table: what each one is, how it is shown and
 // what it is held to. Sections fill them in; the report prints them.
-import type { Summary } from './stats.js';
+import { pairedRatio, summarize, type Summary } from './stats.js';
 
 /** Every figure of the table, in table order. A figure that cannot be measured is still listed, marked skipped. */
 export const FIGURES = {
@@ -76,6 +76,16 @@ export interface FigureRow {
   readonly note?: string;
 }
 
+/** A side from its per-run values, or skipped for `whySkipped` when there are none. */
+export function sideOf(values: readonly number[] | undefined, whySkipped: string): Side {
+  return values === undefined || values.length === 0 ? { skipped: whySkipped } : { summary: summarize(values) };
+}
+
+/** `{ ratio }` of two sides' per-run values paired run by run, or `{}` when either side was skipped: spread it into a row. */
+export function ratioOf(a: readonly number[] | undefined, b: readonly number[] | undefined): { ratio?: Summary } {
+  return a !== undefined && b !== undefined && a.length > 0 && b.length > 0 ? { ratio: pairedRatio(a, b) } : {};
+}
+
 /** Whether a row meets its target: `undefined` when it has none or a side was skipped. */
 export function meetsTarget(row: FigureRow): boolean | undefined {
   const { target } = row;
@@ -146,4 +156,6 @@ export interface BarGroup {
   readonly unit: Unit;
   readonly better: 'lower' | 'higher';
   readonly bars: ReadonlyArray<{ readonly label: string; readonly summary: Summary }>;
+  /** Contestants that could not be measured, with a short reason. */
+  readonly skipped?: ReadonlyArray<{ readonly label: string; readonly skipped: string }>;
 }

@@ -6,7 +6,7 @@ export interface Plan {
   /** Stop notice: runs per side, and wake-ups per run (a run's value is their median). */
   readonly stopRuns: number;
   readonly wakesPerRun: number;
-  /** isSet(): runs per loop kind, and iterations per run. */
+  /** isSet(): runs per loop kind (many short ones, so that the kinds take turns often), and iterations per run. */
   readonly loopRuns: number;
   readonly loopIterations: number;
   /** Pools: throughput runs per library and tasks per run; round-trip runs and one-at-a-time tasks per library per run. */
@@ -31,8 +31,8 @@ export function planFor(mode: Mode): Plan {
     mode,
     stopRuns: full ? 15 : 5,
     wakesPerRun: full ? 20 : 10,
-    loopRuns: full ? 11 : 3,
-    loopIterations: full ? 20_000_000 : 4_000_000,
+    loopRuns: full ? 41 : 9,
+    loopIterations: full ? 4_000_000 : 2_000_000,
     poolRuns: full ? 7 : 2,
     throughputTasks: full ? 20_000 : 5_000,
     roundTripRuns: full ? 9 : 3,

@@ -83,21 +83,31 @@ const raw: Contender = {
   },
 };
 
+/** The shape piscina and tinypool share: named tasks of one file, an AbortSignal per task, destroy(). */
+interface FilePool {
+  run(task: unknown, options?: { name?: string; signal?: AbortSignal }): Promise<unknown>;
+  destroy(): Promise<void>;
+}
+
+/** An open pool over piscina or tinypool: cancel by aborting the task's signal, which terminates its worker. */
+function abortablePool(pool: FilePool): OpenPool {
+  return {
+    run: (x) => pool.run(x) as Promise<number>,
+    spin(marks) {
+      const abort = new AbortController();
+      return { settled: pool.run(marks, { name: 'spin', signal: abort.signal }), cancel: () => abort.abort() };
+    },
+    close: () => pool.destroy(),
+  };
+}
+
 async function loadPiscina(): Promise<Contender> {
   const { Piscina, version } = await import('piscina');
   return {
     name: 'piscina',
     label: `piscina ${version}`,
     async open(workers) {
-      const pool = new Piscina<unknown, unknown>({ filename: tasksFile.href, minThreads: workers, maxThreads: workers });
-      return {
-        run: (x) => pool.run(x) as Promise<number>,
-        spin(marks) {
-          const abort = new AbortController();
-          return { settled: pool.run(marks, { name: 'spin', signal: abort.signal }), cancel: () => abort.abort() };
-        },
-        close: () => pool.destroy(),
-      };
+      return abortablePool(new Piscina({ filename: tasksFile.href, minThreads: workers, maxThreads: workers }));
     },
   };
 }
@@ -108,15 +118,7 @@ async function loadTinypool(): Promise<Contender> {
     name: 'tinypool',
     label: `tinypool ${installedVersion('tinypool')}`,
     async open(workers) {
-      const pool = new Tinypool({ filename: tasksFile.href, minThreads: workers, maxThreads: workers });
-      return {
-        run: (x) => pool.run(x) as Promise<number>,
-        spin(marks) {
-          const abort = new AbortController();
-          return { settled: pool.run(marks, { name: 'spin', signal: abort.signal }), cancel: () => abort.abort() };
-        },
-        close: () => pool.destroy(),
-      };
+      return abortablePool(new Tinypool({ filename: tasksFile.href, minThreads: workers, maxThreads: workers }));
     },
   };
 }

@@ -3,10 +3,10 @@
 // next task then takes (a pool that terminates the worker must start a new
 // one first). Each library's own way to cancel: an AbortSignal for piscina
 // and tinypool, promise.cancel() for workerpool, future.stop() for skein.
-import { formatSide, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
+import { formatSide, ratioOf, sideOf, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
 import { isLoaded, warmUp, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
-import { interleave, pairedRatio, summarize } from '../lib/stats.js';
+import { interleave, summarize } from '../lib/stats.js';
 import { pause, settled, waitForSlot, within } from '../lib/wait.js';
 
 interface CancelRuns {
@@ -61,15 +61,10 @@ export async function measureCancel(plan: Plan, contenders: ReadonlyArray<Conten
 
   const side = (name: string, figure: 'finallyRan' | 'settleMs' | 'nextMs'): Side => {
     const values = runs.get(name)?.[figure];
-    if (values === undefined) return { skipped: skipped.get(name) ?? `${name} not measured` };
-    if (figure === 'finallyRan') return { count: values.filter((v) => v === 1).length, of: values.length };
-    return { summary: summarize(values) };
+    if (values !== undefined && figure === 'finallyRan') return { count: values.filter((v) => v === 1).length, of: values.length };
+    return sideOf(values, skipped.get(name) ?? `${name} not measured`);
   };
-  const paired = (figure: 'settleMs' | 'nextMs') => {
-    const a = runs.get('skein')?.[figure];
-    const b = runs.get('piscina')?.[figure];
-    return a && b ? { ratio: pairedRatio(a, b) } : {};
-  };
+  const paired = (figure: 'settleMs' | 'nextMs') => ratioOf(runs.get('skein')?.[figure], runs.get('piscina')?.[figure]);
   const rows: FigureRow[] = [
     {
       key: 'cancelFinally',
@@ -129,6 +124,7 @@ export async function measureCancel(plan: Plan, contenders: ReadonlyArray<Conten
         unit: 'ms',
         better: 'lower',
         bars: [...runs].map(([name, r]) => ({ label: name, summary: summarize(r.nextMs) })),
+        skipped: [...skipped].filter(([name]) => name !== 'raw').map(([label, why]) => ({ label, skipped: why })),
       },
     ],
   };

@@ -1,9 +1,9 @@
 // Pool throughput (many trivial tasks at once, 2 workers) and one-at-a-time
 // round trip, for every pool, taken in turn round after round.
-import { formatNumber, formatSide, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
+import { formatNumber, formatSide, ratioOf, sideOf, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
 import { isLoaded, warmUp, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
-import { interleave, interleaveSamples, pairedRatio, summarize } from '../lib/stats.js';
+import { interleave, interleaveSamples, summarize } from '../lib/stats.js';
 import { within } from '../lib/wait.js';
 
 const kWorkers = 2;
@@ -58,16 +58,10 @@ export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contend
 
 function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, values: Record<string, number[]>): SectionResult {
   const side = (name: string, figure: string): Side => {
-    const runs = values[`${name} ${figure}`];
     const entry = contenders.find((c) => c.name === name);
-    if (runs === undefined) return { skipped: entry && 'missing' in entry ? entry.missing : `${name} not measured` };
-    return { summary: summarize(runs) };
+    return sideOf(values[`${name} ${figure}`], entry && 'missing' in entry ? entry.missing : `${name} not measured`);
   };
-  const paired = (figure: string) => {
-    const a = values[`skein ${figure}`];
-    const b = values[`piscina ${figure}`];
-    return a && b ? { ratio: pairedRatio(a, b) } : {};
-  };
+  const paired = (figure: string) => ratioOf(values[`skein ${figure}`], values[`piscina ${figure}`]);
   const rows: FigureRow[] = [
     {
       key: 'poolThroughput',
@@ -101,13 +95,14 @@ function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, valu
   ];
   const bars = (figure: string) =>
     contenders.filter(isLoaded).map((c) => ({ label: c.name, summary: summarize(values[`${c.name} ${figure}`]!) }));
+  const skipped = contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => ({ label: c.name, skipped: c.missing }));
   return {
     rows,
     notes: contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => c.missing),
     details: [`**Every pool, ${kWorkers} workers** (median and range of ${plan.poolRuns} throughput runs and ${plan.roundTripRuns} round-trip runs):\n\n${lines.join('\n')}`],
     bars: [
-      { title: `Pool throughput, ${kWorkers} workers (tasks/s)`, unit: 'tasks/s', better: 'higher', bars: bars('throughput') },
-      { title: 'One-at-a-time round trip (µs)', unit: 'µs', better: 'lower', bars: bars('round trip') },
+      { title: `Pool throughput, ${kWorkers} workers (tasks/s)`, unit: 'tasks/s', better: 'higher', bars: bars('throughput'), skipped },
+      { title: 'One-at-a-time round trip (µs)', unit: 'µs', better: 'lower', bars: bars('round trip'), skipped },
     ],
   };
 }

@@ -1,7 +1,7 @@
 // The benchmarks are not tests: this only checks that the quick suite runs
 // and writes a well-formed results file. No figure is asserted.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { TABLE_HEADER } from '../../bench/lib/report.js';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Run {
-  code: number | null;
+  code: number;
   stdout: string;
   stderr: string;
 }
@@ -21,27 +21,17 @@ interface Run {
 /**
  * Run the bench entry as `npm run bench` does after its build step (npm test
  * has just built dist/; rebuilding here could race other test files that
- * import it). Killed, and failing, after `timeoutMs`.
+ * import it). Killed, and failing with what it printed, after `timeoutMs`.
  */
 function runBench(args: string[], timeoutMs: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/run.mjs', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`failed to run the bench ${args.join(' ')} in ${timeoutMs / 1000} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+    const options = { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '' }, timeout: timeoutMs, killSignal: 'SIGKILL' as const };
+    execFile(process.execPath, ['bench/run.mjs', ...args], options, (error, stdout, stderr) => {
+      if (error?.killed) {
+        reject(new Error(`failed to run the bench ${args.join(' ')} in ${timeoutMs / 1000} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      } else {
+        resolve({ code: typeof error?.code === 'number' ? error.code : error ? 1 : 0, stdout, stderr });
+      }
     });
   });
 }
