@@ -75,6 +75,7 @@ async function main(): Promise<number> {
   const contenders = await loadContenders();
   const rows: FigureRow[] = [];
   const failed = new Map<FigureKey, string>();
+  const failures: string[] = [];
   const notes = new Set<string>();
   const details: string[] = [];
   const bars: BarGroup[] = [];
@@ -91,6 +92,10 @@ async function main(): Promise<number> {
       rows.push(...result.rows);
       result.rows.forEach(printRow);
       result.notes?.forEach((note) => notes.add(note));
+      for (const failure of result.failures ?? []) {
+        console.error(`  ${failure}`);
+        failures.push(failure);
+      }
       details.push(...(result.details ?? []));
       bars.push(...(result.bars ?? []));
     } catch (error) {
@@ -108,7 +113,8 @@ async function main(): Promise<number> {
   await writeFile(join(options.out, 'results.md'), markdown);
   await writeFile(join(options.out, 'results.svg'), renderChart(rows, bars, machine));
   console.log(`\nwrote ${join(options.out, 'results.md')} and results.svg in ${seconds.toFixed(1)} s`);
-  return failed.size === 0 ? 0 : 1;
+  // A missing peer is a skipped column; a section or a pool that failed is an error.
+  return failed.size === 0 && failures.length === 0 ? 0 : 1;
 }
 
 // Exit explicitly: a peer's pool that failed to close must not keep the suite alive.

@@ -148,6 +148,8 @@ export interface SectionResult {
   readonly details?: string[];
   /** Extra bars for the chart. */
   readonly bars?: BarGroup[];
+  /** Contestants that were there but failed: their columns are skipped, and the suite exits non-zero. */
+  readonly failures?: string[];
 }
 
 /** A panel of the chart: one bar per contestant, in one unit. */

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopEvent } from 'skein';
 import { RawPool } from './raw-pool.js';
+import { within } from './wait.js';
 
 const plain = (file: string): URL => new URL(`../plain/${file}`, import.meta.url);
 const tasksFile = plain('tasks.mjs');
@@ -68,7 +69,7 @@ function installedVersion(name: string): string {
 }
 
 /** Run a few tasks so that every worker has started and the code paths are warm. */
-export async function warmUp(pool: OpenPool, workers: number): Promise<void> {
+async function warmUp(pool: OpenPool, workers: number): Promise<void> {
   await Promise.all(Array.from({ length: 50 * workers }, (_, i) => pool.run(i)));
   for (let i = 0; i < 20; i++) await pool.run(i);
 }
@@ -228,6 +229,37 @@ export async function loadContenders(): Promise<Array<Contender | Missing>> {
     await loadPeer('workerpool', loadWorkerpool),
     await loadSkein(),
   ];
+}
+
+/**
+ * Open a pool of `workers` workers for every loaded contender and warm it
+ * up. A contender whose pool fails to open or to run its first tasks is
+ * skipped with the error — a bug in one library must not cost the others
+ * their figures.
+ */
+export async function openAll(
+  contenders: ReadonlyArray<Contender | Missing>,
+  workers: number,
+): Promise<{ pools: Map<string, OpenPool>; failed: Missing[] }> {
+  const pools = new Map<string, OpenPool>();
+  const failed: Missing[] = [];
+  for (const contender of contenders.filter(isLoaded)) {
+    let pool: OpenPool | undefined;
+    try {
+      pool = await within(contender.open(workers), `open a ${workers}-worker ${contender.name} pool`);
+      await within(warmUp(pool, workers), `warm up the ${contender.name} pool`);
+      pools.set(contender.name, pool);
+    } catch (error) {
+      failed.push({ name: contender.name, missing: `${contender.name} pool failed: ${(error as Error).message ?? error}` });
+      if (pool !== undefined) await closeAll(new Map([[contender.name, pool]]));
+    }
+  }
+  return { pools, failed };
+}
+
+/** Close every pool, each within a bound; a pool that fails to close is left to process exit. */
+export async function closeAll(pools: ReadonlyMap<string, OpenPool>): Promise<void> {
+  for (const [name, pool] of pools) await within(pool.close(), `close the ${name} pool`).catch(() => {});
 }
 
 /** Whether a contender was loaded. */

@@ -78,7 +78,7 @@ export function renderReport(report: Report): string {
     ...report.rows.filter((row) => row.note !== undefined).map((row) => `- ${FIGURES[row.key]}: ${row.note}.`),
   );
   if (report.notes.length > 0) lines.push('', '## Skipped', '', ...report.notes.map((note) => `- ${note}`));
-  if (report.details.length > 0) lines.push('', '## Details', '', ...report.details.flatMap((block) => [block, '']));
+  if (report.details.length > 0) lines.push('', '## Details', ...report.details.flatMap((block) => ['', block]));
   lines.push('', '![skein benchmarks](results.svg)', '');
   return lines.join('\n');
 }

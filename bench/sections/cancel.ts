@@ -5,7 +5,7 @@
 // and tinypool, promise.cancel() for workerpool, future.stop() for skein.
 import { formatSide, ratioOf, sideOf, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
-import { isLoaded, warmUp, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
+import { closeAll, isLoaded, openAll, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
 import { interleave, summarize } from '../lib/stats.js';
 import { pause, settled, waitForSlot, within } from '../lib/wait.js';
 
@@ -36,27 +36,21 @@ async function cancelOnce(pool: OpenPool, runs: CancelRuns): Promise<number> {
 
 /** Measure cancellation of a running task for every contender that can cancel one. */
 export async function measureCancel(plan: Plan, contenders: ReadonlyArray<Contender | Missing>): Promise<SectionResult> {
-  const pools = new Map<string, OpenPool>();
+  const { pools, failed } = await openAll(contenders, 1);
   const skipped = new Map<string, string>();
-  for (const c of contenders) if (!isLoaded(c)) skipped.set(c.name, c.missing);
+  for (const c of [...contenders, ...failed]) if (!isLoaded(c)) skipped.set(c.name, c.missing);
   const runs = new Map<string, CancelRuns>();
+  for (const [name, pool] of pools) {
+    if (pool.spin === undefined) skipped.set(name, pool.spinMissing ?? `${name} cannot cancel a running task`);
+    else runs.set(name, { finallyRan: [], settleMs: [], nextMs: [] });
+  }
   try {
-    for (const contender of contenders.filter(isLoaded)) {
-      const pool = await within(contender.open(1), `open a 1-worker ${contender.name} pool`);
-      pools.set(contender.name, pool);
-      if (pool.spin === undefined) {
-        skipped.set(contender.name, pool.spinMissing ?? `${contender.name} cannot cancel a running task`);
-        continue;
-      }
-      await within(warmUp(pool, 1), `warm up the ${contender.name} pool`);
-      runs.set(contender.name, { finallyRan: [], settleMs: [], nextMs: [] });
-    }
     await interleave(
       plan.cancelRuns,
       [...runs].map(([name, into]) => [name, () => cancelOnce(pools.get(name)!, into)] as const),
     );
   } finally {
-    for (const [name, pool] of pools) await within(pool.close(), `close the ${name} pool`).catch(() => {});
+    await closeAll(pools);
   }
 
   const side = (name: string, figure: 'finallyRan' | 'settleMs' | 'nextMs'): Side => {
@@ -117,6 +111,7 @@ export async function measureCancel(plan: Plan, contenders: ReadonlyArray<Conten
   return {
     rows,
     notes: [...skipped.values()].filter((why) => why.startsWith('skein')),
+    failures: failed.map((f) => f.missing),
     details: [`**Cancelling a running CPU-bound task, 1-worker pool** (median and range of ${plan.cancelRuns} runs):\n\n${lines.join('\n')}`],
     bars: [
       {

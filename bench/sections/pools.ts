@@ -2,7 +2,7 @@
 // round trip, for every pool, taken in turn round after round.
 import { formatNumber, formatSide, ratioOf, sideOf, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
-import { isLoaded, warmUp, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
+import { closeAll, isLoaded, openAll, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
 import { interleave, interleaveSamples, summarize } from '../lib/stats.js';
 import { within } from '../lib/wait.js';
 
@@ -28,14 +28,10 @@ async function roundTrip(pool: OpenPool, x: number): Promise<number> {
 
 /** Measure pool throughput and round trip for every contender that loads. */
 export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contender | Missing>): Promise<SectionResult> {
-  const loaded = contenders.filter(isLoaded);
-  const pools = new Map<string, OpenPool>();
+  const { pools, failed } = await openAll(contenders, kWorkers);
+  // From here on, a contender whose pool failed counts as missing.
+  const measured = contenders.map((c) => failed.find((f) => f.name === c.name) ?? c);
   try {
-    for (const contender of loaded) {
-      const pool = await within(contender.open(kWorkers), `open a ${contender.name} pool`);
-      pools.set(contender.name, pool);
-      await within(warmUp(pool, kWorkers), `warm up the ${contender.name} pool`);
-    }
     const values: Record<string, number[]> = {};
     const rates = await interleave(
       plan.poolRuns,
@@ -50,9 +46,9 @@ export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contend
       [...pools].map(([name, pool]) => [name, (i: number) => roundTrip(pool, i)] as const),
     );
     for (const [name, runs] of Object.entries(trips)) values[`${name} round trip`] = runs;
-    return report(plan, contenders, values);
+    return { ...report(plan, measured, values), failures: failed.map((f) => f.missing) };
   } finally {
-    for (const [name, pool] of pools) await within(pool.close(), `close the ${name} pool`).catch(() => {});
+    await closeAll(pools);
   }
 }
 
