@@ -1,0 +1,46 @@
+import type { Mode } from './cli.js';
+
+/** How many runs each section makes, and how big each run is. */
+export interface Plan {
+  readonly mode: Mode;
+  /** Stop notice: runs per side, and wake-ups per run (a run's value is their median). */
+  readonly stopRuns: number;
+  readonly wakesPerRun: number;
+  /** isSet(): runs per loop kind (many short ones, so that the kinds take turns often), and iterations per run. */
+  readonly loopRuns: number;
+  readonly loopIterations: number;
+  /** Pools: throughput runs per library and tasks per run; round-trip runs and one-at-a-time tasks per library per run. */
+  readonly poolRuns: number;
+  readonly throughputTasks: number;
+  readonly roundTripRuns: number;
+  readonly roundTripTasks: number;
+  /** Cancel: cancellations per library. */
+  readonly cancelRuns: number;
+  /** Start: runs per kind, and starts per run. */
+  readonly startRuns: number;
+  readonly startsPerRun: number;
+  /** Memory: child processes per kind, and idle threads in each. */
+  readonly memoryRuns: number;
+  readonly idleThreads: number;
+}
+
+/** The plan for `mode`: the full suite stays under 3 minutes on 2 cores, `--quick` under 30 s. */
+export function planFor(mode: Mode): Plan {
+  const full = mode === 'full';
+  return {
+    mode,
+    stopRuns: full ? 15 : 5,
+    wakesPerRun: full ? 20 : 10,
+    loopRuns: full ? 41 : 9,
+    loopIterations: full ? 4_000_000 : 2_000_000,
+    poolRuns: full ? 7 : 2,
+    throughputTasks: full ? 20_000 : 5_000,
+    roundTripRuns: full ? 9 : 3,
+    roundTripTasks: full ? 200 : 100,
+    cancelRuns: full ? 9 : 2,
+    startRuns: full ? 7 : 2,
+    startsPerRun: full ? 5 : 3,
+    memoryRuns: full ? 7 : 2,
+    idleThreads: 8,
+  };
+}

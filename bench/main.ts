@@ -1,0 +1,121 @@
+// `npm run bench [-- --quick] [-- --out DIR]`: measure skein against raw
+// worker_threads, piscina, tinypool and workerpool, print each figure as it
+// comes, and write results.md and results.svg. Started by run.mjs.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderChart } from './lib/chart.js';
+import { parseOptions, usage, UsageError, type Options } from './lib/cli.js';
+import {
+  FIGURES,
+  formatRatio,
+  formatSide,
+  formatTarget,
+  meetsTarget,
+  type BarGroup,
+  type FigureKey,
+  type FigureRow,
+  type SectionResult,
+} from './lib/figures.js';
+import { planFor, type Plan } from './lib/plan.js';
+import { isLoaded, loadContenders, type Contender, type Missing } from './lib/pools.js';
+import { machineLine, renderReport } from './lib/report.js';
+import { measureCancel } from './sections/cancel.js';
+import { measureIsSet } from './sections/is-set.js';
+import { measureMemory } from './sections/memory.js';
+import { measurePools } from './sections/pools.js';
+import { measureStart } from './sections/start.js';
+import { measureStopNotice } from './sections/stop-notice.js';
+
+interface Section {
+  readonly title: string;
+  readonly figures: readonly FigureKey[];
+  readonly measure: (plan: Plan, contenders: ReadonlyArray<Contender | Missing>) => Promise<SectionResult>;
+}
+
+// CPU-only figures first, while no other thread is alive; the pools last.
+const sections: readonly Section[] = [
+  { title: 'isSet() in a hot loop', figures: ['isSet', 'isSetVsBare', 'isSetStride'], measure: measureIsSet },
+  { title: 'stop notice', figures: ['stopNotice', 'stopNoticeSeed'], measure: measureStopNotice },
+  { title: 'thread start', figures: ['startFresh', 'startWarm'], measure: measureStart },
+  { title: 'memory per idle thread', figures: ['memory'], measure: measureMemory },
+  { title: 'pool throughput and round trip', figures: ['poolThroughput', 'roundTrip'], measure: measurePools },
+  { title: 'cancelling a running task', figures: ['cancelFinally', 'cancelSettle', 'cancelNext'], measure: measureCancel },
+];
+
+function readOptions(): Options {
+  try {
+    const options = parseOptions(process.argv.slice(2));
+    if (options !== 'help') return options;
+    process.stdout.write(usage);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+
+function printRow(row: FigureRow): void {
+  const met = meetsTarget(row);
+  const verdict = met === undefined ? '' : met ? '  ✓' : '  ✗ missed';
+  console.log(`  ${FIGURES[row.key]}`);
+  console.log(
+    `    skein ${formatSide(row.skein, row.unit)} | ${row.referenceName} ${formatSide(row.reference, row.unit)} | ` +
+      `ratio ${formatRatio(row.ratio)} | target ${formatTarget(row.target, row.unit)}${verdict}`,
+  );
+}
+
+async function main(): Promise<number> {
+  const options = readOptions();
+  const plan = planFor(options.mode);
+  const startedAt = performance.now();
+  const machine = machineLine();
+  console.log(`skein bench (${options.mode}) on ${machine}`);
+
+  const contenders = await loadContenders();
+  const rows: FigureRow[] = [];
+  const failed = new Map<FigureKey, string>();
+  const failures: string[] = [];
+  const notes = new Set<string>();
+  const details: string[] = [];
+  const bars: BarGroup[] = [];
+  for (const missing of contenders.filter((c): c is Missing => !isLoaded(c))) {
+    console.log(`note: ${missing.missing}`);
+    notes.add(missing.missing);
+  }
+
+  for (const section of sections) {
+    const sectionStart = performance.now();
+    console.log(`\n${section.title}`);
+    try {
+      const result = await section.measure(plan, contenders);
+      rows.push(...result.rows);
+      result.rows.forEach(printRow);
+      result.notes?.forEach((note) => notes.add(note));
+      for (const failure of result.failures ?? []) {
+        console.error(`  ${failure}`);
+        failures.push(failure);
+      }
+      details.push(...(result.details ?? []));
+      bars.push(...(result.bars ?? []));
+    } catch (error) {
+      const why = `failed: ${(error as Error).message ?? error}`;
+      console.error(`  ${section.title} ${why}\n${(error as Error).stack ?? ''}`);
+      for (const key of section.figures) failed.set(key, why);
+    }
+    console.log(`  (${((performance.now() - sectionStart) / 1e3).toFixed(1)} s)`);
+  }
+
+  const seconds = (performance.now() - startedAt) / 1e3;
+  const libraries = contenders.map((c) => (isLoaded(c) ? c.label : `${c.name} (skipped)`));
+  await mkdir(options.out, { recursive: true });
+  const markdown = renderReport({ machine, mode: options.mode, seconds, rows, failed, notes: [...notes], details, libraries });
+  await writeFile(join(options.out, 'results.md'), markdown);
+  await writeFile(join(options.out, 'results.svg'), renderChart(rows, bars, machine));
+  console.log(`\nwrote ${join(options.out, 'results.md')} and results.svg in ${seconds.toFixed(1)} s`);
+  // A missing peer is a skipped column; a section or a pool that failed is an error.
+  return failed.size === 0 && failures.length === 0 ? 0 : 1;
+}
+
+// Exit explicitly: a peer's pool that failed to close must not keep the suite alive.
+process.exit(await main());

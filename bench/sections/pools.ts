@@ -1,0 +1,104 @@
+// Pool throughput (many trivial tasks at once, 2 workers) and one-at-a-time
+// round trip, for every pool, taken in turn round after round.
+import { formatNumber, formatSide, ratioOf, sideOf, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
+import type { Plan } from '../lib/plan.js';
+import { closeAll, isLoaded, openAll, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
+import { interleave, interleaveSamples, summarize } from '../lib/stats.js';
+import { within } from '../lib/wait.js';
+
+const kWorkers = 2;
+
+/** Tasks per second for `count` trivial tasks submitted at once. */
+async function throughput(pool: OpenPool, count: number): Promise<number> {
+  const pending = new Array<PromiseLike<number>>(count);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) pending[i] = pool.run(i);
+  const results = await within(Promise.all(pending), `run ${count} tasks`);
+  const seconds = (performance.now() - start) / 1e3;
+  for (let i = 0; i < count; i++) if (results[i] !== i + 1) throw new Error(`task ${i} returned ${results[i]}, expected ${i + 1}`);
+  return count / seconds;
+}
+
+/** µs from submitting one trivial task to having its result. */
+async function roundTrip(pool: OpenPool, x: number): Promise<number> {
+  const start = performance.now();
+  await pool.run(x);
+  return (performance.now() - start) * 1e3;
+}
+
+/** Measure pool throughput and round trip for every contender that loads. */
+export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contender | Missing>): Promise<SectionResult> {
+  const { pools, failed } = await openAll(contenders, kWorkers);
+  // From here on, a contender whose pool failed counts as missing.
+  const measured = contenders.map((c) => failed.find((f) => f.name === c.name) ?? c);
+  try {
+    const values: Record<string, number[]> = {};
+    const rates = await interleave(
+      plan.poolRuns,
+      [...pools].map(([name, pool]) => [name, () => throughput(pool, plan.throughputTasks)] as const),
+    );
+    for (const [name, runs] of Object.entries(rates)) values[`${name} throughput`] = runs;
+    // A round trip is short enough for the load of this shared machine to
+    // change between two runs: the pools take turns task by task.
+    const trips = await interleaveSamples(
+      plan.roundTripRuns,
+      plan.roundTripTasks,
+      [...pools].map(([name, pool]) => [name, (i: number) => roundTrip(pool, i)] as const),
+    );
+    for (const [name, runs] of Object.entries(trips)) values[`${name} round trip`] = runs;
+    return { ...report(plan, measured, values), failures: failed.map((f) => f.missing) };
+  } finally {
+    await closeAll(pools);
+  }
+}
+
+function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, values: Record<string, number[]>): SectionResult {
+  const side = (name: string, figure: string): Side => {
+    const entry = contenders.find((c) => c.name === name);
+    return sideOf(values[`${name} ${figure}`], entry && 'missing' in entry ? entry.missing : `${name} not measured`);
+  };
+  const paired = (figure: string) => ratioOf(values[`skein ${figure}`], values[`piscina ${figure}`]);
+  const rows: FigureRow[] = [
+    {
+      key: 'poolThroughput',
+      unit: 'tasks/s',
+      skein: side('skein', 'throughput'),
+      referenceName: 'piscina',
+      reference: side('piscina', 'throughput'),
+      ...paired('throughput'),
+      target: { on: 'ratio', atLeast: 5 },
+      note: `${formatNumber(plan.throughputTasks)} tasks \`x + 1\` submitted at once, ${kWorkers} workers, ${plan.poolRuns} runs per pool taken in turn`,
+    },
+    {
+      key: 'roundTrip',
+      unit: 'µs',
+      skein: side('skein', 'round trip'),
+      referenceName: 'piscina',
+      reference: side('piscina', 'round trip'),
+      ...paired('round trip'),
+      target: { on: 'ratio', atMost: 0.5 },
+      note: `median of ${plan.roundTripTasks} tasks awaited one after another per pool per run, the pools taking turns task by task; ${plan.roundTripRuns} runs`,
+    },
+  ];
+  const lines = [
+    '| Pool | Throughput | One-at-a-time round trip |',
+    '| --- | --- | --- |',
+    ...contenders.map((c) =>
+      isLoaded(c)
+        ? `| ${c.label} | ${formatSide(side(c.name, 'throughput'), 'tasks/s')} | ${formatSide(side(c.name, 'round trip'), 'µs')} |`
+        : `| ${c.name} | skipped | ${c.missing} |`,
+    ),
+  ];
+  const bars = (figure: string) =>
+    contenders.filter(isLoaded).map((c) => ({ label: c.name, summary: summarize(values[`${c.name} ${figure}`]!) }));
+  const skipped = contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => ({ label: c.name, skipped: c.missing }));
+  return {
+    rows,
+    notes: contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => c.missing),
+    details: [`**Every pool, ${kWorkers} workers** (median and range of ${plan.poolRuns} throughput runs and ${plan.roundTripRuns} round-trip runs):\n\n${lines.join('\n')}`],
+    bars: [
+      { title: `Pool throughput, ${kWorkers} workers (tasks/s)`, unit: 'tasks/s', better: 'higher', bars: bars('throughput'), skipped },
+      { title: 'One-at-a-time round trip (µs)', unit: 'µs', better: 'lower', bars: bars('round trip'), skipped },
+    ],
+  };
+}
