@@ -5,7 +5,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { Event, Thread } from 'skein';
+import { Event, Thread, setStandbyThreads } from 'skein';
+
+// Threads only: the standby worker skein keeps booted (one idle worker) is not a thread's cost.
+setStandbyThreads(0);
 
 const [kind, countText] = process.argv.slice(2);
 const count = Number(countText);
