@@ -126,7 +126,9 @@ export class ThreadPoolExecutor {
   #queueHead = 0;
   readonly #records = new Map<number, TaskRecord>();
   readonly #slots = new StopSlots();
-  readonly #functionIds = new Map<Function | string, number>();
+  /** Function numbers by function, and by descriptor (one number per source text). */
+  readonly #functionIds = new WeakMap<Function, number>();
+  readonly #descriptorIds = new Map<TargetDescriptor | string, number>();
   readonly #descriptors: TargetDescriptor[] = [];
   #flushScheduled = false;
   #shutdown = false;
@@ -289,14 +291,24 @@ export class ThreadPoolExecutor {
   }
 
   #functionId(fn: TaskFunction): number {
-    const key = typeof fn === 'function' ? fn : isModuleTarget(fn) ? `${String(fn.module)}#${fn.export ?? 'default'}` : undefined;
-    if (key === undefined) {
+    if (typeof fn === 'function') {
+      const id = this.#functionIds.get(fn);
+      if (id !== undefined) return id;
+      // describeFunction returns one descriptor per source text.
+      const descriptor = describeTask(fn, 'fn');
+      const known = this.#descriptorIds.get(descriptor) ?? this.#descriptors.push(descriptor) - 1;
+      this.#descriptorIds.set(descriptor, known);
+      this.#functionIds.set(fn, known);
+      return known;
+    }
+    if (!isModuleTarget(fn)) {
       throw new TypeError(`Expected \`fn\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`);
     }
-    let id = this.#functionIds.get(key);
+    const key = `${String(fn.module)}#${fn.export ?? 'default'}`;
+    let id = this.#descriptorIds.get(key);
     if (id === undefined) {
       id = this.#descriptors.push(describeTask(fn, 'fn')) - 1;
-      this.#functionIds.set(key, id);
+      this.#descriptorIds.set(key, id);
     }
     return id;
   }

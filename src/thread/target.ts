@@ -27,6 +27,13 @@ export function isModuleTarget(value: unknown): value is ModuleTarget {
 }
 
 const inlineCache = new WeakMap<Function, TargetDescriptor>();
+/**
+ * Descriptors by source text, so that a fresh closure with the same source
+ * (`pool.submit((x) => x + 1, i)` in a loop) costs a lookup, not a compile
+ * check. Bounded: cleared when it grows past kSourceCacheSize.
+ */
+const sourceCache = new Map<string, TargetDescriptor>();
+const kSourceCacheSize = 1024;
 
 function compiles(body: string): string | undefined {
   try {
@@ -47,6 +54,11 @@ export function describeFunction(fn: Function, role = 'target'): TargetDescripto
   const cached = inlineCache.get(fn);
   if (cached !== undefined) return cached;
   const source = Function.prototype.toString.call(fn);
+  const known = sourceCache.get(source);
+  if (known !== undefined) {
+    inlineCache.set(fn, known);
+    return known;
+  }
   const label = fn.name ? `\`${fn.name}\`` : 'the anonymous function';
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     throw new TypeError(
@@ -68,6 +80,8 @@ export function describeFunction(fn: Function, role = 'target'): TargetDescripto
   }
   const descriptor: TargetDescriptor = { kind: 'inline', source, name: fn.name, method };
   inlineCache.set(fn, descriptor);
+  if (sourceCache.size >= kSourceCacheSize) sourceCache.clear();
+  sourceCache.set(source, descriptor);
   return descriptor;
 }
 

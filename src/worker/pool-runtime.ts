@@ -11,7 +11,7 @@ import { explainMissingName } from './explain.js';
 import { loadTarget, setLoaderHints } from './load-target.js';
 
 /** How long an idle worker watches its mailbox before parking. */
-const kSpinMs = 0.05;
+const kSpinMs = 0;
 
 /** Watch the mailbox for up to `ms`; true if work arrived. */
 function spinFor(mailbox: Int32Array, seen: number, ms: number): boolean {
