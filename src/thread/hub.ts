@@ -6,7 +6,7 @@
  * inside a worker is not created there: the worker asks the hub, over its
  * parentPort, and the hub creates it as a child of the main thread.
  */
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker, type WorkerOptions } from 'node:worker_threads';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
 import { isSpawnRequest, type SpawnRequest, type WorkerBoot } from './protocol.js';
 
@@ -65,16 +65,38 @@ export interface SpawnedWorker {
 
 type SpawnRequestHandler = (request: SpawnRequest) => void;
 
+const kInvalidExecArgv = /^Initiated Worker with invalid execArgv flags: (.*)$/s;
+
+/**
+ * `new Worker` with the process's execArgv. When none was removed, Node's own
+ * inheritance is used: it leaves out the per-process flags a worker refuses.
+ * An explicit list must leave them out itself, or the constructor throws
+ * ERR_WORKER_INVALID_EXEC_ARGV — e.g. for `--stack-trace-limit=10`, which
+ * Node 24's test runner passes to every test file. The flags refused are
+ * named in that error: drop them, once, and retry.
+ */
+function createWorker(options: WorkerOptions): Worker {
+  if (workerArgv.loaderHints.length === 0) return new Worker(entryUrl, options);
+  try {
+    return new Worker(entryUrl, { ...options, execArgv: workerArgv.execArgv });
+  } catch (error) {
+    const refused = kInvalidExecArgv.exec((error as { code?: unknown; message?: string }).message ?? '')?.[1];
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || refused === undefined) throw error;
+    const drop = new Set(refused.split(', '));
+    workerArgv.execArgv = workerArgv.execArgv.filter((arg) => !drop.has(arg));
+    return new Worker(entryUrl, { ...options, execArgv: workerArgv.execArgv });
+  }
+}
+
 /**
  * Create the worker for a thread. `onSpawnRequest` serves the threads this
  * worker starts in turn.
  */
 export function spawnWorker(boot: WorkerBoot, onSpawnRequest: SpawnRequestHandler): SpawnedWorker {
-  const worker = new Worker(entryUrl, {
+  const worker = createWorker({
     workerData: { skein: boot },
     transferList: [boot.port],
     env: SHARE_ENV,
-    execArgv: workerArgv.execArgv,
     argv: process.argv.slice(2),
     name: boot.name,
     ...(boot.resourceLimits ? { resourceLimits: boot.resourceLimits } : {}),
