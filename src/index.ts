@@ -21,4 +21,4 @@ export {
 export type { ModuleTarget } from './thread/target.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
 export { stopEvent, throwIfStopped } from './thread/stop.js';
-export { StopError, ThreadExitError } from './errors.js';
+export { NotSupportedError, StopError, ThreadExitError } from './errors.js';

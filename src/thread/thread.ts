@@ -8,6 +8,7 @@ import {
   type ResourceLimits,
 } from 'node:worker_threads';
 import { describeValue, ThreadExitError } from '../errors.js';
+import { checkSupported } from '../platform.js';
 import type { Event } from '../sync/event.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
@@ -57,7 +58,11 @@ export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
    * (`false` on the main thread).
    */
   daemon?: boolean;
-  /** Memory limits for the thread's worker; exceeding them ends the thread with a `ThreadExitError`. */
+  /**
+   * Memory limits for the thread's worker; exceeding them ends the thread
+   * with a `ThreadExitError`. Node.js only: on Bun and Deno the constructor
+   * throws `NotSupportedError`.
+   */
   resourceLimits?: ResourceLimits;
 }
 
@@ -145,6 +150,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @throws TypeError if `target` is neither a function nor a module target,
    *   if a module target's path is relative or does not exist, or if `args`
    *   is not an array.
+   * @throws NotSupportedError if `resourceLimits` is given on Bun or Deno.
    */
   constructor(options?: ThreadOptions<A, R>) {
     const adoption = (options as { [kAdopt]?: Adoption } | undefined)?.[kAdopt];
@@ -181,6 +187,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       this.#name = String(name);
     }
     this.#daemon = daemon === undefined || daemon === null ? currentThread().daemon : Boolean(daemon);
+    // Refused on runtimes that ignore limits or never report a worker stopped by them.
+    if (resourceLimits !== undefined && resourceLimits !== null) checkSupported('resourceLimits');
     this.#resourceLimits = resourceLimits;
   }
 
