@@ -118,6 +118,17 @@ describe('Event across threads', () => {
     });
     thread.start();
     await within(parked.waitAsync(), 10_000, 'see the thread park');
+    // `parked` is set just before the thread reads the word it waits on: a
+    // set() and clear() in that gap would happen before its wait began. Go on
+    // only once the thread is blocked in Atomics.wait on the Event's word
+    // (slot 1 of its memory): notify wakes exactly one waiter when there is
+    // one, and a waiter woken with the word unchanged just waits again.
+    const word = new Int32Array(event.buffer, event.byteOffset, 2);
+    const until = performance.now() + 10_000;
+    while (Atomics.notify(word, 1, 1) === 0) {
+      if (performance.now() > until) assert.fail('failed to see the thread block in wait() in 10.0 seconds');
+      await new Promise(setImmediate);
+    }
     event.set();
     event.clear();
     await joinOrFail(thread);
