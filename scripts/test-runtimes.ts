@@ -47,14 +47,34 @@ const nodeCommand = (bin: string, files: string[], junit: string): string[] => [
 ];
 
 const runtimes: Runtime[] = [
-  { name: 'node22', spec: `${nodePackage}@22.23.3`, bin: `node_modules/${nodePackage}/bin/node`, command: nodeCommand, tolerated: {} },
-  { name: 'node24', spec: `${nodePackage}@24.21.0`, bin: `node_modules/${nodePackage}/bin/node`, command: nodeCommand, tolerated: {} },
+  {
+    name: 'node22',
+    spec: `${nodePackage}@22.23.3`,
+    bin: `node_modules/${nodePackage}/bin/node`,
+    command: nodeCommand,
+    tolerated: {},
+  },
+  {
+    name: 'node24',
+    spec: `${nodePackage}@24.21.0`,
+    bin: `node_modules/${nodePackage}/bin/node`,
+    command: nodeCommand,
+    tolerated: {},
+  },
   {
     name: 'bun',
     spec: 'bun@1.4.5',
     bin: 'node_modules/.bin/bun',
     // Bun runs node:test suites through its own runner, `bun test`.
-    command: (bin, files, junit) => [bin, 'test', '--timeout', '30000', '--reporter=junit', `--reporter-outfile=${junit}`, ...files.map((f) => `./${f}`)],
+    command: (bin, files, junit) => [
+      bin,
+      'test',
+      '--timeout',
+      '30000',
+      '--reporter=junit',
+      `--reporter-outfile=${junit}`,
+      ...files.map((f) => `./${f}`),
+    ],
     tolerated: {
       'reports a thread that runs out of memory under resourceLimits':
         'Bun ignores resourceLimits, so skein refuses them with NotSupportedError (test/runtime/platform.test.ts)',
@@ -72,7 +92,15 @@ const runtimes: Runtime[] = [
     bin: 'node_modules/.bin/deno',
     // --no-check: Deno would type-check dist/*.js without its .d.ts; tsc checks types in `npm test`.
     // --sloppy-imports: the tests import `./x.js` for `./x.ts`, as TypeScript's NodeNext resolution wants.
-    command: (bin, files, junit) => [bin, 'test', '-A', '--no-check', '--sloppy-imports', `--junit-path=${junit}`, ...files],
+    command: (bin, files, junit) => [
+      bin,
+      'test',
+      '-A',
+      '--no-check',
+      '--sloppy-imports',
+      `--junit-path=${junit}`,
+      ...files,
+    ],
     tolerated: {
       'reports a thread that runs out of memory under resourceLimits':
         'a Deno worker stopped at its resourceLimits after a top-level await never emits exit, so skein ' +
@@ -123,8 +151,13 @@ interface Case {
   failed: boolean;
 }
 
-const unescape = (s: string): string =>
-  s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decodeXml = (s: string): string =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The test cases of a JUnit report (as Node, Bun and Deno write it) and whether each failed. */
 function readJunit(path: string): Case[] {
@@ -133,7 +166,7 @@ function readJunit(path: string): Case[] {
   const cases: Case[] = [];
   const pattern = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const match of xml.matchAll(pattern)) {
-    const name = unescape(/\bname="([^"]*)"/.exec(match[1] ?? '')?.[1] ?? '');
+    const name = decodeXml(/\bname="([^"]*)"/.exec(match[1] ?? '')?.[1] ?? '');
     cases.push({ name, failed: /<(failure|error)\b/.test(match[3] ?? '') });
   }
   return cases;
@@ -142,7 +175,11 @@ function readJunit(path: string): Case[] {
 function run(argv: string[]): Promise<number | null> {
   return new Promise((resolve) => {
     const [file, ...args] = argv as [string, ...string[]];
-    const child = spawn(file, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+    const child = spawn(file, args, {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     const timer = setTimeout(() => {
       console.error(`\n${file}: still running after ${kRunTimeoutMs / 60_000} minutes, killing it`);
       child.kill('SIGKILL');
@@ -183,7 +220,9 @@ for (const runtime of runtimes.filter((r) => wanted.length === 0 || wanted.inclu
   console.log(`\n=== ${runtime.name} (${runtime.spec}) ===`);
   const installed = install(runtime);
   const bin = join(installed.dir, runtime.bin);
-  const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim().split(/\s*\(|\n/)[0];
+  const version = spawnSync(bin, ['--version'], { encoding: 'utf8' })
+    .stdout.trim()
+    .split(/\s*\(|\n/)[0];
   const junit = join(reportDir, `${runtime.name}.xml`);
   rmSync(junit, { force: true });
   const started = performance.now();
@@ -197,7 +236,9 @@ for (const runtime of runtimes.filter((r) => wanted.length === 0 || wanted.inclu
   const unexpected = failed.filter((c) => !tolerated.includes(c));
   const ok = cases.length > 0 && unexpected.length === 0 && (code === 0 || failed.length > 0);
   if (!ok) failedRuns++;
-  console.log(`\n${runtime.name}: ${cases.length - failed.length} passed, ${failed.length} failed (${tolerated.length} tolerated) in ${seconds.toFixed(1)} s`);
+  console.log(
+    `\n${runtime.name}: ${cases.length - failed.length} passed, ${failed.length} failed (${tolerated.length} tolerated) in ${seconds.toFixed(1)} s`,
+  );
   for (const c of tolerated) {
     const reason = Object.entries(runtime.tolerated).find(([t]) => c.name.includes(t))?.[1];
     console.log(`  tolerated: ${c.name}\n    why: ${reason}`);

@@ -25,6 +25,10 @@ const unsupported: Record<string, Partial<Record<typeof runtime, string>>> = {
 export function checkSupported(feature: keyof typeof unsupported): void {
   const why = unsupported[feature]?.[runtime];
   if (why !== undefined) {
-    throw new NotSupportedError(`\`${feature}\` is not supported on ${runtime}: ${why}; run on Node.js to use it`, feature, runtime);
+    throw new NotSupportedError(
+      `\`${feature}\` is not supported on ${runtime}: ${why}; run on Node.js to use it`,
+      feature,
+      runtime,
+    );
   }
 }

@@ -18,7 +18,10 @@ describe(`runtime support (${runtime})`, () => {
       assert.equal(error.code, 'SKEIN_ERR_NOT_SUPPORTED');
       assert.equal(error.feature, 'resourceLimits');
       assert.equal(error.runtime, runtime);
-      assert.match(error.message, new RegExp(`^\`resourceLimits\` is not supported on ${runtime}: .+; run on Node\\.js`));
+      assert.match(
+        error.message,
+        new RegExp(`^\`resourceLimits\` is not supported on ${runtime}: .+; run on Node\\.js`),
+      );
       return true;
     });
   });
