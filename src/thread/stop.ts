@@ -27,6 +27,13 @@ export function stopEvent(): Event {
  * blocks run, the excepthook is not called, `exception` stays `undefined`.
  *
  * @throws StopError when a stop has been requested.
+ * @example
+ * ```ts
+ * for (const file of files) {
+ *   throwIfStopped(); // ends the thread cleanly between files
+ *   process(file);
+ * }
+ * ```
  */
 export function throwIfStopped(): void {
   if (currentStopEvent().isSet()) throw new StopError();

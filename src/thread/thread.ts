@@ -441,6 +441,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @param timeoutMs - milliseconds to wait at most; omitted means forever, negative acts as 0.
    * @throws (rejects) RuntimeError `cannot join thread before it is started`,
    *   `cannot join current thread`; TypeError/RangeError for a bad timeout.
+   * @example
+   * ```ts
+   * thread.start();
+   * if (!(await thread.join(5_000))) console.log('still running after 5 s');
+   * else if (thread.exception) console.error(thread.exception);
+   * else console.log(thread.result);
+   * ```
    */
   async join(timeoutMs?: number): Promise<boolean> {
     const timeout = toTimeoutMs(timeoutMs);
@@ -466,6 +473,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    *
    * @returns true if the thread has ended, false on timeout.
    * @throws RuntimeError as {@link Thread.join}; TypeError/RangeError for a bad timeout.
+   * @example
+   * ```ts
+   * // Inside a thread, where blocking is the point:
+   * const helper = new Thread({ target: () => 42 });
+   * helper.start();
+   * helper.joinSync();
+   * ```
    */
   joinSync(timeoutMs?: number): boolean {
     const timeout = toTimeoutMs(timeoutMs);
@@ -492,6 +506,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return this.#name;
   }
 
+  /** Rename the thread; a non-string is converted. Allowed at any time, as in Python. */
   set name(value: string) {
     this.#name = String(value);
   }
@@ -504,6 +519,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return this.#daemon;
   }
 
+  /**
+   * Make the thread a daemon (or not) before it starts.
+   * @throws RuntimeError `cannot set daemon status of active thread` once started.
+   */
   set daemon(value: boolean) {
     if (this.#started) throw new RuntimeError('cannot set daemon status of active thread');
     this.#daemon = Boolean(value);
@@ -555,7 +574,16 @@ export function adoptThread(cls: Function, launch: ThreadLaunch, target: Functio
   return thread;
 }
 
-/** The Thread object of the calling thread: Python's `threading.current_thread()`. */
+/**
+ * The Thread object of the calling thread: Python's `threading.current_thread()`.
+ * On the main thread it is {@link mainThread}; inside a thread, that thread's
+ * own object (of its subclass, if any).
+ *
+ * @example
+ * ```ts
+ * console.log(`${currentThread().name} starting`);
+ * ```
+ */
 export function currentThread(): Thread {
   return (realm.current ??= mainThread());
 }

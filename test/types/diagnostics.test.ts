@@ -2,11 +2,9 @@
 // small snippets that use skein through the TypeScript compiler API and check
 // where each diagnostic lands and what it says.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { before, describe, it } from 'node:test';
-import ts from 'typescript';
+import { describe, it } from 'node:test';
+import { repoRoot, typecheck } from '../helpers/typecheck.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 // A virtual file inside the repository, so that `import 'skein'` resolves to
 // this package (self-reference through package.json `exports`, i.e. dist/).
 const snippetPath = `${repoRoot}test/types/__snippet__.ts`;
@@ -16,42 +14,12 @@ function task(event: Event, count: number): string { return String(count) + even
 void task;
 `;
 
-interface Found {
-  code: number;
-  /** The source text the diagnostic underlines. */
-  text: string;
-  message: string;
-}
-
-let options: ts.CompilerOptions;
-
-before(() => {
-  const configPath = `${repoRoot}tsconfig.json`;
-  const config = ts.readConfigFile(configPath, ts.sys.readFile);
-  options = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot).options;
-});
-
-const cache = new Map<string, ts.SourceFile | undefined>();
-
-/** Type-check `body` (after the preamble) and return its semantic errors. */
-function diagnose(body: string): Found[] {
-  const source = preamble + body;
-  const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (file) => file === snippetPath || fileExists.call(host, file);
-  host.readFile = (file) => (file === snippetPath ? source : readFile.call(host, file));
-  // Parse lib, @types/node and dist once for every snippet.
-  host.getSourceFile = (file, language, ...rest) => {
-    if (file === snippetPath) return ts.createSourceFile(file, source, language, true);
-    if (!cache.has(file)) cache.set(file, getSourceFile.call(host, file, language, ...rest));
-    return cache.get(file);
-  };
-  const program = ts.createProgram({ rootNames: [snippetPath], options, host });
-  const file = program.getSourceFile(snippetPath)!;
-  return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) => ({
-    code: d.code,
-    text: source.slice(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)),
-    message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+/** Type-check `body` (after the preamble) and return its errors. */
+function diagnose(body: string): { code: number; text: string; message: string }[] {
+  return typecheck(new Map([[snippetPath, preamble + body]])).map(({ code, text, message }) => ({
+    code,
+    text,
+    message,
   }));
 }
 
