@@ -114,12 +114,18 @@ const cacheRoot =
   process.env.SKEIN_RUNTIMES_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'skein-runtimes');
 const kRunTimeoutMs = 10 * 60_000;
 
-function duSize(path: string): number {
+/** Bytes under `path`, counting a hard-linked file once (as `du` does). */
+function duSize(path: string, seen = new Set<number>()): number {
   let total = 0;
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     const full = join(path, entry.name);
-    if (entry.isDirectory()) total += duSize(full);
-    else if (entry.isFile()) total += statSync(full).size;
+    if (entry.isDirectory()) total += duSize(full, seen);
+    else if (entry.isFile()) {
+      const stat = statSync(full);
+      if (seen.has(stat.ino)) continue;
+      seen.add(stat.ino);
+      total += stat.size;
+    }
   }
   return total;
 }
