@@ -39,7 +39,11 @@ const sections: readonly Section[] = [
   { title: 'thread start', figures: ['startFresh', 'startWarm'], measure: measureStart },
   { title: 'memory per idle thread', figures: ['memory'], measure: measureMemory },
   { title: 'pool throughput and round trip', figures: ['poolThroughput', 'roundTrip'], measure: measurePools },
-  { title: 'cancelling a running task', figures: ['cancelFinally', 'cancelSettle', 'cancelNext'], measure: measureCancel },
+  {
+    title: 'cancelling a running task',
+    figures: ['cancelFinally', 'cancelSettle', 'cancelNext'],
+    measure: measureCancel,
+  },
 ];
 
 function readOptions(): Options {
@@ -90,8 +94,8 @@ async function main(): Promise<number> {
     try {
       const result = await section.measure(plan, contenders);
       rows.push(...result.rows);
-      result.rows.forEach(printRow);
-      result.notes?.forEach((note) => notes.add(note));
+      for (const row of result.rows) printRow(row);
+      for (const note of result.notes ?? []) notes.add(note);
       for (const failure of result.failures ?? []) {
         console.error(`  ${failure}`);
         failures.push(failure);
@@ -109,7 +113,16 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - startedAt) / 1e3;
   const libraries = contenders.map((c) => (isLoaded(c) ? c.label : `${c.name} (skipped)`));
   await mkdir(options.out, { recursive: true });
-  const markdown = renderReport({ machine, mode: options.mode, seconds, rows, failed, notes: [...notes], details, libraries });
+  const markdown = renderReport({
+    machine,
+    mode: options.mode,
+    seconds,
+    rows,
+    failed,
+    notes: [...notes],
+    details,
+    libraries,
+  });
   await writeFile(join(options.out, 'results.md'), markdown);
   await writeFile(join(options.out, 'results.svg'), renderChart(rows, bars, machine));
   console.log(`\nwrote ${join(options.out, 'results.md')} and results.svg in ${seconds.toFixed(1)} s`);

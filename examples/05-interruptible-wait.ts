@@ -21,4 +21,6 @@ const askedAt = performance.timeOrigin + performance.now();
 event.set();
 await thread.join();
 const latencyMs = (noticed[0]! - askedAt).toFixed(3);
-console.log(`The thread noticed the stop ${latencyMs} ms after it was asked (a sleep-then-check loop can take up to 1000 ms)`);
+console.log(
+  `The thread noticed the stop ${latencyMs} ms after it was asked (a sleep-then-check loop can take up to 1000 ms)`,
+);

@@ -129,3 +129,25 @@ export class InvalidStateError extends Error {
     this.name = 'InvalidStateError';
   }
 }
+
+/**
+ * The JavaScript runtime cannot do what was asked, so skein refuses it at
+ * the call instead of misbehaving later: e.g. `resourceLimits` on Bun, which
+ * ignores them, or on Deno, where a worker stopped by them is never reported
+ * as ended, so its thread would never join. The message names the feature,
+ * the runtime, and what to do instead.
+ */
+export class NotSupportedError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_NOT_SUPPORTED';
+  /** The feature refused, as named in the API (`"resourceLimits"`). */
+  readonly feature: string;
+  /** The runtime that lacks it: `"bun"` or `"deno"`. */
+  readonly runtime: string;
+  constructor(message: string, feature: string, runtime: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotSupportedError';
+    this.feature = feature;
+    this.runtime = runtime;
+  }
+}

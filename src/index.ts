@@ -32,8 +32,16 @@ export {
   type StopOptions,
   type StopOutcome,
 } from './thread/stoppables.js';
-export { StopError, ThreadExitError, CancelledError, TimeoutError, BrokenThreadPool, InvalidStateError } from './errors.js';
-export { Future, type FutureState } from './executor/future.js';
+export {
+  StopError,
+  ThreadExitError,
+  CancelledError,
+  TimeoutError,
+  BrokenThreadPool,
+  InvalidStateError,
+  NotSupportedError,
+} from './errors.js';
+export { Future, type FutureState, type DoneCallback } from './executor/future.js';
 export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,

@@ -30,7 +30,9 @@ const escapeXml = (text: string): string =>
 
 /** Map values to x positions on a linear scale from 0, or a log scale over whole decades. */
 function makeScale(bars: readonly Bar[], log: boolean): { x: (v: number) => number; ticks: number[] } {
-  const values = bars.flatMap((b) => [b.value, b.max, ...(b.target === undefined ? [] : [b.target])]).filter((v) => v > 0);
+  const values = bars
+    .flatMap((b) => [b.value, b.max, ...(b.target === undefined ? [] : [b.target])])
+    .filter((v) => v > 0);
   if (!log) {
     const hi = Math.max(...values, 1e-9) * 1.05;
     return { x: (v) => (Math.max(v, 0) / hi) * kPlotWidth, ticks: [] };
@@ -76,7 +78,9 @@ function panel(top: number, title: string, rows: readonly Row[], log: boolean): 
     );
     if (bar.target !== undefined) {
       const tx = (kLabelWidth + x(bar.target)).toFixed(1);
-      parts.push(`<line x1="${tx}" y1="${y - 3}" x2="${tx}" y2="${y + kBarHeight + 3}" stroke="#000" stroke-width="2" stroke-dasharray="3,2"/>`);
+      parts.push(
+        `<line x1="${tx}" y1="${y - 3}" x2="${tx}" y2="${y + kBarHeight + 3}" stroke="#000" stroke-width="2" stroke-dasharray="3,2"/>`,
+      );
     }
   });
   return { svg: parts.join('\n'), height: 24 + plotHeight + (ticks.length > 0 ? 30 : 14) };
@@ -87,7 +91,8 @@ export function renderChart(rows: readonly FigureRow[], groups: readonly BarGrou
   const ratioBars: Bar[] = rows.flatMap((row) => {
     if (row.ratio === undefined) return [];
     const met = meetsTarget(row);
-    const target = row.target?.on === 'ratio' ? ('atMost' in row.target ? row.target.atMost : row.target.atLeast) : undefined;
+    const target =
+      row.target?.on === 'ratio' ? ('atMost' in row.target ? row.target.atMost : row.target.atLeast) : undefined;
     return [
       {
         label: CHART_LABELS[row.key],
@@ -129,6 +134,7 @@ export function renderChart(rows: readonly FigureRow[], groups: readonly BarGrou
   const height = top + 10;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${kWidth}" height="${height}" viewBox="0 0 ${kWidth} ${height}" ${kFont}>`,
+    `<title>skein benchmarks: ${escapeXml(machine)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">skein benchmarks</text>`,
     `<text x="10" y="38" fill="#666">${escapeXml(machine)}</text>`,

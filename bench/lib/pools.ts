@@ -57,7 +57,10 @@ function installedVersion(name: string): string {
   let dir = dirname(createRequire(import.meta.url).resolve(name));
   for (;;) {
     try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === name) return manifest.version ?? '?';
     } catch {
       // no package.json here: keep walking up
@@ -179,9 +182,12 @@ function skeinSpin(marks: Int32Array): string {
 
 async function loadSkein(): Promise<Contender | Missing> {
   const skein = (await import('skein')) as Record<string, unknown>;
-  const Executor = skein['ThreadPoolExecutor'] as SkeinExecutorClass | undefined;
-  if (typeof Executor !== 'function') return { name: 'skein', missing: 'skein pool: not available yet (no ThreadPoolExecutor export)' };
-  const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const Executor = skein.ThreadPoolExecutor as SkeinExecutorClass | undefined;
+  if (typeof Executor !== 'function')
+    return { name: 'skein', missing: 'skein pool: not available yet (no ThreadPoolExecutor export)' };
+  const version = (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
   return {
     name: 'skein',
     label: `skein ${version} (this checkout)`,
@@ -250,7 +256,10 @@ export async function openAll(
       await within(warmUp(pool, workers), `warm up the ${contender.name} pool`);
       pools.set(contender.name, pool);
     } catch (error) {
-      failed.push({ name: contender.name, missing: `${contender.name} pool failed: ${(error as Error).message ?? error}` });
+      failed.push({
+        name: contender.name,
+        missing: `${contender.name} pool failed: ${(error as Error).message ?? error}`,
+      });
       if (pool !== undefined) await closeAll(new Map([[contender.name, pool]]));
     }
   }

@@ -17,7 +17,7 @@ export const TABLE_HEADER = '| Figure | skein | Reference | Ratio (skein ÷ refe
 export function machineLine(date = new Date()): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const memory = `${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
-  const when = date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const when = `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   return `${cpu}, ${availableParallelism()} cores, ${memory}, ${process.platform} ${release()} ${process.arch}, Node ${process.version}, ${when}`;
 }
 
@@ -38,7 +38,10 @@ const escapeCell = (text: string): string => text.replace(/\|/g, '\\|');
 
 function tableRow(row: FigureRow): string {
   const met = meetsTarget(row);
-  const reference = 'skipped' in row.reference ? `skipped: ${row.reference.skipped}` : `${row.referenceName}: ${formatSide(row.reference, row.unit)}`;
+  const reference =
+    'skipped' in row.reference
+      ? `skipped: ${row.reference.skipped}`
+      : `${row.referenceName}: ${formatSide(row.reference, row.unit)}`;
   const cells = [
     FIGURES[row.key],
     formatSide(row.skein, row.unit),
@@ -65,7 +68,10 @@ export function renderReport(report: Report): string {
   for (const key of Object.keys(FIGURES) as FigureKey[]) {
     const row = byKey.get(key);
     if (row !== undefined) lines.push(tableRow(row));
-    else lines.push(`| ${FIGURES[key]} | skipped: ${escapeCell(report.failed.get(key) ?? 'not measured')} | | | | skipped |`);
+    else
+      lines.push(
+        `| ${FIGURES[key]} | skipped: ${escapeCell(report.failed.get(key) ?? 'not measured')} | | | | skipped |`,
+      );
   }
   lines.push(
     '',

@@ -76,7 +76,9 @@ export async function interleaveSamples<K extends string>(
         samples[index]!.push(await contestants[index]![1](i));
       }
     }
-    contestants.forEach(([name], index) => values[name].push(median(samples[index]!)));
+    contestants.forEach(([name], index) => {
+      values[name].push(median(samples[index]!));
+    });
   }
   return values;
 }

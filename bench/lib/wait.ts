@@ -15,7 +15,13 @@ export class BenchTimeout extends Error {
  * `value` (the slots the harness waits on only grow).
  * @throws BenchTimeout `failed to WHAT in N s` after `timeoutMs`.
  */
-export async function waitForSlot(i32: Int32Array, index: number, value: number, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitForSlot(
+  i32: Int32Array,
+  index: number,
+  value: number,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const seen = Atomics.load(i32, index);
@@ -34,7 +40,10 @@ export async function waitForSlot(i32: Int32Array, index: number, value: number,
 export async function within<T>(promise: PromiseLike<T>, what: string, timeoutMs = 30_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BenchTimeout(`failed to ${what} in ${(timeoutMs / 1000).toFixed(1)} s`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new BenchTimeout(`failed to ${what} in ${(timeoutMs / 1000).toFixed(1)} s`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

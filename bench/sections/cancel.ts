@@ -35,7 +35,10 @@ async function cancelOnce(pool: OpenPool, runs: CancelRuns): Promise<number> {
 }
 
 /** Measure cancellation of a running task for every contender that can cancel one. */
-export async function measureCancel(plan: Plan, contenders: ReadonlyArray<Contender | Missing>): Promise<SectionResult> {
+export async function measureCancel(
+  plan: Plan,
+  contenders: ReadonlyArray<Contender | Missing>,
+): Promise<SectionResult> {
   const { pools, failed } = await openAll(contenders, 1);
   const skipped = new Map<string, string>();
   for (const c of [...contenders, ...failed]) if (!isLoaded(c)) skipped.set(c.name, c.missing);
@@ -55,7 +58,8 @@ export async function measureCancel(plan: Plan, contenders: ReadonlyArray<Conten
 
   const side = (name: string, figure: 'finallyRan' | 'settleMs' | 'nextMs'): Side => {
     const values = runs.get(name)?.[figure];
-    if (values !== undefined && figure === 'finallyRan') return { count: values.filter((v) => v === 1).length, of: values.length };
+    if (values !== undefined && figure === 'finallyRan')
+      return { count: values.filter((v) => v === 1).length, of: values.length };
     return sideOf(values, skipped.get(name) ?? `${name} not measured`);
   };
   const paired = (figure: 'settleMs' | 'nextMs') => ratioOf(runs.get('skein')?.[figure], runs.get('piscina')?.[figure]);
@@ -112,7 +116,9 @@ export async function measureCancel(plan: Plan, contenders: ReadonlyArray<Conten
     rows,
     notes: [...skipped.values()].filter((why) => why.startsWith('skein')),
     failures: failed.map((f) => f.missing),
-    details: [`**Cancelling a running CPU-bound task, 1-worker pool** (median and range of ${plan.cancelRuns} runs):\n\n${lines.join('\n')}`],
+    details: [
+      `**Cancelling a running CPU-bound task, 1-worker pool** (median and range of ${plan.cancelRuns} runs):\n\n${lines.join('\n')}`,
+    ],
     bars: [
       {
         title: 'Next task after a cancel, 1 worker (ms)',

@@ -63,7 +63,7 @@ function recommend(bareNs: Summary, isSetNs: Summary, strideNs: Summary): string
     `takes ${formatNumber(bareNs.median)} ns per iteration with no check and ${formatNumber(isSetNs.median)} ns with ` +
     `\`isSet()\` on every iteration. Check on every iteration when an iteration does ≳ ${formatNumber(breakEvenNs)} ns ` +
     'of work: the check is then under 10% of it. In tighter loops check every 1,024th iteration — ' +
-    "`if ((i & 1023) === 0 && stop.isSet()) break;` — which cost " +
+    '`if ((i & 1023) === 0 && stop.isSet()) break;` — which cost ' +
     `${formatNumber(strideExtraNs)} ns per iteration here (${formatNumber((100 * strideExtraNs) / bareNs.median)}% of ` +
     `the one-add body, ${formatNumber((100 * strideExtraNs) / breakEvenNs)}% of a ${formatNumber(breakEvenNs)} ns one) ` +
     `and still notices a stop within 1,024 iterations: ${formatNumber(noticeUs)} µs at this loop's pace.`

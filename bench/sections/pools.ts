@@ -1,6 +1,14 @@
 // Pool throughput (many trivial tasks at once, 2 workers) and one-at-a-time
 // round trip, for every pool, taken in turn round after round.
-import { formatNumber, formatSide, ratioOf, sideOf, type FigureRow, type SectionResult, type Side } from '../lib/figures.js';
+import {
+  formatNumber,
+  formatSide,
+  ratioOf,
+  sideOf,
+  type FigureRow,
+  type SectionResult,
+  type Side,
+} from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
 import { closeAll, isLoaded, openAll, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
 import { interleave, interleaveSamples, summarize } from '../lib/stats.js';
@@ -15,7 +23,8 @@ async function throughput(pool: OpenPool, count: number): Promise<number> {
   for (let i = 0; i < count; i++) pending[i] = pool.run(i);
   const results = await within(Promise.all(pending), `run ${count} tasks`);
   const seconds = (performance.now() - start) / 1e3;
-  for (let i = 0; i < count; i++) if (results[i] !== i + 1) throw new Error(`task ${i} returned ${results[i]}, expected ${i + 1}`);
+  for (let i = 0; i < count; i++)
+    if (results[i] !== i + 1) throw new Error(`task ${i} returned ${results[i]}, expected ${i + 1}`);
   return count / seconds;
 }
 
@@ -52,7 +61,11 @@ export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contend
   }
 }
 
-function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, values: Record<string, number[]>): SectionResult {
+function report(
+  plan: Plan,
+  contenders: ReadonlyArray<Contender | Missing>,
+  values: Record<string, number[]>,
+): SectionResult {
   const side = (name: string, figure: string): Side => {
     const entry = contenders.find((c) => c.name === name);
     return sideOf(values[`${name} ${figure}`], entry && 'missing' in entry ? entry.missing : `${name} not measured`);
@@ -91,13 +104,23 @@ function report(plan: Plan, contenders: ReadonlyArray<Contender | Missing>, valu
   ];
   const bars = (figure: string) =>
     contenders.filter(isLoaded).map((c) => ({ label: c.name, summary: summarize(values[`${c.name} ${figure}`]!) }));
-  const skipped = contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => ({ label: c.name, skipped: c.missing }));
+  const skipped = contenders
+    .filter((c): c is Missing => !isLoaded(c))
+    .map((c) => ({ label: c.name, skipped: c.missing }));
   return {
     rows,
     notes: contenders.filter((c): c is Missing => !isLoaded(c)).map((c) => c.missing),
-    details: [`**Every pool, ${kWorkers} workers** (median and range of ${plan.poolRuns} throughput runs and ${plan.roundTripRuns} round-trip runs):\n\n${lines.join('\n')}`],
+    details: [
+      `**Every pool, ${kWorkers} workers** (median and range of ${plan.poolRuns} throughput runs and ${plan.roundTripRuns} round-trip runs):\n\n${lines.join('\n')}`,
+    ],
     bars: [
-      { title: `Pool throughput, ${kWorkers} workers (tasks/s)`, unit: 'tasks/s', better: 'higher', bars: bars('throughput'), skipped },
+      {
+        title: `Pool throughput, ${kWorkers} workers (tasks/s)`,
+        unit: 'tasks/s',
+        better: 'higher',
+        bars: bars('throughput'),
+        skipped,
+      },
       { title: 'One-at-a-time round trip (µs)', unit: 'µs', better: 'lower', bars: bars('round trip'), skipped },
     ],
   };

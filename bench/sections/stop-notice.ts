@@ -16,7 +16,14 @@ import { within } from '../lib/wait.js';
 const plain = (file: string): URL => new URL(`../plain/${file}`, import.meta.url);
 
 /** The skein waiter, run as an inline Thread target: park in event.wait(), stamp the wake-up, repeat. */
-function skeinWaiter(event: Event, ctl: Int32Array, wokeAt: BigInt64Array, count: number, parked: number, done: number): void {
+function skeinWaiter(
+  event: Event,
+  ctl: Int32Array,
+  wokeAt: BigInt64Array,
+  count: number,
+  parked: number,
+  done: number,
+): void {
   for (let i = 0; i < count; i++) {
     Atomics.store(ctl, parked, i + 1);
     Atomics.notify(ctl, parked);
@@ -52,7 +59,9 @@ export async function measureStopNotice(plan: Plan): Promise<SectionResult> {
   const raw = makeSide(total);
   const skein = makeSide(total, new Event());
   const waker = new Worker(plain('waker.mjs'));
-  const rawWaiter = new Worker(plain('raw-waiter.mjs'), { workerData: { ctl: raw.ctl, wokeAt: raw.wokeAt, count: total } });
+  const rawWaiter = new Worker(plain('raw-waiter.mjs'), {
+    workerData: { ctl: raw.ctl, wokeAt: raw.wokeAt, count: total },
+  });
   const rawExited = once(rawWaiter, 'exit'); // listen now: it may be gone before we get to wait for it
   rawExited.catch(() => {}); // awaited below; a failure elsewhere must not leave it unhandled
   const thread = new Thread({

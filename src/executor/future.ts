@@ -17,7 +17,8 @@ export interface TaskStopper {
   hasStarted(): boolean;
 }
 
-type DoneCallback<R> = (future: Future<R>) => void;
+/** A function {@link Future.addDoneCallback} calls with the future once it is done. */
+export type DoneCallback<R> = (future: Future<R>) => void;
 
 let nextFutureId = 1;
 
@@ -41,7 +42,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #exception: unknown;
   // Created on first use: most futures are awaited once and have no callbacks.
   // `any`, not R: keeps Future<R> assignable to Future<unknown>.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: `any`, not R, keeps Future<R> assignable to Future<unknown>
   #callbacks: DoneCallback<any>[] | undefined;
   #waiters: Set<() => void> | undefined;
   #outcome: Promise<R> | undefined;
@@ -179,6 +180,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
    * Make the future awaitable: `await future` resolves to the result or
    * rejects with the task's error (or CancelledError).
    */
+  // biome-ignore lint/suspicious/noThenProperty: a Future is awaitable by design, as DESIGN.md specifies
   then<T1 = R, T2 = never>(
     onFulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
     onRejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
@@ -194,7 +196,8 @@ export class Future<R = unknown> implements PromiseLike<R> {
    */
   setRunningOrNotifyCancel(): boolean {
     if (this.#state === 'cancelled') return false;
-    if (this.#state !== 'pending') throw new InvalidStateError(`future is ${this.#state}, not pending: it cannot start running`);
+    if (this.#state !== 'pending')
+      throw new InvalidStateError(`future is ${this.#state}, not pending: it cannot start running`);
     this.#state = 'running';
     return true;
   }
@@ -267,7 +270,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
     }
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: as #callbacks
   #invoke(fn: DoneCallback<any>): void {
     try {
       fn(this);

@@ -1,9 +1,23 @@
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  type MessagePort,
+  type ResourceLimits,
+  type Worker,
+} from 'node:worker_threads';
 import { ControlBlock } from '../thread/control-block.js';
 import { globalsBuffer, nextIdent } from '../thread/globals.js';
 import { createWorker, workerArgv } from '../thread/hub.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
-import { kMailboxSize, kParked, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
+import {
+  kMailboxSize,
+  kParked,
+  kRunning,
+  kWork,
+  type PoolBoot,
+  type PoolCommand,
+  type PoolReport,
+} from './protocol.js';
 
 /** How a pool worker is made. */
 export interface PoolWorkerSpec<Task> {
@@ -63,12 +77,17 @@ export class PoolWorker<Task = unknown> {
       initargs: spec.initargs,
       initHasEvents: spec.initHasEvents,
     };
-    this.worker = createWorker({ skein: boot }, [port1], { name: spec.name, resourceLimits: spec.resourceLimits, ident });
+    this.worker = createWorker({ skein: boot }, [port1], {
+      name: spec.name,
+      resourceLimits: spec.resourceLimits,
+      ident,
+    });
     this.#port.on('message', (report: PoolReport) => {
       spec.onReport(this, report);
       // Take the rest of what has arrived synchronously: cheaper than an
       // event per message when results stream in.
-      for (let next; (next = receiveMessageOnPort(this.#port)) !== undefined; ) spec.onReport(this, next.message as PoolReport);
+      for (let next: ReturnType<typeof receiveMessageOnPort>; (next = receiveMessageOnPort(this.#port)) !== undefined; )
+        spec.onReport(this, next.message as PoolReport);
     });
     this.worker.on('error', (error) => {
       this.#lastError = error;
@@ -78,7 +97,10 @@ export class PoolWorker<Task = unknown> {
         this.#exited = true;
         // Results posted just before the worker died may still be queued:
         // take them first, so no finished task is counted as lost.
-        for (let message; (message = receiveMessageOnPort(this.#port)) !== undefined; ) {
+        for (
+          let message: ReturnType<typeof receiveMessageOnPort>;
+          (message = receiveMessageOnPort(this.#port)) !== undefined;
+        ) {
           spec.onReport(this, message.message as PoolReport);
         }
         this.#port.close();

@@ -73,7 +73,9 @@ export class StopSlots {
 
   /** Whether the task's worker has started it. */
   started(slot: number): boolean {
-    return Atomics.load(this.#views[slabOf(slot)]!, (slot % kSlotsPerSlab) * kWordsPerSlot + kClaimWord) === Claim.started;
+    return (
+      Atomics.load(this.#views[slabOf(slot)]!, (slot % kSlotsPerSlab) * kWordsPerSlot + kClaimWord) === Claim.started
+    );
   }
 }
 

@@ -152,7 +152,13 @@ export class ThreadPoolExecutor {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
     }
-    const { maxWorkers = availableParallelism(), threadNamePrefix, initializer, initargs = [], resourceLimits } = options;
+    const {
+      maxWorkers = availableParallelism(),
+      threadNamePrefix,
+      initializer,
+      initargs = [],
+      resourceLimits,
+    } = options;
     if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
       const message = `Expected \`maxWorkers\` to be an integer ≥ 1, got ${describeValue(maxWorkers)}`;
       throw typeof maxWorkers === 'number' ? new RangeError(message) : new TypeError(message);
@@ -164,7 +170,8 @@ export class ThreadPoolExecutor {
     this.#prefix = threadNamePrefix || `ThreadPoolExecutor-${nextPoolNumber()}`;
     this.#resourceLimits = resourceLimits;
     this.#initializer = initializer === undefined ? undefined : describeTask(initializer, 'initializer');
-    if (!Array.isArray(initargs)) throw new TypeError(`Expected \`initargs\` to be an array, got ${describeValue(initargs)}`);
+    if (!Array.isArray(initargs))
+      throw new TypeError(`Expected \`initargs\` to be an array, got ${describeValue(initargs)}`);
     const encoded = encodeArgs(initargs, 'initializer argument');
     this.#initargs = encoded.value;
     this.#initHasEvents = encoded.hasEvents;
@@ -189,6 +196,7 @@ export class ThreadPoolExecutor {
    * was written in — or a module target `{ module, export }`. Arguments are
    * copied by structured clone; Events inside them arrive working.
    *
+   * @typeParam F - the task function; its parameters type `args` and its result types the future.
    * @throws RuntimeError `cannot schedule new futures after shutdown`.
    * @throws BrokenThreadPool if a worker's initializer failed.
    * @throws TypeError if `fn` is neither a function nor a module target, or
@@ -223,7 +231,11 @@ export class ThreadPoolExecutor {
    * for await (const size of pool.map(fileSize, paths, { timeout: 10_000 })) total += size;
    * ```
    */
-  map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): AsyncGenerator<Awaited<R>, void, undefined> {
+  map<T, R>(
+    fn: (item: T) => R,
+    iterable: Iterable<T>,
+    options: MapOptions = {},
+  ): AsyncGenerator<Awaited<R>, void, undefined> {
     const timeout = toTimeoutMs(options.timeout, 'timeout');
     const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
     if (iterable === null || typeof (iterable as Iterable<T>)?.[Symbol.iterator] !== 'function') {
@@ -302,7 +314,9 @@ export class ThreadPoolExecutor {
       return known;
     }
     if (!isModuleTarget(fn)) {
-      throw new TypeError(`Expected \`fn\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`);
+      throw new TypeError(
+        `Expected \`fn\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`,
+      );
     }
     const key = `${String(fn.module)}#${fn.export ?? 'default'}`;
     let id = this.#descriptorIds.get(key);
@@ -387,7 +401,10 @@ export class ThreadPoolExecutor {
           worker.inflight.delete(record.future.id);
           record.worker = undefined;
           const culprit = record.args.findIndex((arg) => whyUncloneable(arg) !== undefined);
-          const why = culprit === -1 ? String((error as Error).message) : `argument ${culprit}: ${whyUncloneable(record.args[culprit])}`;
+          const why =
+            culprit === -1
+              ? String((error as Error).message)
+              : `argument ${culprit}: ${whyUncloneable(record.args[culprit])}`;
           record.future.setException(new TypeError(`the task cannot be sent to a worker: ${why}`, { cause: error }));
         }
       }
@@ -421,7 +438,8 @@ export class ThreadPoolExecutor {
     const future = record.future;
     if (!future.done()) {
       if (report.status === TaskStatus.ok) future.setResult(decodeValue(report.value, report.hasEvents));
-      else if (report.status === TaskStatus.error) future.setException(deserializeError(report.value as SerializedError));
+      else if (report.status === TaskStatus.error)
+        future.setException(deserializeError(report.value as SerializedError));
       else future.settleStopped();
     }
     this.#retire(record);
@@ -523,7 +541,9 @@ export class ThreadPoolExecutor {
 function describeTask(fn: unknown, role: string): TargetDescriptor {
   if (typeof fn === 'function') return describeFunction(fn, role);
   if (isModuleTarget(fn)) return describeModuleTarget(fn, role);
-  throw new TypeError(`Expected \`${role}\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`);
+  throw new TypeError(
+    `Expected \`${role}\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`,
+  );
 }
 
 function crashError(code: number, error: unknown): ThreadExitError {
@@ -536,5 +556,10 @@ function crashError(code: number, error: unknown): ThreadExitError {
       options,
     );
   }
-  return new ThreadExitError(`the task's worker ended unexpectedly with exit code ${code} (the pool replaced it)`, 'crashed', code, options);
+  return new ThreadExitError(
+    `the task's worker ended unexpectedly with exit code ${code} (the pool replaced it)`,
+    'crashed',
+    code,
+    options,
+  );
 }

@@ -22,7 +22,9 @@ export interface WaitOptions {
 
 /** The futures {@link wait} saw done, and the others. */
 export interface DoneAndNotDone<R> {
+  /** The futures finished or cancelled when wait() returned. */
   done: Set<Future<R>>;
+  /** The others, still pending or running. */
   notDone: Set<Future<R>>;
 }
 
@@ -32,7 +34,8 @@ function toFutureSet<R>(futures: Iterable<Future<R>>, name: string): Set<Future<
   }
   const set = new Set<Future<R>>();
   for (const future of futures) {
-    if (!(future instanceof Future)) throw new TypeError(`Expected \`${name}\` to hold only futures, got ${describeValue(future)}`);
+    if (!(future instanceof Future))
+      throw new TypeError(`Expected \`${name}\` to hold only futures, got ${describeValue(future)}`);
     set.add(future);
   }
   return set;
@@ -113,7 +116,10 @@ export type CompletedFuture<R> = Omit<Future<R>, 'then'>;
  * for await (const future of asCompleted(futures)) console.log(await future);
  * ```
  */
-export function asCompleted<R>(futures: Iterable<Future<R>>, timeoutMs?: number): AsyncIterableIterator<CompletedFuture<R>> {
+export function asCompleted<R>(
+  futures: Iterable<Future<R>>,
+  timeoutMs?: number,
+): AsyncIterableIterator<CompletedFuture<R>> {
   const set = toFutureSet(futures, 'futures');
   const timeout = toTimeoutMs(timeoutMs);
   const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;

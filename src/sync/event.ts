@@ -24,7 +24,9 @@ export const kEventMemory: unique symbol = Symbol.for('skein.Event.memory') as n
 
 /** Where an Event lives: its buffer and the byte offset of its first slot. */
 export interface EventMemory {
+  /** The shared memory holding the Event. */
   readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the Event's first slot inside {@link EventMemory.buffer}. */
   readonly byteOffset: number;
 }
 
@@ -151,6 +153,11 @@ export class Event {
    * @returns the flag on exit: `false` only if the wait timed out. A waiter
    *   woken by `set()` returns `true` even if `clear()` followed at once.
    * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
+   * @example
+   * ```ts
+   * // In a thread: work once a second until asked to stop.
+   * while (!event.wait(1000)) console.log('Worker thread running...');
+   * ```
    */
   wait(timeoutMs?: number): boolean {
     const timeout = toTimeoutMs(timeoutMs);
@@ -274,7 +281,9 @@ export function checkMemory(buffer: unknown, byteOffset: number, size: number, w
     );
   }
   if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
-    throw new RangeError(`Expected \`byteOffset\` to be a non-negative multiple of 4, got ${describeValue(byteOffset)}`);
+    throw new RangeError(
+      `Expected \`byteOffset\` to be a non-negative multiple of 4, got ${describeValue(byteOffset)}`,
+    );
   }
   if (buffer.byteLength - byteOffset < size) {
     throw new RangeError(

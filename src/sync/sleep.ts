@@ -18,6 +18,10 @@ function checkDelay(ms: unknown): number {
  * `stopEvent().wait(ms)`, which returns early when a stop is requested.
  *
  * @throws TypeError if `ms` is not a number; RangeError if it is NaN. Negative acts as 0.
+ * @example
+ * ```ts
+ * sleepSync(1000); // in a thread: block it for a second
+ * ```
  */
 export function sleepSync(ms: number): void {
   const delay = checkDelay(ms);
@@ -29,6 +33,10 @@ export function sleepSync(ms: number): void {
  * `time.sleep` for the main thread and async code.
  *
  * @throws TypeError if `ms` is not a number; RangeError if it is NaN (thrown, not rejected). Negative acts as 0.
+ * @example
+ * ```ts
+ * await sleep(3000); // the main thread's event loop keeps running meanwhile
+ * ```
  */
 export function sleep(ms: number): Promise<void> {
   const delay = checkDelay(ms);

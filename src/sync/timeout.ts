@@ -36,7 +36,7 @@ export function deadlineAfter(timeoutMs: number): number {
 export function remainingUntil(deadline: number): number {
   if (deadline === Infinity) return Infinity;
   const left = deadline - performance.now();
-  return left > 0 ? left : 0;
+  return Math.max(left, 0);
 }
 
 /** Longest delay a Node timer accepts; a longer one would fire after 1 ms. */

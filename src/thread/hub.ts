@@ -6,12 +6,26 @@
  * inside a worker is not created there: the worker asks the hub, over its
  * parentPort, and the hub creates it as a child of the main thread.
  */
-import { isMainThread, parentPort, SHARE_ENV, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import {
+  isMainThread,
+  parentPort,
+  SHARE_ENV,
+  Worker,
+  type MessagePort,
+  type ResourceLimits,
+  type WorkerOptions as NodeWorkerOptions,
+} from 'node:worker_threads';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
 import { globalsBuffer } from './globals.js';
 import { StandbyWorkers } from './standby.js';
-import { isSpawnRequest, isTerminateRequest, type SpawnRequest, type TerminateRequest, type WorkerBoot } from './protocol.js';
+import {
+  isSpawnRequest,
+  isTerminateRequest,
+  type SpawnRequest,
+  type TerminateRequest,
+  type WorkerBoot,
+} from './protocol.js';
 
 const entryUrl = new URL('../worker/entry.js', import.meta.url);
 
@@ -83,6 +97,29 @@ let spawnRequestHandler: SpawnRequestHandler | undefined;
 /** On the main thread: who serves the spawn requests workers send (Thread). @internal */
 export function setSpawnRequestHandler(handler: SpawnRequestHandler): void {
   spawnRequestHandler = handler;
+}
+
+const kInvalidExecArgv = /^Initiated Worker with invalid execArgv flags: (.*)$/s;
+
+/**
+ * `new Worker` with the process's execArgv. When none was removed, Node's own
+ * inheritance is used: it leaves out the per-process flags a worker refuses.
+ * An explicit list must leave them out itself, or the constructor throws
+ * ERR_WORKER_INVALID_EXEC_ARGV — e.g. for `--stack-trace-limit=10`, which
+ * Node 24's test runner passes to every test file. The flags refused are
+ * named in that error: drop them, once, and retry.
+ */
+function newWorker(options: NodeWorkerOptions): Worker {
+  if (workerArgv.loaderHints.length === 0) return new Worker(entryUrl, options);
+  try {
+    return new Worker(entryUrl, { ...options, execArgv: workerArgv.execArgv });
+  } catch (error) {
+    const refused = kInvalidExecArgv.exec((error as { message?: string }).message ?? '')?.[1];
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || refused === undefined) throw error;
+    const drop = new Set(refused.split(', '));
+    workerArgv.execArgv = workerArgv.execArgv.filter((arg) => !drop.has(arg));
+    return new Worker(entryUrl, { ...options, execArgv: workerArgv.execArgv });
+  }
 }
 
 /** Options every skein worker is created with, besides its workerData. */
@@ -160,12 +197,15 @@ export function prepareStandby(): void {
  * served on the main thread, or relayed up to this thread's parent, which
  * relays them on (a pool created inside a thread has nested workers).
  */
-export function createWorker(workerData: unknown, transferList: readonly MessagePort[], options: WorkerOptions): Worker {
-  const worker = new Worker(entryUrl, {
+export function createWorker(
+  workerData: unknown,
+  transferList: readonly MessagePort[],
+  options: WorkerOptions,
+): Worker {
+  const worker = newWorker({
     workerData,
     transferList: [...transferList],
     env: SHARE_ENV,
-    execArgv: workerArgv.execArgv,
     argv: process.argv.slice(2),
     name: options.name,
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
@@ -202,7 +242,11 @@ export function spawnWorker(boot: WorkerBoot, ownerIdent?: number): SpawnedWorke
     standbyOptions.get(worker)!.ident = ident;
     worker.postMessage({ type: 'skein:assign', boot } satisfies StandbyAssignment, [boot.port]);
   } else {
-    worker = createWorker({ skein: boot }, [boot.port], { name: boot.name, resourceLimits: boot.resourceLimits, ident });
+    worker = createWorker({ skein: boot }, [boot.port], {
+      name: boot.name,
+      resourceLimits: boot.resourceLimits,
+      ident,
+    });
     standby.refill();
   }
   let lastError: unknown;

@@ -61,7 +61,9 @@ const slot = globalThis as { [kInstalled]?: boolean };
  */
 export function stopOnSignals(options?: StopOnSignalsOptions): () => void {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`Expected \`options\` to be an object { timeout?, signals?, exitCode? }, got ${describeValue(options)}`);
+    throw new TypeError(
+      `Expected \`options\` to be an object { timeout?, signals?, exitCode? }, got ${describeValue(options)}`,
+    );
   }
   const { timeout = 5_000, signals = ['SIGINT', 'SIGTERM'], exitCode = 1 } = options ?? {};
   const grace = toTimeoutMs(timeout, 'timeout');
@@ -110,7 +112,9 @@ function checkSignals(signals: unknown): asserts signals is NodeJS.Signals[] {
   if (!valid) {
     throw new TypeError(
       `Expected \`signals\` to be a non-empty array of catchable signal names such as "SIGINT", got ${describeValue(signals)}` +
-        (Array.isArray(signals) && signals.some((name) => uncatchable.has(name)) ? ' (SIGKILL and SIGSTOP cannot be caught)' : ''),
+        (Array.isArray(signals) && signals.some((name) => uncatchable.has(name))
+          ? ' (SIGKILL and SIGSTOP cannot be caught)'
+          : ''),
     );
   }
 }
@@ -138,7 +142,8 @@ async function stopEverything(grace: number, forced: Promise<void>): Promise<boo
     const fresh = liveStoppables().filter((stoppable) => !asked.has(stoppable));
     if (fresh.length === 0) return clean;
     const left = remainingUntil(deadline);
-    for (const stoppable of fresh) asked.set(stoppable, ask(stoppable, left === Infinity ? {} : { timeout: left, force: true }));
+    for (const stoppable of fresh)
+      asked.set(stoppable, ask(stoppable, left === Infinity ? {} : { timeout: left, force: true }));
     const all = Promise.all(asked.values()).then(() => false);
     if (await Promise.race([all, secondSignal])) {
       await Promise.all(liveStoppables().map((stoppable) => ask(stoppable, { timeout: 0, force: true })));

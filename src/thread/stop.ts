@@ -30,7 +30,7 @@ export function stopEvent(): Event {
  * @example
  * ```ts
  * for (const file of files) {
- *   throwIfStopped();
+ *   throwIfStopped(); // ends the thread cleanly between files
  *   process(file);
  * }
  * ```

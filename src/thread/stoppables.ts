@@ -53,6 +53,7 @@ export interface StopOptions {
  * ```
  */
 export interface Stoppable {
+  /** Set the stop request at once, then resolve how the work ended within `timeout`, terminating it if `force`. */
   stop(options?: StopOptions): Promise<StopOutcome>;
 }
 
@@ -69,7 +70,9 @@ export interface Stoppable {
 export function checkStopOptions(options: unknown): { timeout: number; force: boolean } {
   if (options === undefined || options === null) return { timeout: Infinity, force: false };
   if (typeof options !== 'object') {
-    throw new TypeError(`Expected stop \`options\` to be an object { timeout?, force? }, got ${describeValue(options)}`);
+    throw new TypeError(
+      `Expected stop \`options\` to be an object { timeout?, force? }, got ${describeValue(options)}`,
+    );
   }
   const { timeout, force } = options as StopOptions;
   const ms = toTimeoutMs(timeout, 'timeout');

@@ -90,9 +90,7 @@ export function resolveModuleUrl(module: unknown, role = 'target'): string {
   let url: string;
   if (module instanceof URL) url = module.href;
   else if (typeof module !== 'string' || module === '') {
-    throw new TypeError(
-      `Expected \`${role}.module\` to be a URL or an absolute path, got ${describeValue(module)}`,
-    );
+    throw new TypeError(`Expected \`${role}.module\` to be a URL or an absolute path, got ${describeValue(module)}`);
   } else if (module.startsWith('./') || module.startsWith('../') || module === '.' || module === '..') {
     throw new TypeError(
       `${role}.module ${JSON.stringify(module)} is a relative path, which the thread cannot resolve: ` +
@@ -166,7 +164,9 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
       const source = Function.prototype.toString.call(c);
       const header = /^class\b[^{]*?\bextends\s+([A-Za-z_$][\w$]*)\s*\{/.exec(source);
       if (!source.startsWith('class')) {
-        throw new TypeError(`Thread subclass \`${c.name}\` is not a class declaration; define it with \`class ... extends Thread\``);
+        throw new TypeError(
+          `Thread subclass \`${c.name}\` is not a class declaration; define it with \`class ... extends Thread\``,
+        );
       }
       classes.unshift({ source, name: c.name, base: header?.[1] });
     }

@@ -8,16 +8,37 @@ import {
   type ResourceLimits,
 } from 'node:worker_threads';
 import { describeValue, ThreadExitError } from '../errors.js';
+import { checkSupported } from '../platform.js';
 import type { Event } from '../sync/event.js';
 import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
-import { prepareStandby, setSpawnRequestHandler, spawnWorker, terminateThread, workerArgv, type SpawnedWorker } from './hub.js';
+import {
+  prepareStandby,
+  setSpawnRequestHandler,
+  spawnWorker,
+  terminateThread,
+  workerArgv,
+  type SpawnedWorker,
+} from './hub.js';
 import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
 import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadOutcome, WorkerBoot } from './protocol.js';
-import { checkStopOptions, registerStoppable, unregisterStoppable, type StopOptions, type StopOutcome, type Stoppable } from './stoppables.js';
-import { describeFunction, describeModuleTarget, describeSubclass, isModuleTarget, type ModuleTarget } from './target.js';
+import {
+  checkStopOptions,
+  registerStoppable,
+  unregisterStoppable,
+  type StopOptions,
+  type StopOutcome,
+  type Stoppable,
+} from './stoppables.js';
+import {
+  describeFunction,
+  describeModuleTarget,
+  describeSubclass,
+  isModuleTarget,
+  type ModuleTarget,
+} from './target.js';
 import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
 
 /**
@@ -58,7 +79,11 @@ export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
    * (`false` on the main thread).
    */
   daemon?: boolean;
-  /** Memory limits for the thread's worker; exceeding them ends the thread with a `ThreadExitError`. */
+  /**
+   * Memory limits for the thread's worker; exceeding them ends the thread
+   * with a `ThreadExitError`. Node.js only: on Bun and Deno the constructor
+   * throws `NotSupportedError`.
+   */
   resourceLimits?: ResourceLimits;
   /**
    * Requests the thread's stop when it aborts — the platform's cancellation
@@ -186,6 +211,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    *   if a module target's path is relative or does not exist, if `args`
    *   is not an array, if `signal` is not an AbortSignal, or if `timeout`
    *   is not a number (RangeError if it is NaN).
+   * @throws NotSupportedError if `resourceLimits` is given on Bun or Deno.
    */
   constructor(options?: ThreadOptions<A, R>) {
     const adoption = (options as { [kAdopt]?: Adoption } | undefined)?.[kAdopt];
@@ -222,6 +248,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       this.#name = String(name);
     }
     this.#daemon = daemon === undefined || daemon === null ? currentThread().daemon : Boolean(daemon);
+    // Refused on runtimes that ignore limits or never report a worker stopped by them.
+    if (resourceLimits !== undefined && resourceLimits !== null) checkSupported('resourceLimits');
     this.#resourceLimits = resourceLimits;
     // Start booting a standby worker now, so that start() finds one ready.
     prepareStandby();
@@ -311,7 +339,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     const target = this.#target;
     const descriptor =
-      target === undefined ? undefined : typeof target === 'function' ? describeFunction(target) : describeModuleTarget(target);
+      target === undefined
+        ? undefined
+        : typeof target === 'function'
+          ? describeFunction(target)
+          : describeModuleTarget(target);
     const subclass = subclassRuns ? describeSubclass(this.constructor, Thread) : undefined;
     const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
     const encoded = encodeValue([this.#args, fields] as const);
@@ -406,7 +438,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     for (const [index, arg] of this.#args.entries()) {
       const why = whyUncloneable(arg);
       if (why !== undefined) {
-        return new TypeError(`argument ${index} of thread "${this.#name}" cannot be sent to a thread: ${why}`, { cause: error });
+        return new TypeError(`argument ${index} of thread "${this.#name}" cannot be sent to a thread: ${why}`, {
+          cause: error,
+        });
       }
     }
     for (const [key, value] of Object.entries(fields ?? {})) {
@@ -502,7 +536,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (this.#role === 'main' || this.#role === 'main-view') {
       throw new RuntimeError(this === realm.current ? 'cannot join current thread' : 'cannot join the main thread');
     }
-    if (!this.#started || this.#control === undefined) throw new RuntimeError('cannot join thread before it is started');
+    if (!this.#started || this.#control === undefined)
+      throw new RuntimeError('cannot join thread before it is started');
     return this.#control;
   }
 
@@ -517,6 +552,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * @param timeoutMs - milliseconds to wait at most; omitted means forever, negative acts as 0.
    * @throws (rejects) RuntimeError `cannot join thread before it is started`,
    *   `cannot join current thread`; TypeError/RangeError for a bad timeout.
+   * @example
+   * ```ts
+   * thread.start();
+   * if (!(await thread.join(5_000))) console.log('still running after 5 s');
+   * else if (thread.exception) console.error(thread.exception);
+   * else console.log(thread.result);
+   * ```
    */
   async join(timeoutMs?: number): Promise<boolean> {
     const timeout = toTimeoutMs(timeoutMs);
@@ -542,6 +584,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    *
    * @returns true if the thread has ended, false on timeout.
    * @throws RuntimeError as {@link Thread.join}; TypeError/RangeError for a bad timeout.
+   * @example
+   * ```ts
+   * // Inside a thread, where blocking is the point:
+   * const helper = new Thread({ target: () => 42 });
+   * helper.start();
+   * helper.joinSync();
+   * ```
    */
   joinSync(timeoutMs?: number): boolean {
     const timeout = toTimeoutMs(timeoutMs);
@@ -594,12 +643,15 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   stop(options?: StopOptions): Promise<StopOutcome> {
     const checked = checkStopOptions(options);
     if (this.#role === 'self' || this === realm.current) {
-      throw new RuntimeError('cannot stop current thread: return from run(), or call throwIfStopped() after stopEvent().set()');
+      throw new RuntimeError(
+        'cannot stop current thread: return from run(), or call throwIfStopped() after stopEvent().set()',
+      );
     }
     if (this.#role === 'main' || this.#role === 'main-view') {
       throw new RuntimeError('cannot stop the main thread: it is stopped by the process ending (see stopOnSignals())');
     }
-    if (!this.#started || this.#control === undefined) throw new RuntimeError('cannot stop thread before it is started');
+    if (!this.#started || this.#control === undefined)
+      throw new RuntimeError('cannot stop thread before it is started');
     return this.#stop(checked);
   }
 
@@ -625,6 +677,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return this.#name;
   }
 
+  /** Rename the thread; a non-string is converted. Allowed at any time, as in Python. */
   set name(value: string) {
     this.#name = String(value);
   }
@@ -637,6 +690,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return this.#daemon;
   }
 
+  /**
+   * Make the thread a daemon (or not) before it starts.
+   * @throws RuntimeError `cannot set daemon status of active thread` once started.
+   */
   set daemon(value: boolean) {
     if (this.#started) throw new RuntimeError('cannot set daemon status of active thread');
     this.#daemon = Boolean(value);
@@ -695,12 +752,27 @@ export function adoptThread(
   args: unknown[],
 ): Thread {
   const boot = identity as unknown as WorkerBoot;
-  const thread = Thread[kAdopt](cls, { role: 'self', boot, ident: identity.ident, ...(target ? { target } : {}), args });
+  const thread = Thread[kAdopt](cls, {
+    role: 'self',
+    boot,
+    ident: identity.ident,
+    ...(target ? { target } : {}),
+    args,
+  });
   realm.current = thread;
   return thread;
 }
 
-/** The Thread object of the calling thread: Python's `threading.current_thread()`. */
+/**
+ * The Thread object of the calling thread: Python's `threading.current_thread()`.
+ * On the main thread it is {@link mainThread}; inside a thread, that thread's
+ * own object (of its subclass, if any).
+ *
+ * @example
+ * ```ts
+ * console.log(`${currentThread().name} starting`);
+ * ```
+ */
 export function currentThread(): Thread {
   return (realm.current ??= mainThread());
 }

@@ -43,7 +43,9 @@ export class Timer<R = unknown, A extends unknown[] = unknown[]> extends Thread<
       throw new TypeError(`Expected \`intervalMs\` to be a number of milliseconds, got ${describeValue(intervalMs)}`);
     }
     if (typeof fn !== 'function' && !isModuleTarget(fn)) {
-      throw new TypeError(`Expected \`fn\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`);
+      throw new TypeError(
+        `Expected \`fn\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`,
+      );
     }
     super({ target: fn, ...(args === undefined ? {} : { args }) });
     this.interval = toTimeoutMs(intervalMs, 'intervalMs');

@@ -99,14 +99,19 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
  * it joins a batch.
  */
 export function findUnsendable(value: unknown, seen = new Set<object>()): string | undefined {
-  if (typeof value === 'function') return `it is a function (${describeValue(value)}): code is not copied between threads — make it the task, or pass data`;
+  if (typeof value === 'function')
+    return `it is a function (${describeValue(value)}): code is not copied between threads — make it the task, or pass data`;
   if (typeof value === 'symbol') return 'it is a symbol, which cannot be copied between threads';
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
   if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
   if (eventMemoryOf(value) !== undefined || isOpaque(value)) return undefined;
   const children =
-    value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+    value instanceof Map
+      ? [...value.keys(), ...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
   for (const child of children) {
     const problem = findUnsendable(child, seen);
     if (problem !== undefined) return problem.startsWith('it is') ? `it holds ${problem.slice(6)}` : problem;
@@ -150,7 +155,10 @@ export function encodeValue<T>(value: T): Encoded<T> {
 }
 
 function isMarker(value: object): value is EventMarker {
-  return (value as Partial<EventMarker>)[kMarker] === 1 && (value as Partial<EventMarker>).buffer instanceof SharedArrayBuffer;
+  return (
+    (value as Partial<EventMarker>)[kMarker] === 1 &&
+    (value as Partial<EventMarker>).buffer instanceof SharedArrayBuffer
+  );
 }
 
 function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number, Event>>, seen: Set<object>): unknown {
@@ -230,15 +238,29 @@ function sendable(value: unknown): unknown {
 /** Capture an error thrown in a thread so that its owner can rebuild it. */
 export function serializeError(error: unknown, depth = 0): SerializedError {
   if (!(error instanceof Error)) {
-    return { kind: 'value', name: typeof error, message: String(error), stack: undefined, props: {}, value: sendable(error) };
+    return {
+      kind: 'value',
+      name: typeof error,
+      message: String(error),
+      stack: undefined,
+      props: {},
+      value: sendable(error),
+    };
   }
   const props: Record<string, unknown> = {};
   for (const key of Object.keys(error)) {
     if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
     props[key] = sendable((error as unknown as Record<string, unknown>)[key]);
   }
-  const serialized: SerializedError = { kind: 'error', name: error.name, message: error.message, stack: error.stack, props };
-  if ('cause' in error && error.cause !== undefined && depth < 8) serialized.cause = serializeError(error.cause, depth + 1);
+  const serialized: SerializedError = {
+    kind: 'error',
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    props,
+  };
+  if ('cause' in error && error.cause !== undefined && depth < 8)
+    serialized.cause = serializeError(error.cause, depth + 1);
   return serialized;
 }
 
@@ -272,7 +294,11 @@ export function deserializeError(serialized: SerializedError): unknown {
     Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: true });
   }
   if (serialized.cause !== undefined) {
-    Object.defineProperty(error, 'cause', { value: deserializeError(serialized.cause), writable: true, configurable: true });
+    Object.defineProperty(error, 'cause', {
+      value: deserializeError(serialized.cause),
+      writable: true,
+      configurable: true,
+    });
   }
   return error;
 }

@@ -20,7 +20,11 @@ async function runAssigned(boot: WorkerBoot, runtime: Runtime): Promise<void> {
 
 function isAssignment(message: unknown): message is StandbyAssignment {
   const boot = (message as StandbyAssignment | null)?.boot;
-  return (message as StandbyAssignment | null)?.type === 'skein:assign' && boot?.kind === 'thread' && boot.port instanceof MessagePort;
+  return (
+    (message as StandbyAssignment | null)?.type === 'skein:assign' &&
+    boot?.kind === 'thread' &&
+    boot.port instanceof MessagePort
+  );
 }
 
 const boot = (workerData as { skein?: WorkerBoot | PoolBoot | StandbyBoot } | null)?.skein;

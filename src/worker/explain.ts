@@ -1,6 +1,7 @@
 /** Errors from the worker side, made to say what went wrong and what to do. */
 
-const compilerHelpers = /^(?:__awaiter|__generator|__extends|__assign|__rest|__decorate|__param|__metadata|__values|__read|__spread\w*|__await|__asyncGenerator|__asyncValues|__classPrivateField\w*|__publicField|__privateGet|__privateSet|__privateAdd|__require|__toESM|__commonJS|_asyncToGenerator|_classCallCheck|_defineProperty|_createClass|_inherits|_regeneratorRuntime|_objectSpread\d*)$/;
+const compilerHelpers =
+  /^(?:__awaiter|__generator|__extends|__assign|__rest|__decorate|__param|__metadata|__values|__read|__spread\w*|__await|__asyncGenerator|__asyncValues|__classPrivateField\w*|__publicField|__privateGet|__privateSet|__privateAdd|__require|__toESM|__commonJS|_asyncToGenerator|_classCallCheck|_defineProperty|_createClass|_inherits|_regeneratorRuntime|_objectSpread\d*)$/;
 
 /**
  * A ReferenceError for a name that appears in an inline target's source is
@@ -22,7 +23,7 @@ export function explainMissingName(error: unknown, sources: string[], where: str
     : `\`${name}\` is not defined in ${where}: an inline target is sent to the thread as source code, ` +
       `so it cannot see variables of the scope it was written in. Pass ${name} in \`args\`, or use a module ` +
       'target { module: import.meta.url, export: "name" } so that its imports work';
-  if (error.stack?.startsWith(original)) error.stack = `${error.name}: ${error.message}${error.stack.slice(original.length)}`;
+  if (error.stack?.startsWith(original))
+    error.stack = `${error.name}: ${error.message}${error.stack.slice(original.length)}`;
   return error;
 }
-

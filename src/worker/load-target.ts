@@ -104,7 +104,10 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     // `./x.js` naming `./x.ts`, resolvable only once tsx is registered.
-    if ((code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_MODULE_NOT_FOUND') && (await registerTypeScriptLoader(url))) {
+    if (
+      (code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_MODULE_NOT_FOUND') &&
+      (await registerTypeScriptLoader(url))
+    ) {
       return (await import(url)) as Record<string, unknown>;
     }
     if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {

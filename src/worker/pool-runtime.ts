@@ -1,6 +1,16 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isStopError, ThreadExitError } from '../errors.js';
-import { kParked, kRunning, kTaskStride, kWork, TaskStatus, type PoolBoot, type PoolCommand, type PoolReport, type TaskFunctionRef } from '../executor/protocol.js';
+import {
+  kParked,
+  kRunning,
+  kTaskStride,
+  kWork,
+  TaskStatus,
+  type PoolBoot,
+  type PoolCommand,
+  type PoolReport,
+  type TaskFunctionRef,
+} from '../executor/protocol.js';
 import { byteOffsetOf, claimStart, slabOf, stopRequested } from '../executor/stop-slots.js';
 import { Event } from '../sync/event.js';
 import { ControlBlock, EndReason } from '../thread/control-block.js';
@@ -62,8 +72,16 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     } catch (error) {
       // The value itself cannot be sent back: that becomes the task's error.
       if (message.type !== 'done') throw error;
-      const why = new TypeError(`the result of task ${message.id} cannot be sent back to the pool: ${(error as Error).message}`);
-      port.postMessage({ type: 'done', id: message.id, status: TaskStatus.error, value: serializeError(why), hasEvents: false });
+      const why = new TypeError(
+        `the result of task ${message.id} cannot be sent back to the pool: ${(error as Error).message}`,
+      );
+      port.postMessage({
+        type: 'done',
+        id: message.id,
+        status: TaskStatus.error,
+        value: serializeError(why),
+        hasEvents: false,
+      });
     }
   };
 
@@ -74,7 +92,11 @@ export async function runPool(boot: PoolBoot): Promise<void> {
   // A task that calls process.exit() ends this worker; say so for its future.
   process.on('exit', (code) => {
     if (exiting || current === undefined) return;
-    const error = new ThreadExitError(`the task called process.exit(${code}), which ended its pool worker`, 'exit', code);
+    const error = new ThreadExitError(
+      `the task called process.exit(${code}), which ended its pool worker`,
+      'exit',
+      code,
+    );
     report({ type: 'done', id: current.id, status: TaskStatus.error, value: serializeError(error), hasEvents: false });
   });
 
@@ -82,7 +104,10 @@ export async function runPool(boot: PoolBoot): Promise<void> {
   let crashRunning: ((error: unknown) => void) | undefined;
   const onStray = (error: unknown): void => {
     if (crashRunning !== undefined) crashRunning(error);
-    else process.stderr.write(`Exception in pool worker ${boot.name} between tasks:\n${(error as Error)?.stack ?? String(error)}\n`);
+    else
+      process.stderr.write(
+        `Exception in pool worker ${boot.name} between tasks:\n${(error as Error)?.stack ?? String(error)}\n`,
+      );
   };
   process.on('uncaughtException', onStray);
   process.on('unhandledRejection', onStray);
@@ -104,8 +129,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     else if (command.type === 'slab') {
       slabs[command.index] = command.buffer;
       slabViews[command.index] = new Int32Array(command.buffer);
-    }
-    else if (command.type === 'close') closing = true;
+    } else if (command.type === 'close') closing = true;
   };
 
   const succeed = (id: number, value: unknown): void => {
@@ -117,8 +141,18 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     if (isStopError(error)) {
       report({ type: 'done', id: task.id, status: TaskStatus.stopped, value: undefined, hasEvents: false });
     } else {
-      const explained = explainMissingName(error, task.source === undefined ? [] : [task.source], `a task of ${boot.name}`);
-      report({ type: 'done', id: task.id, status: TaskStatus.error, value: serializeError(explained), hasEvents: false });
+      const explained = explainMissingName(
+        error,
+        task.source === undefined ? [] : [task.source],
+        `a task of ${boot.name}`,
+      );
+      report({
+        type: 'done',
+        id: task.id,
+        status: TaskStatus.error,
+        value: serializeError(explained),
+        hasEvents: false,
+      });
     }
   };
 
@@ -172,17 +206,20 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       return undefined;
     }
     const fnId = typeof ref === 'number' ? ref : ref[0];
-    let fn = typeof ref === 'number' ? functions.get(ref) : undefined;
+    const fn = typeof ref === 'number' ? functions.get(ref) : undefined;
     if (fn === undefined) {
       if (typeof ref === 'number') {
         fail(task, new Error(`pool worker ${boot.name} was sent task function ${ref} before its source`));
         finish();
         return undefined;
       }
-      return finishAsync(task, loadFunction(ref).then((loaded) => {
-        task.source = sources.get(fnId);
-        return loaded(...args);
-      }));
+      return finishAsync(
+        task,
+        loadFunction(ref).then((loaded) => {
+          task.source = sources.get(fnId);
+          return loaded(...args);
+        }),
+      );
     }
     task.source = sources.get(fnId);
     let value: unknown;
@@ -203,7 +240,8 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     // Read the counter before draining: a batch posted after the drain
     // bumps it, so the wait below returns at once instead of missing it.
     const seen = Atomics.load(mailbox, kWork);
-    for (let message; (message = receiveMessageOnPort(port)) !== undefined; ) handle(message.message as PoolCommand);
+    for (let message: ReturnType<typeof receiveMessageOnPort>; (message = receiveMessageOnPort(port)) !== undefined; )
+      handle(message.message as PoolCommand);
     if (queue.length > 0) {
       const batch = queue;
       queue = [];

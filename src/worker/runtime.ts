@@ -30,7 +30,9 @@ export async function runThread(launch: ThreadLaunch): Promise<void> {
       launch.port.postMessage(outcome);
     } catch (error) {
       // The result itself cannot be sent back: that becomes the thread's error.
-      const why = new TypeError(`the result of thread "${launch.name}" cannot be sent back to its owner: ${(error as Error).message}`);
+      const why = new TypeError(
+        `the result of thread "${launch.name}" cannot be sent back to its owner: ${(error as Error).message}`,
+      );
       launch.port.postMessage({ type: 'error', error: serializeError(why) } satisfies ThreadOutcome);
       reason = EndReason.raised;
     }
@@ -46,7 +48,10 @@ export async function runThread(launch: ThreadLaunch): Promise<void> {
     if (isStopError(error)) finish({ type: 'stopped' }, EndReason.stopped);
     else {
       const sources = inlineSources(launch.target, launch.subclass);
-      finish({ type: 'error', error: serializeError(explainMissingName(error, sources, `thread "${launch.name}"`)) }, EndReason.raised);
+      finish(
+        { type: 'error', error: serializeError(explainMissingName(error, sources, `thread "${launch.name}"`)) },
+        EndReason.raised,
+      );
     }
   };
   process.on('uncaughtException', fail);

@@ -25,10 +25,19 @@ interface Run {
  */
 function runBench(args: string[], timeoutMs: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const options = { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '' }, timeout: timeoutMs, killSignal: 'SIGKILL' as const };
+    const options = {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL' as const,
+    };
     execFile(process.execPath, ['bench/run.mjs', ...args], options, (error, stdout, stderr) => {
       if (error?.killed) {
-        reject(new Error(`failed to run the bench ${args.join(' ')} in ${timeoutMs / 1000} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        reject(
+          new Error(
+            `failed to run the bench ${args.join(' ')} in ${timeoutMs / 1000} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+          ),
+        );
       } else {
         resolve({ code: typeof error?.code === 'number' ? error.code : error ? 1 : 0, stdout, stderr });
       }
@@ -42,7 +51,9 @@ const cells = (line: string): string[] =>
     .split(/(?<!\\)\|/)
     .map((cell) => cell.trim());
 
-test('bench --quick --out DIR writes a results table with every figure, measured or marked skipped', { timeout: 150_000 }, async (t) => {
+test('bench --quick --out DIR writes a results table with every figure, measured or marked skipped', {
+  timeout: 150_000,
+}, async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'skein-bench-'));
   t.after(() => rm(out, { recursive: true, force: true }));
 
@@ -70,7 +81,11 @@ test('bench --quick --out DIR writes a results table with every figure, measured
       assert.equal(met, 'skipped', `a skipped figure says so in the Met column: ${row}`);
       continue;
     }
-    assert.match(skein!, /^(\d[\d,.]* (µs|ms|ns|tasks\/s|MiB) \(\d[\d,.]*–\d[\d,.]*\)|\d+\/\d+ runs)$/, `skein cell of ${figure}`);
+    assert.match(
+      skein!,
+      /^(\d[\d,.]* (µs|ms|ns|tasks\/s|MiB) \(\d[\d,.]*–\d[\d,.]*\)|\d+\/\d+ runs)$/,
+      `skein cell of ${figure}`,
+    );
     assert.ok(reference!.length > 0, `reference cell of ${figure}`);
     assert.match(ratio!, /^(—|\d[\d,.]*× \(\d[\d,.]*–\d[\d,.]*\))$/, `ratio cell of ${figure}`);
     assert.match(target!, /^(—|[≤≥] .+|every run)$/, `target cell of ${figure}`);

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runScript } from '../helpers/bounded.js';
 
-const fiveSteps = 'Worker thread running...\n'.repeat(5) + 'Worker closing down\n';
-const stoppedAfterTwo = 'Worker thread running...\nWorker thread running...\nMain stopping thread\nWorker closing down\n';
+const fiveSteps = `${'Worker thread running...\n'.repeat(5)}Worker closing down\n`;
+const stoppedAfterTwo =
+  'Worker thread running...\nWorker thread running...\nMain stopping thread\nWorker closing down\n';
 
 // The programs mostly sleep, so they run side by side.
 const runs = new Map(
@@ -45,7 +46,7 @@ describe('the seed walkthrough', () => {
   it('05: event.wait() as an interruptible sleep notices the stop at once', async () => {
     const stdout = await output('examples/05-interruptible-wait.ts');
     const lines = stdout.split('\n');
-    assert.equal(lines.slice(0, 4).join('\n') + '\n', stoppedAfterTwo);
+    assert.equal(`${lines.slice(0, 4).join('\n')}\n`, stoppedAfterTwo);
     const latency = Number(/^The thread noticed the stop (\d+\.\d+) ms after it was asked/.exec(lines[4] ?? '')?.[1]);
     // Not a timing assertion: only that the wait ended on set(), long before its next 1000 ms tick.
     assert.ok(latency >= 0 && latency < 500, `noticed after ${latency} ms`);

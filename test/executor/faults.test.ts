@@ -8,8 +8,8 @@ import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 checkLeaksAfterEach();
 
 const sibling = (n: number): number => {
-  let sum = 0;
-  for (let i = 0; i < 10_000; i++) sum += i % (n + 1);
+  let _sum = 0;
+  for (let i = 0; i < 10_000; i++) _sum += i % (n + 1);
   return n;
 };
 
@@ -23,7 +23,10 @@ async function withSiblings(pool: ThreadPoolExecutor, crashing: Future<unknown>)
 describe('crashes', () => {
   it('fails the task that calls process.exit, replaces its worker, completes 20 siblings', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
-    const error = (await withSiblings(pool, pool.submit(() => process.exit(7)))) as ThreadExitError;
+    const error = (await withSiblings(
+      pool,
+      pool.submit(() => process.exit(7)),
+    )) as ThreadExitError;
     assert.ok(error instanceof ThreadExitError, String(error));
     assert.equal(error.exitCode, 7);
     assert.match(error.message, /called process\.exit\(7\), which ended its pool worker/);

@@ -71,7 +71,10 @@ describe('Future states', () => {
 
   it('refuses a second result or exception with InvalidStateError', () => {
     const finished = createFuture('finished', { result: 1 });
-    assert.throws(() => finished.setResult(2), { name: 'InvalidStateError', message: 'cannot set the result of a future that is finished' });
+    assert.throws(() => finished.setResult(2), {
+      name: 'InvalidStateError',
+      message: 'cannot set the result of a future that is finished',
+    });
     assert.throws(() => finished.setException(new Error('x')), InvalidStateError);
     const cancelled = createFuture('cancelled');
     assert.throws(() => cancelled.setResult(1), { message: 'cannot set the result of a future that is cancelled' });
@@ -92,10 +95,7 @@ describe('Future results', () => {
     const future = createFuture('finished', { exception: error });
     await assert.rejects(future.result(), error);
     assert.equal(await future.exception(), error);
-    await assert.rejects(
-      (async () => await future)(),
-      (thrown) => thrown === error,
-    );
+    await assert.rejects((async () => await future)(), (thrown) => thrown === error);
   });
 
   it('keeps a task’s own TimeoutError as its exception', async () => {
@@ -174,7 +174,10 @@ describe('Future done callbacks', () => {
   });
 
   it('refuses a callback that is not a function', () => {
-    assert.throws(() => createFuture('pending').addDoneCallback(5 as never), { name: 'TypeError', message: /Expected a callback function, got `5`/ });
+    assert.throws(() => createFuture('pending').addDoneCallback(5 as never), {
+      name: 'TypeError',
+      message: /Expected a callback function, got `5`/,
+    });
   });
 });
 

@@ -49,7 +49,10 @@ describe('ThreadPoolExecutor basics', () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
     const futures = Array.from({ length: 2_000 }, (_, i) => pool.submit((n: number) => n * 3, i));
     const results = await within(Promise.all(futures), 30_000, 'finish 2,000 tasks');
-    assert.deepEqual(results, Array.from({ length: 2_000 }, (_, i) => i * 3));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 2_000 }, (_, i) => i * 3),
+    );
   });
 
   it('runs async tasks and module targets', async () => {
@@ -58,7 +61,10 @@ describe('ThreadPoolExecutor basics', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       return n + 1;
     }, 1);
-    const moduleFuture = pool.submit<string>({ module: new URL('../fixtures/targets.ts', import.meta.url), export: 'shout' }, 'pool');
+    const moduleFuture = pool.submit<string>(
+      { module: new URL('../fixtures/targets.ts', import.meta.url), export: 'shout' },
+      'pool',
+    );
     assert.equal(await asyncFuture, 2);
     assert.equal(await moduleFuture, 'POOL! from targets.ts');
   });
@@ -89,7 +95,10 @@ describe('ThreadPoolExecutor basics', () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const original = process.stderr.write;
     let reported = '';
-    process.stderr.write = ((chunk: string) => ((reported += chunk), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string) => {
+      reported += chunk;
+      return true;
+    }) as typeof process.stderr.write;
     try {
       const future = pool.submit(() => 1);
       future.addDoneCallback(() => {
@@ -110,10 +119,13 @@ describe('ThreadPoolExecutor.map', () => {
     const seen: number[] = [];
     await assert.rejects(
       (async () => {
-        for await (const value of pool.map((n: number) => {
-          if (n === 3) throw new RangeError('three');
-          return n * 10;
-        }, [0, 1, 2, 3, 4])) {
+        for await (const value of pool.map(
+          (n: number) => {
+            if (n === 3) throw new RangeError('three');
+            return n * 10;
+          },
+          [0, 1, 2, 3, 4],
+        )) {
           seen.push(value);
         }
       })(),
@@ -154,9 +166,13 @@ describe('ThreadPoolExecutor.map', () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const gate = new Event();
     const parked = new Event();
-    const results = pool.map((args: [Event, Event]) => parkedTask(args[0], args[1], 1), [[gate, parked]] as [Event, Event][], {
-      timeout: 10,
-    });
+    const results = pool.map(
+      (args: [Event, Event]) => parkedTask(args[0], args[1], 1),
+      [[gate, parked]] as [Event, Event][],
+      {
+        timeout: 10,
+      },
+    );
     await assert.rejects(results.next(), TimeoutError);
     gate.set();
   });
@@ -168,7 +184,10 @@ describe('ThreadPoolExecutor.shutdown', () => {
     await pool.submit(() => 1);
     await pool.shutdown();
     await pool.shutdown();
-    assert.throws(() => pool.submit(() => 2), { name: 'RuntimeError', message: 'cannot schedule new futures after shutdown' });
+    assert.throws(() => pool.submit(() => 2), {
+      name: 'RuntimeError',
+      message: 'cannot schedule new futures after shutdown',
+    });
     assert.ok(new RuntimeError('x') instanceof Error);
   });
 
@@ -213,7 +232,10 @@ describe('ThreadPoolExecutor.shutdown', () => {
     );
     await within(Promise.all(started.map((ready) => ready.waitAsync())), 20_000, 'see all four tasks running');
     stop.set();
-    assert.deepEqual(await within(Promise.all(futures), 10_000, 'see the tasks stop'), [0, 1, 2, 3].map((i) => `task ${i} stopped after spinning`));
+    assert.deepEqual(
+      await within(Promise.all(futures), 10_000, 'see the tasks stop'),
+      [0, 1, 2, 3].map((i) => `task ${i} stopped after spinning`),
+    );
     await within(pool.shutdown(), 10_000, 'shut down');
   });
 });
@@ -254,8 +276,14 @@ describe('ThreadPoolExecutor bad input', () => {
       name: 'RangeError',
       message: 'Expected `maxWorkers` to be an integer ≥ 1, got `0` (number)',
     });
-    assert.throws(() => new ThreadPoolExecutor({ maxWorkers: 1.5 }), { name: 'RangeError', message: /got `1.5` \(number\)/ });
-    assert.throws(() => new ThreadPoolExecutor({ maxWorkers: '2' as never }), { name: 'TypeError', message: /got `"2"` \(string\)/ });
+    assert.throws(() => new ThreadPoolExecutor({ maxWorkers: 1.5 }), {
+      name: 'RangeError',
+      message: /got `1.5` \(number\)/,
+    });
+    assert.throws(() => new ThreadPoolExecutor({ maxWorkers: '2' as never }), {
+      name: 'TypeError',
+      message: /got `"2"` \(string\)/,
+    });
   });
 
   it('refuses fn that is neither a function nor a module target', async () => {
@@ -269,10 +297,18 @@ describe('ThreadPoolExecutor bad input', () => {
 
   it('names an argument that cannot be sent', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
-    assert.throws(() => pool.submit((_a: number, _b: unknown) => 0, 1, () => 2), {
-      name: 'TypeError',
-      message: /^argument 1 cannot be sent to a worker: it is a function/,
-    });
+    assert.throws(
+      () =>
+        pool.submit(
+          (_a: number, _b: unknown) => 0,
+          1,
+          () => 2,
+        ),
+      {
+        name: 'TypeError',
+        message: /^argument 1 cannot be sent to a worker: it is a function/,
+      },
+    );
     assert.throws(() => pool.submit((_a: unknown) => 0, { nested: [Symbol('s')] }), {
       name: 'TypeError',
       message: /^argument 0 cannot be sent to a worker: it holds a symbol/,

@@ -1,7 +1,15 @@
 // wait() and asCompleted() over futures built directly.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, Future, asCompleted, wait, type CompletedFuture } from 'skein';
+import {
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  Future,
+  asCompleted,
+  wait,
+  type CompletedFuture,
+} from 'skein';
 
 function running<R = unknown>(): Future<R> {
   const future = new Future<R>();
@@ -98,10 +106,14 @@ describe('wait', () => {
   it('refuses an unknown returnWhen, a bad timeout and things that are not futures', () => {
     assert.throws(() => wait([], { returnWhen: 'SOMETIMES' as never }), {
       name: 'TypeError',
-      message: 'Expected `returnWhen` to be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got `"SOMETIMES"` (string)',
+      message:
+        'Expected `returnWhen` to be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got `"SOMETIMES"` (string)',
     });
     assert.throws(() => wait([], { timeout: 'soon' as never }), { name: 'TypeError', message: /`timeout`/ });
-    assert.throws(() => wait([Promise.resolve(1)] as never), { name: 'TypeError', message: /to hold only futures, got `a Promise`/ });
+    assert.throws(() => wait([Promise.resolve(1)] as never), {
+      name: 'TypeError',
+      message: /to hold only futures, got `a Promise`/,
+    });
     assert.throws(() => wait(5 as never), { name: 'TypeError', message: /iterable of futures/ });
   });
 });
@@ -121,7 +133,10 @@ describe('asCompleted', () => {
     last.setResult('last');
     await iterating;
     assert.deepEqual(seen, [early, later, last]);
-    assert.ok(seen.every((future) => future instanceof Future), 'futures, not their results');
+    assert.ok(
+      seen.every((future) => future instanceof Future),
+      'futures, not their results',
+    );
   });
 
   it('drops duplicates and counts cancelled futures as completed', async () => {

@@ -7,7 +7,10 @@ import type { Thread } from 'skein';
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`failed to ${what} in ${(timeoutMs / 1000).toFixed(1)} seconds`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`failed to ${what} in ${(timeoutMs / 1000).toFixed(1)} seconds`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -67,7 +70,11 @@ export function startScript(
   const finished = new Promise<ChildRun>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`failed to run ${file} in ${(timeoutMs / 1000).toFixed(1)} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `failed to run ${file} in ${(timeoutMs / 1000).toFixed(1)} seconds\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {

@@ -1,5 +1,5 @@
 // Threads and hooks shared by the tests.
-import { Event, Thread, setExcepthook, stopEvent, type ExceptHookArgs, type ThreadOptions } from 'skein';
+import { type Event, Thread, setExcepthook, stopEvent, type ExceptHookArgs, type ThreadOptions } from 'skein';
 
 /** Run `fn` with a recording excepthook, restoring the default after. */
 export async function withHook<T>(fn: (calls: ExceptHookArgs[]) => Promise<T>): Promise<T> {
@@ -22,7 +22,11 @@ export function markers(): Int32Array {
  * request; it sets `running` first and `marks[1]` in its finally block, and
  * returns whether it saw the request.
  */
-export function spinUntilStopped(running: Event, marks: Int32Array, options: Pick<ThreadOptions, 'signal' | 'timeout'> = {}): Thread {
+export function spinUntilStopped(
+  running: Event,
+  marks: Int32Array,
+  options: Pick<ThreadOptions, 'signal' | 'timeout'> = {},
+): Thread {
   return new Thread({
     ...options,
     target: (running: Event, marks: Int32Array) => {

@@ -66,7 +66,8 @@ describe('Event on one thread', () => {
   it('refuses a buffer that is not shared, too small, or not an Event', () => {
     assert.throws(() => Event.fromBuffer(new ArrayBuffer(8) as never), {
       name: 'TypeError',
-      message: /Expected `buffer` to be a SharedArrayBuffer holding an Event, got `an ArrayBuffer`.*pass `event.buffer`/,
+      message:
+        /Expected `buffer` to be a SharedArrayBuffer holding an Event, got `an ArrayBuffer`.*pass `event.buffer`/,
     });
     assert.throws(() => Event.fromBuffer(new SharedArrayBuffer(4)), {
       name: 'RangeError',
@@ -114,31 +115,32 @@ describe('Event across threads', () => {
     local.clear();
     assert.equal(await within(waiting, 10_000, 'see the local waiter wake'), true);
 
-    // Across threads: the thread starts waiting before it reports that it is parked.
+    // Across threads, a blocking wait().
     const event = new Event();
     const parked = new Event();
     const thread = new Thread({
-      target: async (event: Event, parked: Event) => {
-        const woken = event.waitAsync(30_000);
+      target: (event: Event, parked: Event) => {
         parked.set();
-        return woken;
+        return event.wait(30_000);
       },
       args: [event, parked],
     });
     thread.start();
     await within(parked.waitAsync(), 10_000, 'see the thread park');
-    // The pair may land after parked.set() but before the thread starts
-    // waiting (it then rightly waits on the cleared flag): repeat it, yielding
-    // between pairs, until the thread — woken by one of them — returns.
-    const joined = joinOrFail(thread);
-    let ended = false;
-    void joined.then(() => (ended = true), () => (ended = true));
-    while (!ended) {
-      event.set();
-      event.clear();
+    // `parked` is set just before the thread reads the word it waits on: a
+    // set() and clear() in that gap would happen before its wait began. Go on
+    // only once the thread is blocked in Atomics.wait on the Event's word
+    // (slot 1 of its memory): notify wakes exactly one waiter when there is
+    // one, and a waiter woken with the word unchanged just waits again.
+    const word = new Int32Array(event.buffer, event.byteOffset, 2);
+    const until = performance.now() + 10_000;
+    while (Atomics.notify(word, 1, 1) === 0) {
+      if (performance.now() > until) assert.fail('failed to see the thread block in wait() in 10.0 seconds');
       await new Promise(setImmediate);
     }
-    await joined;
+    event.set();
+    event.clear();
+    await joinOrFail(thread);
     assert.equal(thread.result, true);
   });
 

@@ -110,7 +110,12 @@ describe('Event → AbortSignal', () => {
     thread.start();
     await within(waiting.waitAsync(), 10_000, 'see the thread wait');
     assert.equal(await within(thread.stop(), 10_000, 'stop the thread'), 'stopped');
-    assert.deepEqual(thread.result, { name: 'AbortError', cause: 'SKEIN_ERR_STOPPED', reason: 'SKEIN_ERR_STOPPED', same: true });
+    assert.deepEqual(thread.result, {
+      name: 'AbortError',
+      cause: 'SKEIN_ERR_STOPPED',
+      reason: 'SKEIN_ERR_STOPPED',
+      same: true,
+    });
   });
 
   it('an operation left to fail on stopSignal() ends the thread as a clean stop', async () => {

@@ -60,7 +60,11 @@ describe('thread output', () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.stdout.once('data', () => child.stdout.destroy());
-    const code = await within(new Promise((resolve) => child.on('close', resolve)), 60_000, 'finish after stdout closed');
+    const code = await within(
+      new Promise((resolve) => child.on('close', resolve)),
+      60_000,
+      'finish after stdout closed',
+    );
     assert.equal(code, 0, stderr);
     assert.match(stderr, /^results 20000,20000$/m);
   });

@@ -20,7 +20,10 @@ describe('stopOnSignals()', () => {
     run.child.kill('SIGTERM');
     const { code, stdout, stderr } = await run.finished;
     assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
-    assert.deepEqual(finallyLines(stdout), [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `finally ${i}`));
+    assert.deepEqual(
+      finallyLines(stdout),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `finally ${i}`),
+    );
   });
 
   it('forces the threads at once on a second signal, and exits with exitCode', async () => {
@@ -43,7 +46,12 @@ describe('stopOnSignals()', () => {
     assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
     assert.equal(stderr, '');
     const cleaned = stdout.split('\n').filter((line) => / cleaned up after \d+ rounds$/.test(line));
-    assert.deepEqual(cleaned.map((line) => line.split(':')[0]).sort(), ['cruncher-1', 'cruncher-2', 'cruncher-3', 'cruncher-4']);
+    assert.deepEqual(cleaned.map((line) => line.split(':')[0]).sort(), [
+      'cruncher-1',
+      'cruncher-2',
+      'cruncher-3',
+      'cruncher-4',
+    ]);
   });
 });
 
@@ -62,7 +70,8 @@ describe('stopOnSignals() bad input', () => {
   it('refuses signals that are not catchable signal names, and an exitCode that is not an integer', () => {
     assert.throws(() => stopOnSignals({ signals: 'SIGINT' as never }), {
       name: 'TypeError',
-      message: 'Expected `signals` to be a non-empty array of catchable signal names such as "SIGINT", got `"SIGINT"` (string)',
+      message:
+        'Expected `signals` to be a non-empty array of catchable signal names such as "SIGINT", got `"SIGINT"` (string)',
     });
     assert.throws(() => stopOnSignals({ signals: ['SIGTERM', 'SIGKILL'] }), {
       name: 'TypeError',

@@ -280,7 +280,10 @@ describe('thread.stop() bad input', () => {
   });
 
   it('refuses a thread never started, the current thread and the main thread', async () => {
-    assert.throws(() => new Thread().stop(), { name: 'RuntimeError', message: 'cannot stop thread before it is started' });
+    assert.throws(() => new Thread().stop(), {
+      name: 'RuntimeError',
+      message: 'cannot stop thread before it is started',
+    });
     assert.throws(() => mainThread().stop(), {
       name: 'RuntimeError',
       message: 'cannot stop current thread: return from run(), or call throwIfStopped() after stopEvent().set()',

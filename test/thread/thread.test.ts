@@ -119,7 +119,14 @@ describe('Thread lifecycle', () => {
     thread.start();
     await joinOrFail(thread);
     assert.equal(thread.exception, undefined);
-    assert.deepEqual(thread.result, { name: 'inner', ident: thread.ident, alive: true, main: 'MainThread', isMain: false, count: 2 });
+    assert.deepEqual(thread.result, {
+      name: 'inner',
+      ident: thread.ident,
+      alive: true,
+      main: 'MainThread',
+      isMain: false,
+      count: 2,
+    });
   });
 
   it('lists live threads in enumerate() and counts them in activeCount()', async () => {
@@ -149,7 +156,10 @@ describe('Thread lifecycle', () => {
     });
     thread.daemon = true;
     thread.start();
-    assert.throws(() => (thread.daemon = false), { name: 'RuntimeError', message: 'cannot set daemon status of active thread' });
+    assert.throws(() => (thread.daemon = false), {
+      name: 'RuntimeError',
+      message: 'cannot set daemon status of active thread',
+    });
     await joinOrFail(thread);
     assert.equal(thread.result, true, 'a thread created in a daemon thread is a daemon');
   });
@@ -447,7 +457,10 @@ describe('Thread targets', () => {
       const thread = new Thread({ target: { module: new URL('targets.ts', fixtures), export: 'nope' } });
       thread.start();
       await joinOrFail(thread);
-      assert.match(String((thread.exception as Error).message), /has no function export `nope` \(its function exports: .*shout/);
+      assert.match(
+        String((thread.exception as Error).message),
+        /has no function export `nope` \(its function exports: .*shout/,
+      );
     });
   });
 
@@ -459,7 +472,10 @@ describe('Thread targets', () => {
       await joinOrFail(thread);
       const error = thread.exception as ReferenceError;
       assert.ok(error instanceof ReferenceError);
-      assert.match(error.message, /^`limit` is not defined in thread .*inline target.*Pass limit in `args`, or use a module target/);
+      assert.match(
+        error.message,
+        /^`limit` is not defined in thread .*inline target.*Pass limit in `args`, or use a module target/,
+      );
       assert.match(error.stack ?? '', /^ReferenceError: `limit` is not defined/);
       assert.equal(calls.length, 1);
     });
@@ -469,7 +485,11 @@ describe('Thread targets', () => {
     const thread = new Thread({
       target: async () => {
         const { createHash } = await import('node:crypto');
-        return createHash('sha256').update(JSON.stringify([1, 2])).digest('hex').length + Math.max(1, 2);
+        return (
+          createHash('sha256')
+            .update(JSON.stringify([1, 2]))
+            .digest('hex').length + Math.max(1, 2)
+        );
       },
     });
     thread.start();
@@ -542,7 +562,10 @@ describe('Thread bad input', () => {
       name: 'TypeError',
       message: 'Expected `target` to be a function or a module target { module, export? }, got `42` (number)',
     });
-    assert.throws(() => new Thread({ target: { run() {} } as never }), { name: 'TypeError', message: /got `an object`/ });
+    assert.throws(() => new Thread({ target: { run() {} } as never }), {
+      name: 'TypeError',
+      message: /got `an object`/,
+    });
   });
 
   it('refuses a relative module path, a missing module and a bad export name', () => {
@@ -554,7 +577,10 @@ describe('Thread bad input', () => {
       name: 'TypeError',
       message: 'target.module not found: /nowhere/jobs.js does not exist',
     });
-    assert.throws(() => new Thread({ target: { module: 42 as never } }), { name: 'TypeError', message: /target\.module/ });
+    assert.throws(() => new Thread({ target: { module: 42 as never } }), {
+      name: 'TypeError',
+      message: /target\.module/,
+    });
     assert.throws(() => new Thread({ target: { module: import.meta.url, export: 7 as never } }), {
       name: 'TypeError',
       message: /Expected `target\.export` to be the name of an export, got `7`/,
@@ -573,7 +599,10 @@ describe('Thread bad input', () => {
     });
     assert.equal(thread.isAlive(), false, 'a refused start leaves the thread unstarted');
     const withPromise = new Thread({ target: (_p: unknown) => {}, args: [Promise.resolve(1)] });
-    assert.throws(() => withPromise.start(), { name: 'TypeError', message: /argument 0 .* it is a Promise: await it first/ });
+    assert.throws(() => withPromise.start(), {
+      name: 'TypeError',
+      message: /argument 0 .* it is a Promise: await it first/,
+    });
   });
 
   it('refuses a built-in function as an inline target', () => {
@@ -592,7 +621,10 @@ describe('Thread bad input', () => {
   it('refuses to join a thread before it is started', async () => {
     const thread = new Thread({ target: () => {} });
     await assert.rejects(thread.join(), { name: 'RuntimeError', message: 'cannot join thread before it is started' });
-    assert.throws(() => thread.joinSync(), { name: 'RuntimeError', message: 'cannot join thread before it is started' });
+    assert.throws(() => thread.joinSync(), {
+      name: 'RuntimeError',
+      message: 'cannot join thread before it is started',
+    });
   });
 
   it('refuses to join the current thread', async () => {
@@ -633,7 +665,10 @@ describe('Thread bad input', () => {
   });
 
   it('refuses options that are not an object', () => {
-    assert.throws(() => new Thread('task' as never), { name: 'TypeError', message: /Expected `options` to be an object/ });
+    assert.throws(() => new Thread('task' as never), {
+      name: 'TypeError',
+      message: /Expected `options` to be an object/,
+    });
   });
 
   it('refuses sleeping for a non-number', () => {

@@ -1,0 +1,34 @@
+// `npm run check:package`: lint the package exactly as it would be published.
+// Packs dist/ once (without rebuilding: `npm test` has just built it), then
+// runs publint and @arethetypeswrong/cli on the tarball.
+//
+// attw's `cjs-resolves-to-esm` is ignored on purpose: skein is ESM-only, and
+// CommonJS users load it with `import()` or, on Node 20.19+/22.12+,
+// `require()` (see the README FAQ and test/package/consumer.test.ts).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name: string): string => join(root, 'node_modules/.bin', name);
+const dir = mkdtempSync(join(tmpdir(), 'skein-pack-'));
+try {
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  const [{ filename }] = JSON.parse(packed) as [{ filename: string }];
+  const tarball = join(dir, filename);
+  execFileSync(bin('publint'), ['run', tarball, '--strict'], { stdio: 'inherit' });
+  execFileSync(bin('attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped'], {
+    stdio: 'inherit',
+  });
+} catch (error) {
+  // The tools have printed what is wrong; fail without a Node stack on top.
+  process.exitCode = (error as { status?: number }).status ?? 1;
+  if ((error as { status?: number }).status === undefined) console.error(error);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
