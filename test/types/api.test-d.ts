@@ -3,6 +3,15 @@
 // tsc fails if the line below it stops being an error.
 import { expectTypeOf } from 'expect-type';
 import {
+  type CompletedFuture,
+  type DoneAndNotDone,
+  FIRST_COMPLETED,
+  type Future,
+  type FutureState,
+  type StopOutcome,
+  ThreadPoolExecutor,
+  asCompleted,
+  wait,
   Event,
   type EventMemory,
   type ExceptHook,
@@ -205,9 +214,39 @@ setExcepthook(null);
 setExcepthook(undefined);
 
 // ---------------------------------------------------------------------------
-// TODO(executor): ThreadPoolExecutor is not on this branch yet. When it lands,
-// add here: `submit(fn, ...args)` checks args against fn and returns
-// `Future<R>` typed from fn's return; `map(fn, iterable)` yields fn's awaited
-// return type; `await future` is `R`; `wait()`/`asCompleted()` keep the
-// Future<R> type; @ts-expect-error cases for a wrong submit argument.
+// ThreadPoolExecutor, Future, wait, asCompleted
 // ---------------------------------------------------------------------------
+{
+  const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+  const add = (a: number, b: number): number => a + b;
+  const future = pool.submit(add, 1, 2);
+  expectTypeOf(future).toEqualTypeOf<Future<number>>();
+  expectTypeOf(pool.submit(async (s: string) => s.length, 'x')).toEqualTypeOf<Future<number>>();
+  // @ts-expect-error - the second argument must be a number
+  pool.submit(add, 1, 'two');
+  // @ts-expect-error - an argument is missing
+  pool.submit(add, 1);
+  expectTypeOf(pool.submit<string>({ module: 'file:///jobs.js', export: 'name' })).toEqualTypeOf<Future<string>>();
+  expectTypeOf(pool.map((n: number) => String(n), [1, 2])).toEqualTypeOf<AsyncGenerator<string, void, undefined>>();
+  // @ts-expect-error - map items must fit the function's parameter
+  pool.map((n: number) => n, ['a']);
+
+  // A Future is awaitable as its result, and Future<R> is a Future<unknown>.
+  const awaited = async (): Promise<number> => await future;
+  expectTypeOf(awaited).returns.resolves.toEqualTypeOf<number>();
+  expectTypeOf(future.result()).toEqualTypeOf<Promise<number>>();
+  expectTypeOf(future.state).toEqualTypeOf<FutureState>();
+  const anyFuture: Future<unknown> = future;
+  expectTypeOf(future.stop({ timeout: 10, force: true })).toEqualTypeOf<Promise<StopOutcome>>();
+
+  // wait() keeps the futures' type; asCompleted() yields the futures themselves.
+  const both = async (): Promise<DoneAndNotDone<number>> => wait([future], { returnWhen: FIRST_COMPLETED });
+  expectTypeOf(both).returns.resolves.toEqualTypeOf<DoneAndNotDone<number>>();
+  const first = async () => {
+    for await (const done of asCompleted([future])) return done;
+    return undefined;
+  };
+  expectTypeOf(first).returns.resolves.toEqualTypeOf<CompletedFuture<number> | undefined>();
+  // @ts-expect-error - returnWhen is one of the three constants
+  wait([anyFuture], { returnWhen: 'SOMETIMES' });
+}
