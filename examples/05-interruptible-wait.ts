@@ -2,7 +2,8 @@
 // notices the stop within microseconds instead of up to a second later.
 import { Event, Thread, sleep } from 'skein';
 
-function task(event: Event, noticed: Float64Array): void {
+function task(event: Event, noticed: Float64Array, started: Event): void {
+  started.set();
   // wait(1000) is a one-second sleep that returns true as soon as set() is called.
   while (!event.wait(1000)) {
     console.log('Worker thread running...');
@@ -13,8 +14,10 @@ function task(event: Event, noticed: Float64Array): void {
 
 const event = new Event();
 const noticed = new Float64Array(new SharedArrayBuffer(8));
-const thread = new Thread({ target: task, args: [event, noticed] });
+const started = new Event();
+const thread = new Thread({ target: task, args: [event, noticed, started] });
 thread.start();
+await started.waitAsync();
 await sleep(2500);
 console.log('Main stopping thread');
 const askedAt = performance.timeOrigin + performance.now();

@@ -84,6 +84,15 @@ const runtimes: Runtime[] = [
       'names a free variable an inline target cannot have':
         "Bun's transpiler inlines the captured `const limit = 10` into the target's source, so the target " +
         'has no free variable left and runs (returns 20) instead of failing',
+      'fails the task that runs out of memory':
+        'the pool refuses resourceLimits on Bun (NotSupportedError), as Thread does',
+      'nor for a thread with resourceLimits': 'a Thread refuses resourceLimits on Bun (NotSupportedError)',
+      'fails the task whose async work throws from a callback':
+        'under `bun test` an error thrown from a timer inside a worker never reaches its uncaughtException handler (as for threads)',
+      'names a free variable a task cannot have':
+        "Bun's transpiler inlines the captured `const factor = 3` (as for threads)",
+      'bench --quick':
+        'the benchmark suite is a Node.js tool: its memory probe and the peer pools (workerpool) do not run under Bun',
     },
   },
   {
@@ -105,6 +114,17 @@ const runtimes: Runtime[] = [
       'reports a thread that runs out of memory under resourceLimits':
         'a Deno worker stopped at its resourceLimits after a top-level await never emits exit, so skein ' +
         'refuses resourceLimits on Deno with NotSupportedError (test/runtime/platform.test.ts)',
+      'fails the task that runs out of memory':
+        'the pool refuses resourceLimits on Deno (NotSupportedError), as Thread does',
+      'nor for a thread with resourceLimits': 'a Thread refuses resourceLimits on Deno (NotSupportedError)',
+      'stops 8 running threads on SIGTERM':
+        'the fixture imports ./stop-targets.js for a .ts file, which a child spawned from `deno test` cannot ' +
+        'resolve (no --sloppy-imports); `deno run -A --sloppy-imports` of the same fixture stops all 8 and exits 0',
+      'forces the threads at once on a second signal': 'the same fixture as above',
+      'runs the Ctrl-C example':
+        'every thread cleans up, but a child spawned from `deno test` is reported ended by the signal (code null) ' +
+        'instead of its exit code',
+      'bench --quick': 'the benchmark suite is a Node.js tool (its timing helpers and peer pools assume Node)',
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { BrokenThreadPool, ThreadExitError, describeValue } from '../errors.js';
+import { checkSupported } from '../platform.js';
 import { toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
@@ -147,6 +148,7 @@ export class ThreadPoolExecutor {
   /**
    * Create a pool; no worker starts until the first task.
    * @throws RangeError if `maxWorkers` is not an integer ≥ 1; TypeError for a bad initializer or prefix.
+   * @throws NotSupportedError if `resourceLimits` is given on Bun or Deno.
    */
   constructor(options: ThreadPoolExecutorOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -166,6 +168,7 @@ export class ThreadPoolExecutor {
     if (threadNamePrefix !== undefined && typeof threadNamePrefix !== 'string') {
       throw new TypeError(`Expected \`threadNamePrefix\` to be a string, got ${describeValue(threadNamePrefix)}`);
     }
+    if (resourceLimits !== undefined) checkSupported('resourceLimits');
     this.#maxWorkers = maxWorkers;
     this.#prefix = threadNamePrefix || `ThreadPoolExecutor-${nextPoolNumber()}`;
     this.#resourceLimits = resourceLimits;

@@ -54,7 +54,9 @@ export class StandbyWorkers {
   refill(): void {
     if (this.#refillScheduled || this.#idle.length >= this.#target) return;
     this.#refillScheduled = true;
-    const timer = setImmediate(() => {
+    // Not unref'd: an immediate holds the loop for one turn at most, and
+    // Bun never runs an unref'd one while other work is pending.
+    setImmediate(() => {
       this.#refillScheduled = false;
       while (this.#idle.length < this.#target) {
         const worker = this.#create();
@@ -66,6 +68,5 @@ export class StandbyWorkers {
         });
       }
     });
-    timer.unref();
   }
 }

@@ -20,8 +20,14 @@ import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js'
 import { explainMissingName } from './explain.js';
 import { loadTarget, setLoaderHints } from './load-target.js';
 
-/** How long an idle worker watches its mailbox before parking. */
-const kSpinMs = 0;
+/**
+ * How long an idle worker may watch its mailbox before parking. It spins
+ * only while spinning pays: after a park that a new task ended within this
+ * window (tasks are coming one after another), and not again after a spin
+ * that caught nothing. Sporadic work, or a machine so busy that the next
+ * task comes late, turns it off by itself.
+ */
+const kSpinMs = 0.05;
 
 /** Watch the mailbox for up to `ms`; true if work arrived. */
 function spinFor(mailbox: Int32Array, seen: number, ms: number): boolean {
@@ -236,6 +242,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     return undefined;
   };
 
+  let spinning = false;
   for (;;) {
     // Read the counter before draining: a batch posted after the drain
     // bumps it, so the wait below returns at once instead of missing it.
@@ -252,14 +259,17 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       continue;
     }
     if (closing) break;
-    // Spin briefly before parking: a caller that awaits each result and
-    // submits the next finds the worker awake, instead of paying a futex
-    // wake-up on every task. Bounded, so an idle pool costs nothing.
-    if (!spinFor(mailbox, seen, kSpinMs)) {
-      Atomics.store(mailbox, kParked, 1);
-      Atomics.wait(mailbox, kWork, seen);
-      Atomics.store(mailbox, kParked, 0);
+    // A caller that awaits each result before submitting the next finds a
+    // spinning worker awake, instead of paying a futex wake-up per task.
+    if (spinning) {
+      spinning = spinFor(mailbox, seen, kSpinMs);
+      if (spinning) continue;
     }
+    Atomics.store(mailbox, kParked, 1);
+    const parkedAt = performance.now();
+    Atomics.wait(mailbox, kWork, seen);
+    spinning = performance.now() - parkedAt < kSpinMs;
+    Atomics.store(mailbox, kParked, 0);
   }
   exiting = true;
   control.end(EndReason.returned);

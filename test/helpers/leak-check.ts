@@ -20,7 +20,8 @@ createHook({
 
 /** The number of workers created in this process that have not yet been destroyed, idle standby workers aside. */
 export function liveWorkerCount(): number {
-  return live.size - idleStandbyCount();
+  // Runtimes without async_hooks WORKER resources (Bun) count none at all.
+  return Math.max(0, live.size - idleStandbyCount());
 }
 
 /**

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { Thread, setStandbyThreads } from 'skein';
 import { joinOrFail } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+// Internal: how many standby workers are idle now.
+import { idleStandbyCount } from '../../dist/thread/hub.js';
 
 checkLeaksAfterEach();
 
@@ -12,6 +14,14 @@ const workerKind = async (): Promise<string> => {
   const { workerData } = await import('node:worker_threads');
   return (workerData as { skein: { kind: string } }).skein.kind;
 };
+
+/** The standby is started on a later turn of the event loop, off the caller's path: wait for it (bounded). */
+async function standbyStarted(): Promise<void> {
+  for (let turn = 0; idleStandbyCount() === 0; turn++) {
+    if (turn > 10_000) assert.fail('failed to see a standby worker started in 10,000 turns of the event loop');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 async function kindOfWorker(options: ConstructorParameters<typeof Thread>[0] = {}): Promise<string> {
   const thread = new Thread({ target: workerKind, ...options });
@@ -24,8 +34,7 @@ async function kindOfWorker(options: ConstructorParameters<typeof Thread>[0] = {
 describe('standby workers', () => {
   it('run threads on a worker started ahead of need, one worker per thread', async () => {
     setStandbyThreads(1);
-    // The standby is started on the next turn of the event loop, off the caller's path.
-    await new Promise((resolve) => setImmediate(resolve));
+    await standbyStarted();
     assert.equal(await kindOfWorker(), 'standby');
     assert.equal(await kindOfWorker(), 'standby', 'the standby taken was replaced');
   });
