@@ -9,7 +9,7 @@ export interface Plan {
   /** isSet(): runs per loop kind (many short ones, so that the kinds take turns often), and iterations per run. */
   readonly loopRuns: number;
   readonly loopIterations: number;
-  /** Pools: throughput runs per library and tasks per run; round-trip runs and one-at-a-time tasks per library per run. */
+  /** Pools: throughput runs per library and tasks per run; round-trip runs, and turns (of 20 one-at-a-time tasks) per library per run. */
   readonly poolRuns: number;
   readonly throughputTasks: number;
   readonly roundTripRuns: number;
@@ -36,7 +36,7 @@ export function planFor(mode: Mode): Plan {
     poolRuns: full ? 7 : 2,
     throughputTasks: full ? 20_000 : 5_000,
     roundTripRuns: full ? 9 : 3,
-    roundTripTasks: full ? 200 : 100,
+    roundTripTasks: full ? 60 : 25,
     cancelRuns: full ? 9 : 2,
     startRuns: full ? 7 : 2,
     startsPerRun: full ? 5 : 3,
