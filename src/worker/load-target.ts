@@ -2,34 +2,29 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as skein from '../index.js';
+import { Thread } from '../thread/thread.js';
 import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
-
-// Inline targets are compiled with skein's exports in scope by name, plus the
-// helper esbuild (tsx) inserts into functions it compiles with keepNames.
-const defineName = (target: object, value: string): object =>
-  Object.defineProperty(target, 'name', { value, configurable: true });
-const scope: Record<string, unknown> = { ...skein, __name: defineName };
+import { scopeFor } from './scope.js';
 
 const compiled = new Map<string, Function>();
 
-/** Evaluate `source` as an expression with skein's exports (and `extra`) in scope. */
-function compile(source: string, extra?: Record<string, unknown>): unknown {
-  const names = extra === undefined ? scope : { ...scope, ...extra };
-  const factory = new Function(...Object.keys(names), `"use strict";\nreturn (${source}\n);`);
-  return factory(...Object.values(names));
+/** Evaluate `source` as an expression with `scope` (skein's exports it mentions) in scope. */
+function compile(source: string, scope: Record<string, unknown>): unknown {
+  const factory = new Function(...Object.keys(scope), `"use strict";\nreturn (${source}\n);`);
+  return factory(...Object.values(scope));
 }
 
 /** Compile an inline function target (cached by source, for pools). */
-export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inline' }>): Function {
+export async function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inline' }>): Promise<Function> {
   const key = descriptor.method ? `m:${descriptor.source}` : descriptor.source;
   let fn = compiled.get(key);
   if (fn === undefined) {
+    const scope = await scopeFor([descriptor.source]);
     if (descriptor.method) {
-      const holder = compile(`{${descriptor.source}\n}`) as Record<string, Function>;
+      const holder = compile(`{${descriptor.source}\n}`, scope) as Record<string, Function>;
       fn = Object.values(holder)[0]!;
     } else {
-      fn = compile(descriptor.source) as Function;
+      fn = compile(descriptor.source, scope) as Function;
     }
     compiled.set(key, fn);
   }
@@ -136,7 +131,7 @@ export async function loadModuleTarget(descriptor: Extract<TargetDescriptor, { k
 }
 
 /** Load the function a target descriptor names. */
-export function loadTarget(descriptor: TargetDescriptor): Function | Promise<Function> {
+export function loadTarget(descriptor: TargetDescriptor): Promise<Function> {
   return descriptor.kind === 'inline' ? compileInline(descriptor) : loadModuleTarget(descriptor);
 }
 
@@ -156,9 +151,10 @@ async function loadModuleClass({ url, exportName }: { url: string; exportName: s
 /** Load (or rebuild from source) the Thread subclass a descriptor names. */
 export async function loadSubclass(descriptor: ClassDescriptor): Promise<Function> {
   if (descriptor.kind === 'module') return loadModuleClass(descriptor);
-  let base: Function = descriptor.root === undefined ? skein.Thread : await loadModuleClass(descriptor.root);
+  const scope = await scopeFor(descriptor.classes.map((c) => c.source));
+  let base: Function = descriptor.root === undefined ? Thread : await loadModuleClass(descriptor.root);
   for (const { source, base: baseName } of descriptor.classes) {
-    base = compile(source, baseName === undefined ? undefined : { [baseName]: base }) as Function;
+    base = compile(source, baseName === undefined ? scope : { ...scope, [baseName]: base }) as Function;
   }
   return base;
 }
