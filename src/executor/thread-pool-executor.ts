@@ -93,6 +93,20 @@ class TaskRecord implements TaskStopper {
 
 type TaskFunction = ((...args: never[]) => unknown) | ModuleTarget;
 
+/**
+ * @internal For tests only: the key of a pool's statistics method, reached
+ * with `Symbol.for('skein.internal.poolStats')` — not public API.
+ */
+export const kPoolStats: unique symbol = Symbol.for('skein.internal.poolStats') as never;
+
+/** @internal What `pool[kPoolStats]()` returns. */
+export interface PoolStats {
+  workers: number;
+  maxWorkers: number;
+  tasks: number;
+  queued: number;
+}
+
 /** Most tasks in flight on one worker: enough to batch, few enough to keep workers balanced. */
 const kInflightCap = 64;
 
@@ -280,6 +294,20 @@ export class ThreadPoolExecutor {
   /** `await using pool = new ThreadPoolExecutor()` shuts the pool down, waiting, like Python's `with`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown({ wait: true });
+  }
+
+  /**
+   * @internal For skein's own tests only — not public API, may change
+   * without notice: how many workers the pool has (started and not yet
+   * exited), its limit, the tasks it holds and how many of them are queued.
+   */
+  [kPoolStats](): PoolStats {
+    return {
+      workers: this.#workers.size,
+      maxWorkers: this.#maxWorkers,
+      tasks: this.#records.size,
+      queued: this.#queue.length - this.#queueHead,
+    };
   }
 
   /** @internal */
