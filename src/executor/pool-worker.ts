@@ -3,7 +3,7 @@ import { ControlBlock } from '../thread/control-block.js';
 import { globalsBuffer, nextIdent } from '../thread/globals.js';
 import { createWorker, workerArgv } from '../thread/hub.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
-import { kMailboxSize, kParked, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
+import { kDoomed, kMailboxSize, kParked, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
 
 /** How a pool worker is made. */
 export interface PoolWorkerSpec<Task> {
@@ -121,6 +121,21 @@ export class PoolWorker<Task = unknown> {
   terminate(taskId?: number): void {
     this.forcedTask = taskId;
     void this.worker.terminate();
+  }
+
+  /**
+   * Terminate the worker for a forced stop of `taskId` if, and only if, that
+   * task is still running on it; false (and nothing done) if the task has
+   * ended or not started. Reading the running task and then terminating
+   * would race with the worker moving on to its next task, which the
+   * termination would then kill instead: claiming the task with a
+   * compare-and-swap first makes the worker, whose own swap back to 0
+   * fails, wait for the end instead of starting another task.
+   */
+  terminateRunning(taskId: number): boolean {
+    if (this.#exited || Atomics.compareExchange(this.#mailbox, kRunning, taskId, kDoomed) !== taskId) return false;
+    this.terminate(taskId);
+    return true;
   }
 
   /** Keep the process alive for this worker (it has work), or not. */

@@ -13,8 +13,19 @@ import type { TargetDescriptor } from '../thread/protocol.js';
 // The worker's mailbox: shared Int32 slots.
 /** Bumped (and notified) by the pool after it posts a batch: the idle worker waits on it. */
 export const kWork = 0;
-/** The id of the task the worker is running now, 0 between tasks. */
+/**
+ * The id of the task the worker is running now, 0 between tasks, or
+ * {@link kDoomed} once the pool has claimed the running task for a forced
+ * stop.
+ */
 export const kRunning = 1;
+/**
+ * Written into {@link kRunning} by the pool, with a compare-and-swap from the
+ * task's id, just before it terminates the worker for a forced stop: a
+ * worker that finds it there when its task ends starts no other task, so
+ * the termination can only ever hit the task it was meant for.
+ */
+export const kDoomed = -1;
 /** 1 while the worker is parked in Atomics.wait: only then does the pool pay for a notify. */
 export const kParked = 2;
 /** Bytes of a mailbox. */

@@ -55,7 +55,7 @@ export interface MapOptions {
 /** The pool's side of a task record. */
 interface TaskOwner {
   readonly slots: StopSlots;
-  stopTask(record: TaskRecord, force: boolean): void;
+  stopTask(record: TaskRecord, force: boolean): boolean;
   retire(record: TaskRecord): void;
 }
 
@@ -72,8 +72,8 @@ class TaskRecord implements TaskStopper {
     readonly slot: number,
   ) {}
 
-  request(force: boolean): void {
-    this.owner.stopTask(this, force);
+  request(force: boolean): boolean {
+    return this.owner.stopTask(this, force);
   }
 
   settled(): void {
@@ -485,13 +485,13 @@ export class ThreadPoolExecutor {
     }
   }
 
-  #stopTask(record: TaskRecord, force: boolean): void {
+  /** Set the task's stop request; with `force`, terminate its worker if the task is running there. True if terminated. */
+  #stopTask(record: TaskRecord, force: boolean): boolean {
     this.#slots.requestStop(record.slot);
-    if (!force) return;
-    const worker = record.worker;
-    if (worker === undefined || worker.hasExited) return;
-    if (worker.runningTask === record.future.id) worker.terminate(record.future.id);
+    if (!force) return false;
     // Not started yet: its stop request is set, so the worker skips it.
+    // Already ended: its report is on the way.
+    return record.worker?.terminateRunning(record.future.id) ?? false;
   }
 
   #break(serialized: SerializedError): void {
