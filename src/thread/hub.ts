@@ -6,7 +6,7 @@
  * inside a worker is not created there: the worker asks the hub, over its
  * parentPort, and the hub creates it as a child of the main thread.
  */
-import { isMainThread, parentPort, SHARE_ENV, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { isMainThread, parentPort, SHARE_ENV, Worker, type MessagePort, type ResourceLimits, type WorkerOptions as NodeWorkerOptions } from 'node:worker_threads';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
 import { isSpawnRequest, isTerminateRequest, type SpawnRequest, type TerminateRequest, type WorkerBoot } from './protocol.js';
@@ -44,6 +44,12 @@ function splitExecArgv(execArgv: readonly string[]): { execArgv: string[]; loade
 
 /** @internal */
 export const workerArgv = splitExecArgv(process.execArgv);
+
+// Node refuses V8 and process-wide flags (--max-old-space-size, --expose-gc,
+// --title) in an explicit worker execArgv, though they already apply to the
+// whole process; left out, the execArgv is inherited whole, flags and all.
+// So give it only when tsx was taken out, and inherit once Node refuses it.
+let explicitExecArgv = workerArgv.loaderHints.length > 0;
 
 /** How a worker ended, as the hub saw it. */
 export interface WorkerExit {
@@ -99,15 +105,22 @@ export interface WorkerOptions {
  * relays them on (a pool created inside a thread has nested workers).
  */
 export function createWorker(workerData: unknown, transferList: readonly MessagePort[], options: WorkerOptions): Worker {
-  const worker = new Worker(entryUrl, {
+  const workerOptions: NodeWorkerOptions = {
     workerData,
     transferList: [...transferList],
     env: SHARE_ENV,
-    execArgv: workerArgv.execArgv,
     argv: process.argv.slice(2),
     name: options.name,
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-  });
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(entryUrl, explicitExecArgv ? { ...workerOptions, execArgv: workerArgv.execArgv } : workerOptions);
+  } catch (error) {
+    if (!explicitExecArgv || (error as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    explicitExecArgv = false;
+    worker = new Worker(entryUrl, workerOptions);
+  }
   worker.on('message', (message: unknown) => {
     // Only spawn and terminate requests are expected; anything else is ignored.
     if (isSpawnRequest(message)) {

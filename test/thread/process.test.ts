@@ -18,6 +18,20 @@ describe('process exit', () => {
   });
 });
 
+describe('node flags', () => {
+  // Node refuses V8 and process-wide flags in a worker's execArgv, although
+  // they already apply to the whole process.
+  const flags = ['--max-old-space-size=512', '--expose-gc', '--stack-size=900'];
+  for (const file of ['test/fixtures/scenarios/node-flags.ts', 'test/fixtures/scenarios/node-flags.mjs']) {
+    it(`runs threads and pool tasks in a program started with ${flags.join(' ')} (${file.endsWith('.mjs') ? 'node' : 'tsx'})`, async () => {
+      const run = await runScript(file, { nodeFlags: flags });
+      assert.equal(run.stderr, '');
+      assert.equal(run.code, 0);
+      assert.equal(run.stdout, 'thread ran; task ran\n');
+    });
+  }
+});
+
 describe('thread output', () => {
   it('appears when written, in order with other threads, even before the thread blocks', async () => {
     const run = await runScript('test/fixtures/scenarios/output-order.ts');
