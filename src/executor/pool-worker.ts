@@ -29,6 +29,13 @@ export class PoolWorker<Task = unknown> {
   readonly #mailbox: Int32Array;
   /** Tasks sent to this worker and not reported yet, in the order sent (which is the order it runs them). */
   readonly inflight = new Map<number, Task>();
+  /**
+   * Tasks taken back from this worker before it started them (see
+   * `StopSlots.move`), by id, with the slot they had here: the worker still
+   * holds them in its batch and reports each as skipped when it gets there,
+   * and only then may that slot be reused.
+   */
+  readonly moved = new Map<number, number>();
   /** Functions this worker has been sent (by number). */
   readonly knownFunctions = new Set<number>();
   /** How many stop-slot slabs this worker has been sent. */

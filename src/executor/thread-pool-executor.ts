@@ -62,6 +62,8 @@ interface TaskOwner {
 /** A task the pool knows of, from submit until it leaves every worker. */
 class TaskRecord implements TaskStopper {
   worker: PoolWorker<TaskRecord> | undefined = undefined;
+  /** Whether its batch carried the function's source to its worker (which later tasks there then rely on). */
+  carriesSource = false;
   retired = false;
   constructor(
     readonly owner: TaskOwner,
@@ -69,7 +71,8 @@ class TaskRecord implements TaskStopper {
     readonly fnId: number,
     readonly args: unknown[],
     readonly hasEvents: boolean,
-    readonly slot: number,
+    /** The task's stop slot; a fresh one when the task moves to another worker. */
+    public slot: number,
   ) {}
 
   request(force: boolean): boolean {
@@ -373,7 +376,8 @@ export class ThreadPoolExecutor {
       // worker claims it (see StopSlots), so it can still be cancelled.
       if (record.future.done()) continue;
       let fn: TaskFunctionRef = record.fnId;
-      if (!worker.knownFunctions.has(fn)) {
+      record.carriesSource = !worker.knownFunctions.has(fn);
+      if (record.carriesSource) {
         worker.knownFunctions.add(fn);
         fn = [fn, this.#descriptors[fn]!];
       }
@@ -397,6 +401,7 @@ export class ThreadPoolExecutor {
       for (const [index, record] of records.entries()) {
         const single = tasks.slice(index * kTaskStride, (index + 1) * kTaskStride);
         single[1] = [record.fnId, this.#descriptors[record.fnId]!]; // whether or not the batch got there
+        record.carriesSource = true;
         try {
           worker.run(single);
         } catch (error) {
@@ -431,7 +436,15 @@ export class ThreadPoolExecutor {
       return;
     }
     const record = worker.inflight.get(report.id);
-    if (record === undefined) return;
+    if (record === undefined) {
+      // A task moved away from this worker: it skipped it, so its old slot is free.
+      const slot = worker.moved.get(report.id);
+      if (slot !== undefined) {
+        worker.moved.delete(report.id);
+        this.#slots.release(slot);
+      }
+      return;
+    }
     worker.inflight.delete(report.id);
     record.worker = undefined;
     const future = record.future;
@@ -443,10 +456,49 @@ export class ThreadPoolExecutor {
     this.#retire(record);
     if (this.#queueHead < this.#queue.length && worker.inflight.size <= kInflightCap / 2) this.#scheduleFlush();
     else if (this.#shutdown && worker.inflight.size === 0) this.#closeIdleWorkers();
+    else if (worker.inflight.size === 0) this.#rebalance(worker);
+  }
+
+  /**
+   * An idle worker takes over half of the tasks that wait, not yet started,
+   * in the batch of the busiest worker — the oldest first. With Python's
+   * single shared queue an idle worker takes the next task; batching gives
+   * each worker its own queue, where a task could otherwise wait behind a
+   * long one while a worker idles (forever, behind a task that runs until
+   * it is stopped). Each task is claimed as moved before its worker starts
+   * it (or not at all), and gets a fresh slot here: its worker skips the old
+   * one, which is freed once it reports so.
+   */
+  #rebalance(idle: PoolWorker<TaskRecord>): void {
+    if (idle.closing || idle.hasExited || this.#queueHead < this.#queue.length) return;
+    let busiest: PoolWorker<TaskRecord> | undefined;
+    for (const worker of this.#workers) {
+      if (worker !== idle && !worker.hasExited && worker.inflight.size > (busiest?.inflight.size ?? 1)) busiest = worker;
+    }
+    if (busiest === undefined) return;
+    const running = busiest.runningTask;
+    const moving: TaskRecord[] = [];
+    const want = Math.floor(busiest.inflight.size / 2);
+    for (const [id, record] of busiest.inflight) {
+      if (moving.length === want) break;
+      // A task that carries its function's source stays: later tasks there need it.
+      if (id === running || record.carriesSource || !this.#slots.move(record.slot)) continue;
+      busiest.inflight.delete(id);
+      busiest.moved.set(id, record.slot);
+      record.slot = this.#slots.acquire();
+      record.worker = undefined;
+      moving.push(record);
+    }
+    if (moving.length === 0) return;
+    this.#queue.splice(this.#queueHead, 0, ...moving);
+    this.#dispatch(idle, moving.length);
   }
 
   #onExit(worker: PoolWorker<TaskRecord>, code: number, error: unknown): void {
     this.#workers.delete(worker);
+    // Tasks moved away that it never reached: their old slots are free now.
+    for (const slot of worker.moved.values()) this.#slots.release(slot);
+    worker.moved.clear();
     const running = worker.runningTask;
     const requeue: TaskRecord[] = [];
     for (const [id, record] of worker.inflight) {

@@ -104,6 +104,25 @@ describe('ThreadPoolExecutor basics', () => {
   });
 });
 
+describe('ThreadPoolExecutor load balancing', () => {
+  it('runs a task batched behind a long one on an idle worker, as a shared queue would', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const gate = new Event();
+    const parked = [new Event(), new Event()];
+    // Submitted in one turn, the two long tasks may travel in one batch to one worker.
+    const long = parked.map((event, i) => pool.submit(parkedTask, gate, event, i));
+    const short = [pool.submit(() => 'a'), pool.submit(() => 'b')];
+    assert.deepEqual(await within(Promise.all(short), 10_000, 'run the short tasks'), ['a', 'b']);
+    const both = Promise.all(parked.map((event) => event.waitAsync()));
+    try {
+      await within(both, 10_000, 'see both long tasks run at once on the two workers');
+    } finally {
+      gate.set();
+    }
+    assert.deepEqual(await Promise.all(long), [0, 1]);
+  });
+});
+
 describe('ThreadPoolExecutor.map', () => {
   it('yields results in input order and throws a task error at its position', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
