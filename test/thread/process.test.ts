@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { runScript, within } from '../helpers/bounded.js';
+import { runClosedStdout } from '../stress/scenarios/closed-stdout.js';
 
 describe('process exit', () => {
   it('waits for a non-daemon thread before exiting', async () => {
@@ -77,5 +78,17 @@ describe('thread output', () => {
     const code = await within(new Promise((resolve) => child.on('close', resolve)), 60_000, 'finish after stdout closed');
     assert.equal(code, 0, stderr);
     assert.match(stderr, /^results 20000,20000$/m);
+  });
+
+  it('survives closing stdout under printing threads and pool tasks, which still stop when asked', async () => {
+    const { code, stderr } = await runClosedStdout();
+    assert.equal(code, 0, stderr);
+    assert.equal(
+      stderr,
+      'wrote true,true,true,true\n' +
+        'outcomes stopped,stopped,stopped,stopped\n' +
+        `results ${Array(4).fill('printed into the closed pipe').join(',')}\n` +
+        `short ${(199 * 200) / 2}\n`,
+    );
   });
 });
