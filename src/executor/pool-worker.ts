@@ -3,7 +3,7 @@ import { ControlBlock } from '../thread/control-block.js';
 import { globalsBuffer, nextIdent } from '../thread/globals.js';
 import { createWorker, workerArgv } from '../thread/hub.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
-import { kDoomed, kMailboxSize, kParked, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
+import { isPoolReport, kDoomed, kMailboxSize, kParked, kRunning, kWork, type PoolBoot, type PoolCommand, type PoolReport } from './protocol.js';
 
 /** How a pool worker is made. */
 export interface PoolWorkerSpec<Task> {
@@ -71,7 +71,11 @@ export class PoolWorker<Task = unknown> {
       initHasEvents: spec.initHasEvents,
     };
     this.worker = createWorker({ skein: boot }, [port1], { name: spec.name, resourceLimits: spec.resourceLimits, ident });
-    this.#port.on('message', (report: PoolReport) => spec.onReport(this, report));
+    // Only well-formed reports reach the pool: a task can post anything here.
+    const deliver = (message: unknown): void => {
+      if (isPoolReport(message)) spec.onReport(this, message);
+    };
+    this.#port.on('message', deliver);
     this.worker.on('error', (error) => {
       this.#lastError = error;
     });
@@ -80,9 +84,7 @@ export class PoolWorker<Task = unknown> {
         this.#exited = true;
         // Results posted just before the worker died may still be queued:
         // take them first, so no finished task is counted as lost.
-        for (let message; (message = receiveMessageOnPort(this.#port)) !== undefined; ) {
-          spec.onReport(this, message.message as PoolReport);
-        }
+        for (let message; (message = receiveMessageOnPort(this.#port)) !== undefined; ) deliver(message.message);
         this.#port.close();
         spec.onExit(this, code, this.#lastError);
         resolve();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Event, Thread, ThreadPoolExecutor } from 'skein';
-import { joinOrFail } from '../helpers/bounded.js';
+import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
@@ -52,5 +52,13 @@ describe('unexpected messages', () => {
     assert.equal(victim.isAlive(), true);
     release.set();
     await joinOrFail(victim);
+  });
+
+  it('from a pool task over its own pool port are ignored; the pool carries on', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const posted = await within(pool.submit<number>({ module: junk, export: 'postToPool' }, 0).result(), 10_000, 'run the task that posts junk');
+    assert.equal(posted, kJunkCount);
+    const results = await within(Promise.all([1, 2, 3].map((n) => pool.submit((n: number) => n + 1, n))), 10_000, 'run three more tasks');
+    assert.deepEqual(results, [2, 3, 4]);
   });
 });
