@@ -150,7 +150,8 @@ export class ThreadPoolExecutor {
   #broken: BrokenThreadPool | undefined;
   #referenced = false;
   #unrefScheduled = false;
-  #drained: (() => void) | undefined;
+  /** Every shutdown() waiting for the last task to leave. */
+  readonly #drained: (() => void)[] = [];
   /** Leaves the registry of things stopOnSignals() stops. */
   readonly #unregister: () => void;
   readonly #owner: TaskOwner = {
@@ -286,7 +287,7 @@ export class ThreadPoolExecutor {
     await keepingAlive(
       (async () => {
         await Promise.all(stops);
-        if (this.#records.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+        if (this.#records.size > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
         this.#closeIdleWorkers();
         await Promise.all([...this.#workers].map((worker) => worker.exited));
       })(),
@@ -531,8 +532,7 @@ export class ThreadPoolExecutor {
     this.#slots.release(record.slot);
     if (this.#records.size === 0) {
       this.#scheduleUnref();
-      this.#drained?.();
-      this.#drained = undefined;
+      for (const resolve of this.#drained.splice(0)) resolve();
       if (this.#shutdown) this.#closeIdleWorkers();
     }
   }

@@ -213,6 +213,18 @@ describe('ThreadPoolExecutor.shutdown', () => {
     await patient.shutdown();
   });
 
+  it('resolves every shutdown() called while tasks run, not only the last', async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const gate = new Event();
+    const parked = new Event();
+    const running = pool.submit(parkedTask, gate, parked, 1);
+    await within(parked.waitAsync(), 10_000, 'see the task run');
+    const shutdowns = [pool.shutdown(), pool.shutdown(), pool.shutdown({ wait: true })];
+    gate.set();
+    await within(Promise.all(shutdowns), 10_000, 'see all three shutdowns resolve');
+    assert.equal(await running, 1);
+  });
+
   it('stops running tasks with one shared Event, then shuts down cleanly', async () => {
     const pool = new ThreadPoolExecutor({ maxWorkers: 4 });
     const stop = new Event();

@@ -98,8 +98,9 @@ async function submitAfterCrash(report: DoneCallbackReport): Promise<void> {
 
 /**
  * The first task's callback shuts the pool down — waiting, or cancelling
- * what is queued — while more tasks are queued; the cancelled ones' own
- * callbacks then try to submit, and must be refused.
+ * what is queued — while more tasks are queued and the main thread waits on
+ * its own shutdown(); the queued tasks' own callbacks then try to submit,
+ * and must be refused.
  */
 async function shutdownFromCallback(report: DoneCallbackReport, cancelFutures: boolean): Promise<void> {
   const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
@@ -122,9 +123,11 @@ async function shutdownFromCallback(report: DoneCallbackReport, cancelFutures: b
       }
     });
   }
+  // The main thread shuts the pool down too, while the first task still runs.
+  const ownShutdown = pool.shutdown({ wait: true });
   gate.set();
   await first;
-  await shutdown;
+  await Promise.all([shutdown, ownShutdown]);
   for (const [i, future] of queued.entries()) {
     if (!future.done()) report.problems.push(`queued task ${i} not done after shutdown`);
     else if (future.cancelled()) {
