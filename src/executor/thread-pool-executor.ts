@@ -282,17 +282,17 @@ export class ThreadPoolExecutor {
       }
     }
     this.#closeIdleWorkers();
+    const woundDown = (async () => {
+      await Promise.all(stops);
+      if (this.#records.size > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
+      this.#closeIdleWorkers();
+      await Promise.all([...this.#workers].map((worker) => worker.exited));
+      // Waited for or not, a pool that has wound down leaves the registry.
+      this.#unregister();
+    })();
     if (!wait) return;
     // Idle workers are unref'd: hold the process open until they are gone.
-    await keepingAlive(
-      (async () => {
-        await Promise.all(stops);
-        if (this.#records.size > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
-        this.#closeIdleWorkers();
-        await Promise.all([...this.#workers].map((worker) => worker.exited));
-      })(),
-    );
-    this.#unregister();
+    await keepingAlive(woundDown);
   }
 
   /** `await using pool = new ThreadPoolExecutor()` shuts the pool down, waiting, like Python's `with`. */

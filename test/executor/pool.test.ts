@@ -8,10 +8,11 @@ import {
   ThreadPoolExecutor,
   TimeoutError,
   currentThread,
+  liveStoppables,
   type Future,
 } from 'skein';
 import { within } from '../helpers/bounded.js';
-import { checkLeaksAfterEach, liveWorkerCount } from '../helpers/leak-check.js';
+import { checkLeaksAfterEach, expectNoLiveWorkers, liveWorkerCount } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
 
@@ -211,6 +212,17 @@ describe('ThreadPoolExecutor.shutdown', () => {
     await patient.shutdown({ wait: false });
     assert.deepEqual(await within(Promise.all(all), 10_000, 'finish after shutdown({ wait: false })'), [1, 2, 3]);
     await patient.shutdown();
+  });
+
+  it('leaves the registry of stoppables once wound down, also after shutdown({ wait: false })', async () => {
+    const before = liveStoppables().length;
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    assert.equal(liveStoppables().length, before + 1, 'a live pool is registered (stopOnSignals stops it)');
+    const task = pool.submit((n: number) => n, 7);
+    await pool.shutdown({ wait: false });
+    assert.equal(await task, 7);
+    await expectNoLiveWorkers(10_000); // its worker has exited, and the turn after
+    assert.equal(liveStoppables().length, before);
   });
 
   it('resolves every shutdown() called while tasks run, not only the last', async () => {
