@@ -74,6 +74,8 @@ console.log(`skein stress run — seed ${seed} (STRESS_SEED=${seed} replays it)\
 await scenario('churn', 100_000, async () => {
   const r = await runChurn({ cycles: 1_000, lanes: 2, warmup: 50 });
   totals.threads += r.cycles;
+  totals.tasks += r.pools;
+  totals.futuresSettled += r.pools;
   totals.leaks += r.liveWorkers;
   const problems = [...r.problems];
   const growth = (r.rssEndMb - r.rssBaselineMb) / r.rssBaselineMb;
@@ -83,7 +85,7 @@ await scenario('churn', 100_000, async () => {
   if (r.liveStoppables > 0) problems.push(`${r.liveStoppables} stoppables still registered`);
   return {
     figures:
-      `${r.cycles} start→stop→join cycles (${r.outcomes.stopped} stopped, ${r.outcomes.forced} forced), ` +
+      `${r.cycles} start→stop→join cycles (${r.outcomes.stopped} stopped, ${r.outcomes.forced} forced), ${r.pools} pools, ` +
       `${r.liveWorkers} workers left, RSS ${r.rssBaselineMb.toFixed(1)} → ${r.rssEndMb.toFixed(1)} MiB (${(growth * 100).toFixed(1)}%)`,
     problems,
   };

@@ -8,7 +8,7 @@ import { runSharedEvent } from './scenarios/shared-event.js';
 checkLeaksAfterEach();
 
 describe('stress: threads (short)', () => {
-  it('leaves nothing behind after 40 start → stop → join cycles', async () => {
+  it('leaves nothing behind after 40 start → stop → join cycles and 4 pools', async () => {
     const report = await runChurn({ cycles: 40, lanes: 2, warmup: 10 });
     assert.deepEqual(report.problems, []);
     // Every sixth thread ignores its stop request and is forced.

@@ -4,13 +4,13 @@
 // registered, and the process's memory back near where it started.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { enumerate, liveStoppables, Thread, stopEvent, throwIfStopped, type StopOutcome } from 'skein';
+import { enumerate, liveStoppables, Thread, ThreadPoolExecutor, stopEvent, throwIfStopped, type StopOutcome } from 'skein';
 import { within } from '../../helpers/bounded.js';
 import { expectNoLiveWorkers, liveWorkerCount } from '../../helpers/leak-check.js';
 
 /** Options of {@link runChurn}. */
 export interface ChurnOptions {
-  /** start → stop → join cycles, in all. */
+  /** start → stop → join cycles, in all; every tenth also creates, uses and shuts down a pool. */
   cycles: number;
   /** Cycles run side by side. */
   lanes: number;
@@ -21,6 +21,8 @@ export interface ChurnOptions {
 /** What a churn run saw. */
 export interface ChurnReport {
   cycles: number;
+  /** Pools created, used and shut down (half of them without waiting). */
+  pools: number;
   outcomes: Record<StopOutcome, number>;
   /** Workers still alive (async_hooks WORKER resources) once every cycle is done. */
   liveWorkers: number;
@@ -76,8 +78,17 @@ function rssMb(): number {
   return process.memoryUsage().rss / 2 ** 20;
 }
 
+/** A pool's whole life: create, run a task, shut down — waiting or not — and see the task's result. */
+async function poolCycle(n: number, problems: string[]): Promise<void> {
+  const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  const task = pool.submit((n: number) => n * 2, n);
+  await pool.shutdown({ wait: n % 20 === 0 });
+  if ((await within(task.result(), 30_000, `finish the task of pool ${n}`)) !== n * 2) problems.push(`pool ${n}: wrong result`);
+}
+
 /** Run one cycle: start a thread of the kind `n` picks, stop it, join it, check how it ended. */
 async function cycle(n: number, outcomes: Record<StopOutcome, number>, problems: string[]): Promise<void> {
+  if (n % 10 === 0) await poolCycle(n, problems);
   const { name, fn, deaf } = targets[n % targets.length]!;
   const thread = new Thread({ target: fn, name: `churn-${n}` });
   thread.start();
@@ -110,6 +121,7 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnReport> {
   await expectNoLiveWorkers(10_000).catch((error: Error) => problems.push(error.message));
   return {
     cycles: next,
+    pools: Math.ceil(next / 10),
     outcomes,
     liveWorkers: liveWorkerCount(),
     liveThreads: enumerate().length - 1,
