@@ -1,6 +1,7 @@
 // Property: random schedules of set / clear / isSet / wait / waitAsync on one
-// Event, run for real on 2–4 pool workers at once, never lose a wake-up and
-// never report the flag clear when it was set in time.
+// Event, run for real on 2–4 pool workers at once and on the main thread
+// (set / clear / isSet / waitAsync, between the driver's turns), never lose
+// a wake-up and never report the flag clear when it was set in time.
 //
 // Every operation is logged with its result and the CLOCK_MONOTONIC readings
 // (process.hrtime, one clock for every thread of the process) taken just
@@ -42,7 +43,11 @@ const kSlackNs = 250_000;
 /** One logged call: code, timeout argument, result (1 true, 0 false), hrtime before and after (ns). */
 type Entry = [op: number, arg: number, result: number, start: number, end: number];
 
-/** The program one worker runs: [op, timeout] pairs. Self-contained — it is shipped as source. */
+/**
+ * The program one worker (or the main thread) runs: [op, timeout] pairs.
+ * Self-contained — it is shipped as source. `lanes` is how many workers to
+ * wait for at the start; 0 on the main thread, which must not block.
+ */
 const runProgram = async (event: Event, shared: Int32Array, ops: number[], lanes: number, foreverMs: number): Promise<number[]> => {
   const now = (): number => Number(process.hrtime.bigint());
   const bump = (): void => {
@@ -79,21 +84,36 @@ const runProgram = async (event: Event, shared: Int32Array, ops: number[], lanes
   return log;
 };
 
-/** A schedule: one program per worker, each a list of [op, timeoutMs]. */
-export type Schedule = [op: number, arg: number][][];
+/** A program: a list of [op, timeoutMs]. */
+type Program = [op: number, arg: number][];
 
-/** Arbitrary schedules: 2–4 programs of 1–8 operations. */
-export const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.array(
-  fc.array(
-    fc.oneof(
-      fc.constantFrom<[number, number]>([Op.set, 0], [Op.clear, 0], [Op.isSet, 0]),
-      fc.tuple(fc.constantFrom(Op.wait, Op.waitAsync), fc.constantFrom(0, 1, 3, 10)),
-      fc.constantFrom<[number, number]>([Op.waitForever, 0], [Op.waitAsyncForever, 0]),
+/** A schedule: one program per worker, and one (maybe empty) for the main thread. */
+export interface Schedule {
+  workers: Program[];
+  main: Program;
+}
+
+const flagOps = fc.constantFrom<[number, number]>([Op.set, 0], [Op.clear, 0], [Op.isSet, 0]);
+const shortTimeout = fc.constantFrom(0, 1, 3, 10);
+
+/** Arbitrary schedules: 2–4 worker programs of 1–8 operations; a main-thread program of 0–6, which never blocks. */
+export const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.record({
+  workers: fc.array(
+    fc.array(
+      fc.oneof(
+        flagOps,
+        fc.tuple(fc.constantFrom(Op.wait, Op.waitAsync), shortTimeout),
+        fc.constantFrom<[number, number]>([Op.waitForever, 0], [Op.waitAsyncForever, 0]),
+      ),
+      { minLength: 1, maxLength: 8 },
     ),
-    { minLength: 1, maxLength: 8 },
+    { minLength: 2, maxLength: 4 },
   ),
-  { minLength: 2, maxLength: 4 },
-);
+  main: fc.array(
+    fc.oneof(flagOps, fc.tuple(fc.constant(Op.waitAsync), shortTimeout), fc.constant<[number, number]>([Op.waitAsyncForever, 0])),
+    { maxLength: 6 },
+  ),
+});
 
 function describeEntry(lane: number, [op, arg, result, start, end]: Entry): string {
   const timed = op === Op.wait || op === Op.waitAsync ? `(${arg})` : '';
@@ -131,15 +151,18 @@ export function checkOracle(lanes: Entry[][]): string[] {
 }
 
 /**
- * Run `schedule` on `pool` (at least 4 workers) with a fresh Event; the main
- * thread is the driver that sets the Event when every program is blocked
- * in a forever-wait or done. Returns the logs, the driver's own sets last.
+ * Run `schedule` on `pool` (at least 4 workers) with a fresh Event, the main
+ * program alongside on this thread; the main thread is also the driver that
+ * sets the Event when every program is blocked in a forever-wait or done.
+ * Returns the logs, the driver's own sets last.
  */
 export async function runSchedule(pool: ThreadPoolExecutor, schedule: Schedule): Promise<Entry[][]> {
   const event = new Event();
   const shared = new Int32Array(new SharedArrayBuffer(16));
-  const lanes = schedule.length;
-  const futures = schedule.map((program) => pool.submit(runProgram, event, shared, program.flat(), lanes, kForeverMs));
+  const { workers, main } = schedule;
+  const lanes = workers.length + (main.length > 0 ? 1 : 0);
+  const futures = workers.map((program) => pool.submit(runProgram, event, shared, program.flat(), workers.length, kForeverMs));
+  const mainLog = main.length > 0 ? runProgram(event, shared, main.flat(), 0, kForeverMs) : undefined;
   const driverSets: Entry[] = [];
   for (;;) {
     const generation = Atomics.load(shared, kGeneration);
@@ -159,7 +182,7 @@ export async function runSchedule(pool: ThreadPoolExecutor, schedule: Schedule):
       );
     }
   }
-  const logs = await within(Promise.all(futures), 30_000, 'collect the logs of a schedule');
+  const logs = await within(Promise.all([...futures.map((future) => future.result()), ...(mainLog ? [mainLog] : [])]), 30_000, 'collect the logs of a schedule');
   const entries = logs.map((log) => {
     const lane: Entry[] = [];
     for (let i = 0; i < log.length; i += 5) lane.push(log.slice(i, i + 5) as Entry);
@@ -173,6 +196,8 @@ export async function runSchedule(pool: ThreadPoolExecutor, schedule: Schedule):
 export interface EventPropertyReport {
   schedules: number;
   operations: number;
+  /** Schedules in which the main thread took part. */
+  withMain: number;
   seed: number;
 }
 
@@ -184,12 +209,14 @@ export async function checkEventSchedules(numRuns: number, seed: number): Promis
   const pool = new ThreadPoolExecutor({ maxWorkers: 4, threadNamePrefix: 'event-schedule' });
   let schedules = 0;
   let operations = 0;
+  let withMain = 0;
   try {
     await fc.assert(
       fc.asyncProperty(scheduleArbitrary, async (schedule) => {
         schedules++;
         const logs = await runSchedule(pool, schedule);
         operations += logs.reduce((sum, lane) => sum + lane.length, 0);
+        if (schedule.main.length > 0) withMain++;
         const problems = checkOracle(logs);
         if (problems.length > 0) throw new Error(problems.join('\n'));
       }),
@@ -198,5 +225,5 @@ export async function checkEventSchedules(numRuns: number, seed: number): Promis
   } finally {
     await within(pool.shutdown(), 30_000, 'shut the schedule pool down');
   }
-  return { schedules, operations, seed };
+  return { schedules, operations, withMain, seed };
 }
