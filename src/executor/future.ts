@@ -7,8 +7,8 @@ export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
 /** What a pool attaches to a future to stop its task. @internal */
 export interface TaskStopper {
-  /** Set the task's stop request; with `force`, terminate its worker. */
-  request(force: boolean): void;
+  /** Set the task's stop request; with `force`, terminate its worker if the task runs there. True if it terminated the worker. */
+  request(force: boolean): boolean;
   /** The future has just been settled (finished or cancelled). */
   settled(): void;
   /** Claim the task as cancelled before its worker starts it; false if it has started. */
@@ -171,9 +171,10 @@ export class Future<R = unknown> implements PromiseLike<R> {
     this.stopper?.request(false);
     if (await this.#waitDone(timeout)) return 'stopped';
     if (!force || this.stopper === undefined) return 'alive';
-    this.stopper.request(true);
+    const terminated = this.stopper.request(true);
     await this.#waitDone(Infinity);
-    return 'forced';
+    // Not terminated: the task ended (or was skipped) on its own just in time.
+    return terminated && this.cancelled() ? 'forced' : 'stopped';
   }
 
   /**

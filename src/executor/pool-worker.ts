@@ -10,6 +10,8 @@ import { globalsBuffer, nextIdent } from '../thread/globals.js';
 import { createWorker, workerArgv } from '../thread/hub.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import {
+  isPoolReport,
+  kDoomed,
   kMailboxSize,
   kParked,
   kRunning,
@@ -43,6 +45,13 @@ export class PoolWorker<Task = unknown> {
   readonly #mailbox: Int32Array;
   /** Tasks sent to this worker and not reported yet, in the order sent (which is the order it runs them). */
   readonly inflight = new Map<number, Task>();
+  /**
+   * Tasks taken back from this worker before it started them (see
+   * `StopSlots.move`), by id, with the slot they had here: the worker still
+   * holds them in its batch and reports each as skipped when it gets there,
+   * and only then may that slot be reused.
+   */
+  readonly moved = new Map<number, number>();
   /** Functions this worker has been sent (by number). */
   readonly knownFunctions = new Set<number>();
   /** How many stop-slot slabs this worker has been sent. */
@@ -82,12 +91,16 @@ export class PoolWorker<Task = unknown> {
       resourceLimits: spec.resourceLimits,
       ident,
     });
-    this.#port.on('message', (report: PoolReport) => {
-      spec.onReport(this, report);
+    // Only well-formed reports reach the pool: a task can post anything here.
+    const deliver = (message: unknown): void => {
+      if (isPoolReport(message)) spec.onReport(this, message);
+    };
+    this.#port.on('message', (message: unknown) => {
+      deliver(message);
       // Take the rest of what has arrived synchronously: cheaper than an
       // event per message when results stream in.
       for (let next: ReturnType<typeof receiveMessageOnPort>; (next = receiveMessageOnPort(this.#port)) !== undefined; )
-        spec.onReport(this, next.message as PoolReport);
+        deliver(next.message);
     });
     this.worker.on('error', (error) => {
       this.#lastError = error;
@@ -100,9 +113,8 @@ export class PoolWorker<Task = unknown> {
         for (
           let message: ReturnType<typeof receiveMessageOnPort>;
           (message = receiveMessageOnPort(this.#port)) !== undefined;
-        ) {
-          spec.onReport(this, message.message as PoolReport);
-        }
+        )
+          deliver(message.message);
         this.#port.close();
         spec.onExit(this, code, this.#lastError);
         resolve();
@@ -148,6 +160,21 @@ export class PoolWorker<Task = unknown> {
   terminate(taskId?: number): void {
     this.forcedTask = taskId;
     void this.worker.terminate();
+  }
+
+  /**
+   * Terminate the worker for a forced stop of `taskId` if, and only if, that
+   * task is still running on it; false (and nothing done) if the task has
+   * ended or not started. Reading the running task and then terminating
+   * would race with the worker moving on to its next task, which the
+   * termination would then kill instead: claiming the task with a
+   * compare-and-swap first makes the worker, whose own swap back to 0
+   * fails, wait for the end instead of starting another task.
+   */
+  terminateRunning(taskId: number): boolean {
+    if (this.#exited || Atomics.compareExchange(this.#mailbox, kRunning, taskId, kDoomed) !== taskId) return false;
+    this.terminate(taskId);
+    return true;
   }
 
   /** Keep the process alive for this worker (it has work), or not. */

@@ -13,8 +13,19 @@ import type { TargetDescriptor } from '../thread/protocol.js';
 // The worker's mailbox: shared Int32 slots.
 /** Bumped (and notified) by the pool after it posts a batch: the idle worker waits on it. */
 export const kWork = 0;
-/** The id of the task the worker is running now, 0 between tasks. */
+/**
+ * The id of the task the worker is running now, 0 between tasks, or
+ * {@link kDoomed} once the pool has claimed the running task for a forced
+ * stop.
+ */
 export const kRunning = 1;
+/**
+ * Written into {@link kRunning} by the pool, with a compare-and-swap from the
+ * task's id, just before it terminates the worker for a forced stop: a
+ * worker that finds it there when its task ends starts no other task, so
+ * the termination can only ever hit the task it was meant for.
+ */
+export const kDoomed = -1;
 /** 1 while the worker is parked in Atomics.wait: only then does the pool pay for a notify. */
 export const kParked = 2;
 /** Bytes of a mailbox. */
@@ -64,3 +75,30 @@ export type PoolReport =
   | { type: 'done'; id: number; status: number; value: unknown; hasEvents: boolean }
   /** The initializer failed: the pool is broken. */
   | { type: 'broken'; error: import('../thread/transfer.js').SerializedError };
+
+/**
+ * Whether `message`, received on a pool worker's port, is a report the pool
+ * can act on. Code in a task can reach that port and post anything: the pool
+ * ignores what is not a well-formed report.
+ */
+export function isPoolReport(message: unknown): message is PoolReport {
+  if (typeof message !== 'object' || message === null) return false;
+  const report = message as Partial<Record<string, unknown>>;
+  if (report.type === 'broken') return isSerializedError(report.error);
+  if (report.type !== 'done' || !Number.isInteger(report.id) || typeof report.hasEvents !== 'boolean') return false;
+  if (report.status === TaskStatus.error) return isSerializedError(report.value);
+  return report.status === TaskStatus.ok || report.status === TaskStatus.stopped;
+}
+
+function isSerializedError(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const error = value as Partial<Record<string, unknown>>;
+  return (
+    (error.kind === 'error' || error.kind === 'value') &&
+    typeof error.name === 'string' &&
+    typeof error.message === 'string' &&
+    typeof error.props === 'object' &&
+    error.props !== null &&
+    (error.cause === undefined || isSerializedError(error.cause))
+  );
+}

@@ -9,8 +9,12 @@ const kWordsPerSlot = kSlotBytes / 4;
 const kFlagWord = 1;
 const kClaimWord = 2;
 
-/** Claim states: who got the task first. */
-const Claim = { queued: 0, started: 1, cancelled: 2 } as const;
+/**
+ * Claim states: who got the task first. `moved`: the pool took it back from
+ * a busy worker, before that worker started it, to run it on an idle one
+ * (under a fresh slot).
+ */
+const Claim = { queued: 0, started: 1, cancelled: 2, moved: 3 } as const;
 
 /**
  * Per-task slots for a pool, packed into shared slabs; one slot per task in
@@ -69,6 +73,16 @@ export class StopSlots {
     const view = this.#views[slabOf(slot)]!;
     const at = (slot % kSlotsPerSlab) * kWordsPerSlot + kClaimWord;
     return Atomics.compareExchange(view, at, Claim.queued, Claim.cancelled) !== Claim.started;
+  }
+
+  /**
+   * Claim a queued task as moved, so that the worker it was sent to skips
+   * it; false if that worker has started it (or it was cancelled).
+   */
+  move(slot: number): boolean {
+    const view = this.#views[slabOf(slot)]!;
+    const at = (slot % kSlotsPerSlab) * kWordsPerSlot + kClaimWord;
+    return Atomics.compareExchange(view, at, Claim.queued, Claim.moved) === Claim.queued;
   }
 
   /** Whether the task's worker has started it. */

@@ -56,13 +56,15 @@ export interface MapOptions {
 /** The pool's side of a task record. */
 interface TaskOwner {
   readonly slots: StopSlots;
-  stopTask(record: TaskRecord, force: boolean): void;
+  stopTask(record: TaskRecord, force: boolean): boolean;
   retire(record: TaskRecord): void;
 }
 
 /** A task the pool knows of, from submit until it leaves every worker. */
 class TaskRecord implements TaskStopper {
   worker: PoolWorker<TaskRecord> | undefined = undefined;
+  /** Whether its batch carried the function's source to its worker (which later tasks there then rely on). */
+  carriesSource = false;
   retired = false;
   constructor(
     readonly owner: TaskOwner,
@@ -70,11 +72,12 @@ class TaskRecord implements TaskStopper {
     readonly fnId: number,
     readonly args: unknown[],
     readonly hasEvents: boolean,
-    readonly slot: number,
+    /** The task's stop slot; a fresh one when the task moves to another worker. */
+    public slot: number,
   ) {}
 
-  request(force: boolean): void {
-    this.owner.stopTask(this, force);
+  request(force: boolean): boolean {
+    return this.owner.stopTask(this, force);
   }
 
   settled(): void {
@@ -93,6 +96,20 @@ class TaskRecord implements TaskStopper {
 }
 
 type TaskFunction = ((...args: never[]) => unknown) | ModuleTarget;
+
+/**
+ * @internal For tests only: the key of a pool's statistics method, reached
+ * with `Symbol.for('skein.internal.poolStats')` — not public API.
+ */
+export const kPoolStats: unique symbol = Symbol.for('skein.internal.poolStats') as never;
+
+/** @internal What `pool[kPoolStats]()` returns. */
+export interface PoolStats {
+  workers: number;
+  maxWorkers: number;
+  tasks: number;
+  queued: number;
+}
 
 /** Most tasks in flight on one worker: enough to batch, few enough to keep workers balanced. */
 const kInflightCap = 64;
@@ -136,7 +153,8 @@ export class ThreadPoolExecutor {
   #broken: BrokenThreadPool | undefined;
   #referenced = false;
   #unrefScheduled = false;
-  #drained: (() => void) | undefined;
+  /** Every shutdown() waiting for the last task to leave. */
+  readonly #drained: (() => void)[] = [];
   /** Leaves the registry of things stopOnSignals() stops. */
   readonly #unregister: () => void;
   readonly #owner: TaskOwner = {
@@ -281,22 +299,36 @@ export class ThreadPoolExecutor {
       }
     }
     this.#closeIdleWorkers();
+    const woundDown = (async () => {
+      await Promise.all(stops);
+      if (this.#records.size > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
+      this.#closeIdleWorkers();
+      await Promise.all([...this.#workers].map((worker) => worker.exited));
+      // Waited for or not, a pool that has wound down leaves the registry.
+      this.#unregister();
+    })();
     if (!wait) return;
     // Idle workers are unref'd: hold the process open until they are gone.
-    await keepingAlive(
-      (async () => {
-        await Promise.all(stops);
-        if (this.#records.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
-        this.#closeIdleWorkers();
-        await Promise.all([...this.#workers].map((worker) => worker.exited));
-      })(),
-    );
-    this.#unregister();
+    await keepingAlive(woundDown);
   }
 
   /** `await using pool = new ThreadPoolExecutor()` shuts the pool down, waiting, like Python's `with`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown({ wait: true });
+  }
+
+  /**
+   * @internal For skein's own tests only — not public API, may change
+   * without notice: how many workers the pool has (started and not yet
+   * exited), its limit, the tasks it holds and how many of them are queued.
+   */
+  [kPoolStats](): PoolStats {
+    return {
+      workers: this.#workers.size,
+      maxWorkers: this.#maxWorkers,
+      tasks: this.#records.size,
+      queued: this.#queue.length - this.#queueHead,
+    };
   }
 
   /** @internal */
@@ -374,7 +406,8 @@ export class ThreadPoolExecutor {
       // worker claims it (see StopSlots), so it can still be cancelled.
       if (record.future.done()) continue;
       let fn: TaskFunctionRef = record.fnId;
-      if (!worker.knownFunctions.has(fn)) {
+      record.carriesSource = !worker.knownFunctions.has(fn);
+      if (record.carriesSource) {
         worker.knownFunctions.add(fn);
         fn = [fn, this.#descriptors[fn]!];
       }
@@ -398,6 +431,7 @@ export class ThreadPoolExecutor {
       for (const [index, record] of records.entries()) {
         const single = tasks.slice(index * kTaskStride, (index + 1) * kTaskStride);
         single[1] = [record.fnId, this.#descriptors[record.fnId]!]; // whether or not the batch got there
+        record.carriesSource = true;
         try {
           worker.run(single);
         } catch (error) {
@@ -435,7 +469,15 @@ export class ThreadPoolExecutor {
       return;
     }
     const record = worker.inflight.get(report.id);
-    if (record === undefined) return;
+    if (record === undefined) {
+      // A task moved away from this worker: it skipped it, so its old slot is free.
+      const slot = worker.moved.get(report.id);
+      if (slot !== undefined) {
+        worker.moved.delete(report.id);
+        this.#slots.release(slot);
+      }
+      return;
+    }
     worker.inflight.delete(report.id);
     record.worker = undefined;
     const future = record.future;
@@ -448,10 +490,50 @@ export class ThreadPoolExecutor {
     this.#retire(record);
     if (this.#queueHead < this.#queue.length && worker.inflight.size <= kInflightCap / 2) this.#scheduleFlush();
     else if (this.#shutdown && worker.inflight.size === 0) this.#closeIdleWorkers();
+    else if (worker.inflight.size === 0) this.#rebalance(worker);
+  }
+
+  /**
+   * An idle worker takes over half of the tasks that wait, not yet started,
+   * in the batch of the busiest worker — the oldest first. With Python's
+   * single shared queue an idle worker takes the next task; batching gives
+   * each worker its own queue, where a task could otherwise wait behind a
+   * long one while a worker idles (forever, behind a task that runs until
+   * it is stopped). Each task is claimed as moved before its worker starts
+   * it (or not at all), and gets a fresh slot here: its worker skips the old
+   * one, which is freed once it reports so.
+   */
+  #rebalance(idle: PoolWorker<TaskRecord>): void {
+    if (idle.closing || idle.hasExited || this.#queueHead < this.#queue.length) return;
+    let busiest: PoolWorker<TaskRecord> | undefined;
+    for (const worker of this.#workers) {
+      if (worker !== idle && !worker.hasExited && worker.inflight.size > (busiest?.inflight.size ?? 1))
+        busiest = worker;
+    }
+    if (busiest === undefined) return;
+    const running = busiest.runningTask;
+    const moving: TaskRecord[] = [];
+    const want = Math.floor(busiest.inflight.size / 2);
+    for (const [id, record] of busiest.inflight) {
+      if (moving.length === want) break;
+      // A task that carries its function's source stays: later tasks there need it.
+      if (id === running || record.carriesSource || !this.#slots.move(record.slot)) continue;
+      busiest.inflight.delete(id);
+      busiest.moved.set(id, record.slot);
+      record.slot = this.#slots.acquire();
+      record.worker = undefined;
+      moving.push(record);
+    }
+    if (moving.length === 0) return;
+    this.#queue.splice(this.#queueHead, 0, ...moving);
+    this.#dispatch(idle, moving.length);
   }
 
   #onExit(worker: PoolWorker<TaskRecord>, code: number, error: unknown): void {
     this.#workers.delete(worker);
+    // Tasks moved away that it never reached: their old slots are free now.
+    for (const slot of worker.moved.values()) this.#slots.release(slot);
+    worker.moved.clear();
     const running = worker.runningTask;
     const requeue: TaskRecord[] = [];
     for (const [id, record] of worker.inflight) {
@@ -484,19 +566,18 @@ export class ThreadPoolExecutor {
     this.#slots.release(record.slot);
     if (this.#records.size === 0) {
       this.#scheduleUnref();
-      this.#drained?.();
-      this.#drained = undefined;
+      for (const resolve of this.#drained.splice(0)) resolve();
       if (this.#shutdown) this.#closeIdleWorkers();
     }
   }
 
-  #stopTask(record: TaskRecord, force: boolean): void {
+  /** Set the task's stop request; with `force`, terminate its worker if the task is running there. True if terminated. */
+  #stopTask(record: TaskRecord, force: boolean): boolean {
     this.#slots.requestStop(record.slot);
-    if (!force) return;
-    const worker = record.worker;
-    if (worker === undefined || worker.hasExited) return;
-    if (worker.runningTask === record.future.id) worker.terminate(record.future.id);
+    if (!force) return false;
     // Not started yet: its stop request is set, so the worker skips it.
+    // Already ended: its report is on the way.
+    return record.worker?.terminateRunning(record.future.id) ?? false;
   }
 
   #break(serialized: SerializedError): void {

@@ -69,6 +69,15 @@ export class ControlBlock {
     return new ControlBlock(buffer);
   }
 
+  /** Whether `buffer` holds a thread control block (checked before trusting a message that carries one). */
+  static holdsOne(buffer: unknown): buffer is SharedArrayBuffer {
+    return (
+      buffer instanceof SharedArrayBuffer &&
+      buffer.byteLength >= kSize &&
+      Atomics.load(new Int32Array(buffer, 0, 1), kTag) === kControlBlockId
+    );
+  }
+
   /** The block behind `buffer`, as sent to another thread. */
   static fromBuffer(buffer: SharedArrayBuffer): ControlBlock {
     checkMemory(buffer, 0, kSize, 'thread control block');

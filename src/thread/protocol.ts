@@ -2,7 +2,8 @@
  * The typed messages between a thread's owner, the hub that creates workers
  * (always the main thread) and the worker runtime.
  */
-import type { MessagePort, ResourceLimits } from 'node:worker_threads';
+import { MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { ControlBlock } from './control-block.js';
 import type { SerializedError } from './transfer.js';
 
 /** How the worker finds the function to run. */
@@ -104,17 +105,31 @@ export type ThreadOutcome =
   | { type: 'error'; error: SerializedError }
   | { type: 'stopped' };
 
+/**
+ * Whether `message`, received from a worker, is a well-formed request to
+ * start a thread. Code in a thread can post anything on its parentPort: the
+ * hub acts on a request only when every field it uses has the right type
+ * and the control block is one, and ignores anything else.
+ */
 export function isSpawnRequest(message: unknown): message is SpawnRequest {
+  if (typeof message !== 'object' || message === null || (message as SpawnRequest).type !== 'skein:spawn') return false;
+  const boot = (message as Partial<SpawnRequest>).boot as Partial<WorkerBoot> | null | undefined;
   return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as SpawnRequest).type === 'skein:spawn' &&
-    typeof (message as SpawnRequest).boot === 'object' &&
-    (message as SpawnRequest).boot?.kind === 'thread' &&
-    (message as SpawnRequest).boot.control instanceof SharedArrayBuffer
+    typeof boot === 'object' &&
+    boot !== null &&
+    boot.kind === 'thread' &&
+    typeof boot.name === 'string' &&
+    typeof boot.daemon === 'boolean' &&
+    typeof boot.stopAt === 'number' &&
+    Array.isArray(boot.loaderHints) &&
+    boot.port instanceof MessagePort &&
+    boot.globals instanceof SharedArrayBuffer &&
+    (boot.resourceLimits === undefined || (typeof boot.resourceLimits === 'object' && boot.resourceLimits !== null)) &&
+    ControlBlock.holdsOne(boot.control)
   );
 }
 
+/** Whether `message`, received from a worker, is a well-formed request to terminate a thread. */
 export function isTerminateRequest(message: unknown): message is TerminateRequest {
   return (
     typeof message === 'object' &&

@@ -150,7 +150,7 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
   let descriptor: ClassDescriptor;
   const declared = declaredModule(cls);
   if (declared !== undefined) {
-    descriptor = { kind: 'module', url: resolveModuleUrl(declared, `${cls.name}.module`), exportName: cls.name };
+    descriptor = { kind: 'module', url: resolveModuleUrl(declared, cls.name), exportName: cls.name };
   } else {
     const classes: InlineClass[] = [];
     let root: { url: string; exportName: string } | undefined;
@@ -158,7 +158,7 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
       if (typeof c !== 'function') break;
       const module = declaredModule(c);
       if (module !== undefined) {
-        root = { url: resolveModuleUrl(module, `${c.name}.module`), exportName: c.name };
+        root = { url: resolveModuleUrl(module, c.name), exportName: c.name };
         break;
       }
       const source = Function.prototype.toString.call(c);

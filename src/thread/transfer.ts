@@ -1,5 +1,5 @@
 import { Event, kEventMemory, type EventMemory } from '../sync/event.js';
-import { StopError, ThreadExitError, describeValue } from '../errors.js';
+import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
 
 // Values cross threads by structured clone, which would turn an Event (all
 // private fields) into an empty object. Before sending, every Event inside a
@@ -105,6 +105,14 @@ export function findUnsendable(value: unknown, seen = new Set<object>()): string
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
   if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
+  if (
+    value instanceof WeakMap ||
+    value instanceof WeakSet ||
+    value instanceof WeakRef ||
+    value instanceof FinalizationRegistry
+  ) {
+    return `it is ${withArticle(value.constructor.name)}, which cannot be copied between threads`;
+  }
   if (eventMemoryOf(value) !== undefined || isOpaque(value)) return undefined;
   const children =
     value instanceof Map
@@ -209,6 +217,14 @@ export function whyUncloneable(value: unknown): string | undefined {
       return `it is a function (${describeValue(value)}): code is not copied between threads — make it the target, or pass data`;
     }
     if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
+    if (
+      value instanceof WeakMap ||
+      value instanceof WeakSet ||
+      value instanceof WeakRef ||
+      value instanceof FinalizationRegistry
+    ) {
+      return `it is ${withArticle(value.constructor.name)}, which cannot be copied between threads`;
+    }
     return `${detail} — only data that structured clone copies (and skein Events) can be sent`;
   }
 }

@@ -1,6 +1,7 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isStopError, ThreadExitError } from '../errors.js';
 import {
+  kDoomed,
   kParked,
   kRunning,
   kTaskStride,
@@ -163,9 +164,15 @@ export async function runPool(boot: PoolBoot): Promise<void> {
   };
 
   const finish = (): void => {
+    const id = current?.id ?? 0;
     crashRunning = undefined;
     current = undefined;
-    Atomics.store(mailbox, kRunning, 0);
+    // The pool claims a running task for a forced stop by swapping its id
+    // for kDoomed just before terminating this worker: then start nothing
+    // more (the termination must hit no other task) and wait for it.
+    if (Atomics.compareExchange(mailbox, kRunning, id, 0) === kDoomed) {
+      for (;;) Atomics.wait(mailbox, kRunning, kDoomed);
+    }
   };
 
   /** The rest of a task whose function returned a promise (or had to be imported first). */

@@ -72,6 +72,35 @@ describe('crashes', () => {
   });
 });
 
+describe('stray errors', () => {
+  // Known issue, not fixed: the pool worker fails whichever async task is
+  // running when a stray error arrives, even one scheduled by an earlier
+  // task that has returned. Telling them apart needs the async context of
+  // the throw (AsyncLocalStorage), which measured 15–25% off the pool's
+  // throughput; left to the owner of src/worker/pool-runtime.ts.
+  it('does not fail a task for a timer an earlier, finished task left behind', {
+    todo: 'stray errors go to the running task',
+  }, async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const original = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      const leaver = pool.submit(() => {
+        setTimeout(() => {
+          throw new Error('left behind');
+        }, 0);
+        return 'returned';
+      });
+      // Runs right after on the same worker, and awaits past the stray timer.
+      const bystander = pool.submit(() => new Promise((resolve) => setTimeout(() => resolve('bystander'), 20)));
+      assert.equal(await leaver, 'returned');
+      assert.equal(await within(bystander.result(), 10_000, 'finish the bystander'), 'bystander');
+    } finally {
+      process.stderr.write = original;
+    }
+  });
+});
+
 describe('stopping tasks', () => {
   it('asks a busy synchronous task to stop: its finally runs and the worker is reused', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });

@@ -8,10 +8,11 @@ import {
   ThreadPoolExecutor,
   TimeoutError,
   currentThread,
+  liveStoppables,
   type Future,
 } from 'skein';
 import { within } from '../helpers/bounded.js';
-import { checkLeaksAfterEach, liveWorkerCount } from '../helpers/leak-check.js';
+import { checkLeaksAfterEach, expectNoLiveWorkers, liveWorkerCount } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
 
@@ -113,6 +114,25 @@ describe('ThreadPoolExecutor basics', () => {
   });
 });
 
+describe('ThreadPoolExecutor load balancing', () => {
+  it('runs a task batched behind a long one on an idle worker, as a shared queue would', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const gate = new Event();
+    const parked = [new Event(), new Event()];
+    // Submitted in one turn, the two long tasks may travel in one batch to one worker.
+    const long = parked.map((event, i) => pool.submit(parkedTask, gate, event, i));
+    const short = [pool.submit(() => 'a'), pool.submit(() => 'b')];
+    assert.deepEqual(await within(Promise.all(short), 10_000, 'run the short tasks'), ['a', 'b']);
+    const both = Promise.all(parked.map((event) => event.waitAsync()));
+    try {
+      await within(both, 10_000, 'see both long tasks run at once on the two workers');
+    } finally {
+      gate.set();
+    }
+    assert.deepEqual(await Promise.all(long), [0, 1]);
+  });
+});
+
 describe('ThreadPoolExecutor.map', () => {
   it('yields results in input order and throws a task error at its position', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
@@ -211,6 +231,29 @@ describe('ThreadPoolExecutor.shutdown', () => {
     await patient.shutdown({ wait: false });
     assert.deepEqual(await within(Promise.all(all), 10_000, 'finish after shutdown({ wait: false })'), [1, 2, 3]);
     await patient.shutdown();
+  });
+
+  it('leaves the registry of stoppables once wound down, also after shutdown({ wait: false })', async () => {
+    const before = liveStoppables().length;
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    assert.equal(liveStoppables().length, before + 1, 'a live pool is registered (stopOnSignals stops it)');
+    const task = pool.submit((n: number) => n, 7);
+    await pool.shutdown({ wait: false });
+    assert.equal(await task, 7);
+    await expectNoLiveWorkers(10_000); // its worker has exited, and the turn after
+    assert.equal(liveStoppables().length, before);
+  });
+
+  it('resolves every shutdown() called while tasks run, not only the last', async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const gate = new Event();
+    const parked = new Event();
+    const running = pool.submit(parkedTask, gate, parked, 1);
+    await within(parked.waitAsync(), 10_000, 'see the task run');
+    const shutdowns = [pool.shutdown(), pool.shutdown(), pool.shutdown({ wait: true })];
+    gate.set();
+    await within(Promise.all(shutdowns), 10_000, 'see all three shutdowns resolve');
+    assert.equal(await running, 1);
   });
 
   it('stops running tasks with one shared Event, then shuts down cleanly', async () => {

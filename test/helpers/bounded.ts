@@ -45,16 +45,28 @@ export interface RunningScript {
   readonly finished: Promise<ChildRun>;
 }
 
+/** How {@link startScript} and {@link runScript} run a file. */
+export interface ScriptOptions {
+  /** The script's own arguments. */
+  args?: string[];
+  /** Kill the child and fail after this long. Default: 30 s. */
+  timeoutMs?: number;
+  /** Variables added to the environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Flags for node itself, such as `--max-old-space-size=512`. */
+  nodeFlags?: string[];
+}
+
 /**
- * Start a TypeScript file in a child `node --import tsx` process from the
- * repository root, for tests that talk to it (signals) while it runs.
+ * Start a TypeScript file in a child `node --import tsx` process (a `.mjs`
+ * file in plain `node`) from the repository root, for tests that talk to it
+ * (signals) while it runs.
  */
-export function startScript(
-  file: string,
-  options: { args?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
-): RunningScript {
-  const { args = [], timeoutMs = 30_000, env } = options;
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+export function startScript(file: string, options: ScriptOptions = {}): RunningScript {
+  const { args = [], timeoutMs = 30_000, env, nodeFlags = [] } = options;
+  // A .mjs file runs on plain node; anything else under tsx.
+  const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, file, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,9 +117,6 @@ export function startScript(
  * Run a TypeScript file in a child `node --import tsx` process from the
  * repository root, killing it (and failing) after `timeoutMs`.
  */
-export function runScript(
-  file: string,
-  options: { args?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
-): Promise<ChildRun> {
+export function runScript(file: string, options: ScriptOptions = {}): Promise<ChildRun> {
   return startScript(file, options).finished;
 }

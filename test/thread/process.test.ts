@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { runScript, within } from '../helpers/bounded.js';
+import { runClosedStdout } from '../stress/scenarios/closed-stdout.js';
 
 describe('process exit', () => {
   it('waits for a non-daemon thread before exiting', async () => {
@@ -16,6 +17,20 @@ describe('process exit', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'main done; daemon alive: true\n');
   });
+});
+
+describe('node flags', () => {
+  // Node refuses V8 and process-wide flags in a worker's execArgv, although
+  // they already apply to the whole process.
+  const flags = ['--max-old-space-size=512', '--expose-gc', '--stack-size=900'];
+  for (const file of ['test/fixtures/scenarios/node-flags.ts', 'test/fixtures/scenarios/node-flags.mjs']) {
+    it(`runs threads and pool tasks in a program started with ${flags.join(' ')} (${file.endsWith('.mjs') ? 'node' : 'tsx'})`, async () => {
+      const run = await runScript(file, { nodeFlags: flags });
+      assert.equal(run.stderr, '');
+      assert.equal(run.code, 0);
+      assert.equal(run.stdout, 'thread ran; task ran\n');
+    });
+  }
 });
 
 describe('thread output', () => {
@@ -67,5 +82,17 @@ describe('thread output', () => {
     );
     assert.equal(code, 0, stderr);
     assert.match(stderr, /^results 20000,20000$/m);
+  });
+
+  it('survives closing stdout under printing threads and pool tasks, which still stop when asked', async () => {
+    const { code, stderr } = await runClosedStdout();
+    assert.equal(code, 0, stderr);
+    assert.equal(
+      stderr,
+      'wrote true,true,true,true\n' +
+        'outcomes stopped,stopped,stopped,stopped\n' +
+        `results ${Array(4).fill('printed into the closed pipe').join(',')}\n` +
+        `short ${(199 * 200) / 2}\n`,
+    );
   });
 });

@@ -4,38 +4,26 @@ import { describe, it } from 'node:test';
 import { RuntimeError, Thread, stopOnSignals } from 'skein';
 import { joinOrFail, startScript } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+import { runSignalScenario } from '../stress/scenarios/signals.js';
 
 checkLeaksAfterEach();
 
-const finallyLines = (stdout: string): string[] =>
-  stdout
-    .split('\n')
-    .filter((line) => line.startsWith('finally '))
-    .sort();
-
 describe('stopOnSignals()', () => {
-  it('stops 8 running threads on SIGTERM: every finally runs and the process exits 0', async () => {
-    const run = startScript('test/fixtures/scenarios/stop-on-signals.ts', { args: ['polite'], timeoutMs: 60_000 });
-    await run.waitForOutput(/^ready$/m, 30_000, 'see the 8 threads run');
-    run.child.kill('SIGTERM');
-    const { code, stdout, stderr } = await run.finished;
-    assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
-    assert.deepEqual(
-      finallyLines(stdout),
-      [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `finally ${i}`),
-    );
+  it('stops 8 running threads holding files on SIGTERM, and on SIGINT: every finally runs, exit 0', async () => {
+    // Two children side by side: they mostly wait.
+    const runs = await Promise.all([runSignalScenario('SIGTERM', 'polite'), runSignalScenario('SIGINT', 'polite')]);
+    for (const { code, finallies, leftovers, stdout, stderr } of runs) {
+      assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
+      assert.deepEqual(finallies, [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(leftovers, [], 'every thread released its file');
+    }
   });
 
   it('forces the threads at once on a second signal, and exits with exitCode', async () => {
-    const run = startScript('test/fixtures/scenarios/stop-on-signals.ts', { args: ['deaf'], timeoutMs: 60_000 });
-    await run.waitForOutput(/^ready$/m, 30_000, 'see the 8 threads run');
-    run.child.kill('SIGTERM');
-    // The fixture's own listener runs after stopOnSignals' handler.
-    await run.waitForOutput(/^main: SIGTERM$/m, 10_000, 'see the first signal handled');
-    run.child.kill('SIGTERM'); // the grace is ten minutes: only this can end the run in time
-    const { code, stdout, stderr } = await run.finished;
+    const { code, finallies, leftovers, stdout, stderr } = await runSignalScenario('SIGTERM', 'deaf');
     assert.equal(code, 3, `exit code ${code}\n${stdout}\n${stderr}`);
-    assert.deepEqual(finallyLines(stdout), [], 'terminated threads run no finally');
+    assert.deepEqual(finallies, [], 'terminated threads run no finally');
+    assert.equal(leftovers.length, 8, 'their files are still there');
   });
 
   it('runs the Ctrl-C example: SIGINT stops its threads cleanly', async () => {
