@@ -31,8 +31,14 @@ const boot = (workerData as { skein?: WorkerBoot | PoolBoot | StandbyBoot } | nu
 if (boot?.kind === 'thread') {
   await runAssigned(boot, await import('./runtime.js'));
 } else if (boot?.kind === 'standby') {
-  // Load the runtime now, then wait for a thread; anything else is ignored.
-  const runtime = await import('./runtime.js');
+  // Load the runtime now — and the small modules targets name most
+  // (sleepSync, stopEvent, throwIfStopped) — then wait for a thread;
+  // anything else is ignored.
+  const [runtime] = await Promise.all([
+    import('./runtime.js'),
+    import('../sync/sleep.js'),
+    import('../thread/stop.js'),
+  ]);
   const onMessage = (message: unknown): void => {
     if (!isAssignment(message)) return;
     parentPort!.off('message', onMessage);
