@@ -16,7 +16,8 @@ import {
   type WorkerOptions as NodeWorkerOptions,
 } from 'node:worker_threads';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
-import { ControlBlock, EndReason, ThreadState } from './control-block.js';
+import { waitAsyncFor } from '../sync/wait-async.js';
+import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { globalsBuffer } from './globals.js';
 import { StandbyWorkers } from './standby.js';
 import {
@@ -241,6 +242,9 @@ export function spawnWorker(boot: WorkerBoot, ownerIdent?: number): SpawnedWorke
     worker = ready;
     standbyOptions.get(worker)!.ident = ident;
     worker.postMessage({ type: 'skein:assign', boot } satisfies StandbyAssignment, [boot.port]);
+    // Boot the replacement once this thread's target runs (or 50 ms on):
+    // booting it now would compete with the start it just made fast.
+    void waitAsyncFor(control.i32, kState, ThreadState.started, 50, false).then(() => standby.refill());
   } else {
     worker = createWorker({ skein: boot }, [boot.port], {
       name: boot.name,

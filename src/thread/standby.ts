@@ -43,11 +43,13 @@ export class StandbyWorkers {
     this.refill();
   }
 
-  /** Take an idle worker (it may still be booting), or undefined if there is none. */
+  /**
+   * Take an idle worker (it may still be booting), or undefined if there is
+   * none. The caller calls {@link refill} when the moment suits: a worker
+   * booting while the taken one starts its thread would take a core from it.
+   */
   take(): Worker | undefined {
-    const worker = this.#idle.shift();
-    if (worker !== undefined) this.refill();
-    return worker;
+    return this.#idle.shift();
   }
 
   /** Top the idle workers up to the target, on a later turn of the event loop. */

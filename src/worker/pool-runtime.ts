@@ -28,7 +28,7 @@ import { loadTarget, setLoaderHints } from './load-target.js';
  * that caught nothing. Sporadic work, or a machine so busy that the next
  * task comes late, turns it off by itself.
  */
-const kSpinMs = 0.05;
+const kSpinMs = 0.1;
 
 /** Watch the mailbox for up to `ms`; true if work arrived. */
 function spinFor(mailbox: Int32Array, seen: number, ms: number): boolean {

@@ -42,8 +42,9 @@ export const exportModules: Readonly<Record<string, string>> = {
   ALL_COMPLETED: '../executor/wait.js',
 };
 
-const names = Object.keys(exportModules);
-const mentions = new Map(names.map((name) => [name, new RegExp(`(?:^|[^\\w$.])${name}(?![\\w$])`)]));
+// One pattern for every name: a first match compiles one regular
+// expression, not one per export (which cost a fresh worker ~0.5 ms).
+const mentions = new RegExp(`(?:^|[^\\w$.])(${Object.keys(exportModules).join('|')})(?![\\w$])`, 'g');
 
 // The helper esbuild (tsx) inserts into functions it compiles with keepNames.
 const defineName = (target: object, value: string): object =>
@@ -54,7 +55,7 @@ const defineName = (target: object, value: string): object =>
  * esbuild's `__name` helper. Only the modules of those exports are imported.
  */
 export async function scopeFor(sources: readonly string[]): Promise<Record<string, unknown>> {
-  const wanted = names.filter((name) => sources.some((source) => mentions.get(name)!.test(source)));
+  const wanted = [...new Set(sources.flatMap((source) => [...source.matchAll(mentions)].map((match) => match[1]!)))];
   const modules = new Map<string, Record<string, unknown>>();
   await Promise.all(
     [...new Set(wanted.map((name) => exportModules[name]!))].map(async (path) => {
