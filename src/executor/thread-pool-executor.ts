@@ -343,9 +343,15 @@ export class ThreadPoolExecutor {
       if (id !== undefined) return id;
       // describeFunction returns one descriptor per source text.
       const descriptor = describeTask(fn, 'fn');
-      const known = this.#descriptorIds.get(descriptor) ?? this.#descriptors.push(descriptor) - 1;
-      this.#descriptorIds.set(descriptor, known);
-      this.#functionIds.set(fn, known);
+      let known = this.#descriptorIds.get(descriptor);
+      if (known === undefined) {
+        // Remember the first function of each source only: a fresh closure
+        // per submit finds its number through the source text, and leaves
+        // no dead key behind for the garbage collector.
+        known = this.#descriptors.push(descriptor) - 1;
+        this.#descriptorIds.set(descriptor, known);
+        this.#functionIds.set(fn, known);
+      }
       return known;
     }
     if (!isModuleTarget(fn)) {

@@ -55,10 +55,9 @@ export function describeFunction(fn: Function, role = 'target'): TargetDescripto
   if (cached !== undefined) return cached;
   const source = Function.prototype.toString.call(fn);
   const known = sourceCache.get(source);
-  if (known !== undefined) {
-    inlineCache.set(fn, known);
-    return known;
-  }
+  // Not remembered per function: a fresh closure per submit would fill the
+  // WeakMap with dead keys, which the garbage collector then pays for.
+  if (known !== undefined) return known;
   const label = fn.name ? `\`${fn.name}\`` : 'the anonymous function';
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     throw new TypeError(
