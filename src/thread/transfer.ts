@@ -100,7 +100,7 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
  */
 export function findUnsendable(value: unknown, seen = new Set<object>()): string | undefined {
   if (typeof value === 'function')
-    return `it is a function (${describeValue(value)}): code is not copied between threads — make it the task, or pass data`;
+    return `it is a function (${describeValue(value)}): code is not copied between threads — make it the target (or the task), or pass data`;
   if (typeof value === 'symbol') return 'it is a symbol, which cannot be copied between threads';
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
@@ -208,23 +208,13 @@ export function decodeValue<T>(value: T, hasEvents: boolean): T {
  * can. Runs only after postMessage refused something, to name the culprit.
  */
 export function whyUncloneable(value: unknown): string | undefined {
+  const known = findUnsendable(value);
+  if (known !== undefined) return known;
   try {
     structuredClone(encodeValue(value).value);
     return undefined;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    if (typeof value === 'function') {
-      return `it is a function (${describeValue(value)}): code is not copied between threads — make it the target, or pass data`;
-    }
-    if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
-    if (
-      value instanceof WeakMap ||
-      value instanceof WeakSet ||
-      value instanceof WeakRef ||
-      value instanceof FinalizationRegistry
-    ) {
-      return `it is ${withArticle(value.constructor.name)}, which cannot be copied between threads`;
-    }
     return `${detail} — only data that structured clone copies (and skein Events) can be sent`;
   }
 }
