@@ -15,6 +15,11 @@ export interface TaskStopper {
   tryCancel(): boolean;
   /** Whether the task's worker has started it. */
   hasStarted(): boolean;
+  /**
+   * The future is about to be awaited: the pool may take a result that is
+   * microseconds away synchronously, instead of waking the event loop for it.
+   */
+  awaiting?(): void;
 }
 
 /** A function {@link Future.addDoneCallback} calls with the future once it is done. */
@@ -186,6 +191,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
     onFulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
     onRejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
   ): Promise<T1 | T2> {
+    if (this.#outcome === undefined && !this.done()) this.stopper?.awaiting?.();
     return this.#outcomePromise().then(onFulfilled, onRejected);
   }
 

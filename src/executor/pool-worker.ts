@@ -12,6 +12,7 @@ import type { TargetDescriptor } from '../thread/protocol.js';
 import {
   isPoolReport,
   kDoomed,
+  kEager,
   kMailboxSize,
   kParked,
   kRunning,
@@ -42,6 +43,7 @@ export class PoolWorker<Task = unknown> {
   readonly name: string;
   readonly worker: Worker;
   readonly #port: MessagePort;
+  #deliver: (message: unknown) => void = () => {};
   readonly #mailbox: Int32Array;
   /** Tasks sent to this worker and not reported yet, in the order sent (which is the order it runs them). */
   readonly inflight = new Map<number, Task>();
@@ -95,6 +97,7 @@ export class PoolWorker<Task = unknown> {
     const deliver = (message: unknown): void => {
       if (isPoolReport(message)) spec.onReport(this, message);
     };
+    this.#deliver = deliver;
     this.#port.on('message', (message: unknown) => {
       deliver(message);
       // Take the rest of what has arrived synchronously: cheaper than an
@@ -120,6 +123,23 @@ export class PoolWorker<Task = unknown> {
         resolve();
       });
     });
+  }
+
+  /**
+   * Take one message from the worker's port now, if one has arrived, and
+   * deliver it; for a caller that cannot wait for the event loop.
+   * @returns whether there was one.
+   */
+  poll(): boolean {
+    const message = receiveMessageOnPort(this.#port);
+    if (message === undefined) return false;
+    this.#deliver(message.message);
+    return true;
+  }
+
+  /** Ask the worker to spin, not park, between tasks (the pool is waiting for each result synchronously). */
+  setEager(eager: boolean): void {
+    Atomics.store(this.#mailbox, kEager, eager ? 1 : 0);
   }
 
   /** Whether the worker has exited. */

@@ -28,8 +28,14 @@ export const kRunning = 1;
 export const kDoomed = -1;
 /** 1 while the worker is parked in Atomics.wait: only then does the pool pay for a notify. */
 export const kParked = 2;
+/**
+ * 1 while the pool is waiting synchronously for lone tasks' results (see
+ * ThreadPoolExecutor's #awaitBriefly): the next task comes within
+ * microseconds of each result, so the idle worker spins instead of parking.
+ */
+export const kEager = 3;
 /** Bytes of a mailbox. */
-export const kMailboxSize = 12;
+export const kMailboxSize = 16;
 
 /** workerData of a pool worker. */
 export interface PoolBoot {

@@ -2,6 +2,7 @@ import { receiveMessageOnPort } from 'node:worker_threads';
 import { isStopError, ThreadExitError } from '../errors.js';
 import {
   kDoomed,
+  kEager,
   kParked,
   kRunning,
   kTaskStride,
@@ -268,7 +269,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     if (closing) break;
     // A caller that awaits each result before submitting the next finds a
     // spinning worker awake, instead of paying a futex wake-up per task.
-    if (spinning) {
+    if (spinning || Atomics.load(mailbox, kEager) !== 0) {
       spinning = spinFor(mailbox, seen, kSpinMs);
       if (spinning) continue;
     }
