@@ -817,4 +817,4 @@ export function setTaskStopProvider(provider: (() => Event | undefined) | undefi
 }
 
 /** @internal Use the outcome helpers in the worker runtime. */
-export { isThenable, realm as threadRealm };
+export { isThenable };
