@@ -8,6 +8,7 @@
  */
 import {
   isMainThread,
+  MessageChannel,
   parentPort,
   SHARE_ENV,
   Worker,
@@ -19,7 +20,7 @@ import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { globalsBuffer } from './globals.js';
-import { StandbyWorkers } from './standby.js';
+import { StandbyWorkers, type StandbySeat, wakeSeat } from './standby.js';
 import {
   isSpawnRequest,
   isTerminateRequest,
@@ -134,29 +135,55 @@ export interface WorkerOptions {
   ident: number;
 }
 
-/** workerData of a standby worker: everything but its thread. */
+/**
+ * workerData of a standby worker: everything but its thread's job, which
+ * arrives in `port` — a {@link ThreadJob} to run as the thread of `control`,
+ * or a {@link StandbyAssignment} for a thread that brings its own.
+ */
 export interface StandbyBoot {
   kind: 'standby';
   globals: SharedArrayBuffer;
   loaderHints: string[];
+  /** The control block of the thread this worker will run (unless assigned one). */
+  control: SharedArrayBuffer;
+  /** The worker's end of that thread's port. */
+  port: MessagePort;
+  /** The word the worker parks on until its job is in `port` (see {@link StandbySeat}). */
+  wake: SharedArrayBuffer;
 }
 
-/** Sent to a standby worker to give it its thread; the port holds the job. */
+/**
+ * Sent into a standby worker's port to give it a thread that was started
+ * with its own control block and port (one a worker asked the hub for).
+ */
 export interface StandbyAssignment {
   type: 'skein:assign';
   boot: WorkerBoot;
 }
+
+/** How long after a thread starts on a standby worker its replacement boots, in ms: by then the thread runs. */
+const kRefillDelayMs = 5;
 
 /** What each standby worker was created with, to attribute its requests once assigned. */
 const standbyOptions = new WeakMap<Worker, WorkerOptions>();
 
 const standby = new StandbyWorkers(() => {
   const options: WorkerOptions = { name: 'skein standby', ident: 0 };
-  const boot: StandbyBoot = { kind: 'standby', globals: globalsBuffer, loaderHints: workerArgv.loaderHints };
-  const worker = createWorker({ skein: boot }, [], options);
+  const control = ControlBlock.create();
+  const { port1, port2 } = new MessageChannel();
+  const wake = new Int32Array(new SharedArrayBuffer(4));
+  const boot: StandbyBoot = {
+    kind: 'standby',
+    globals: globalsBuffer,
+    loaderHints: workerArgv.loaderHints,
+    control: control.buffer,
+    port: port1,
+    wake: wake.buffer as SharedArrayBuffer,
+  };
+  const worker = createWorker({ skein: boot }, [port1], options);
   worker.unref();
   standbyOptions.set(worker, options);
-  return worker;
+  return { worker, control, port: port2, wake };
 }, 1);
 
 /**
@@ -189,6 +216,29 @@ export function idleStandbyCount(): number {
 /** @internal Begin booting standby workers, ahead of a first start(). Main thread only. */
 export function prepareStandby(): void {
   if (isMainThread) standby.refill();
+}
+
+/**
+ * @internal On the main thread, an idle standby seat for a thread about to
+ * start: the caller posts the thread's job into `seat.port`, then calls
+ * {@link launchOnSeat} — or {@link returnSeat} if the job could not be
+ * posted. Undefined when there is none (or off the main thread).
+ */
+export function takeSeat(): StandbySeat | undefined {
+  return isMainThread ? standby.take() : undefined;
+}
+
+/** @internal Give back a seat whose job could not be posted. */
+export function returnSeat(seat: StandbySeat): void {
+  standby.putBack(seat);
+}
+
+/**
+ * @internal Run the thread whose job is in `seat.port`, as the thread of
+ * `seat.control` (already marked started): wake the standby worker.
+ */
+export function launchOnSeat(seat: StandbySeat, launch: Pick<WorkerBoot, 'daemon' | 'stopAt'>): SpawnedWorker {
+  return launchStandby(seat, seat.control, launch);
 }
 
 /**
@@ -230,29 +280,67 @@ export function createWorker(
  */
 export function spawnWorker(boot: WorkerBoot, ownerIdent?: number): SpawnedWorker {
   const control = ControlBlock.fromBuffer(boot.control);
-  // The deadline. One already due is set here, synchronously, before the
-  // worker exists: the thread starts with its stop requested.
-  const cancelDeadline = unrefTimeout(Math.max(boot.stopAt - sharedNow(), 0), () => control.stopEvent.set());
-  const ident = control.ident;
   // A standby worker, if there is one and no limits are asked for: it is
   // already running, so the job starts without a worker boot.
-  const ready = boot.resourceLimits === undefined ? standby.take() : undefined;
+  const seat = boot.resourceLimits === undefined ? standby.take() : undefined;
+  if (seat !== undefined) {
+    seat.port.postMessage({ type: 'skein:assign', boot } satisfies StandbyAssignment, [boot.port]);
+    return launchStandby(seat, control, boot, ownerIdent);
+  }
+  // The deadline first: one already due is set before the worker exists.
+  const cancelDeadline = armDeadline(control, boot.stopAt);
   let worker: Worker;
-  if (ready !== undefined) {
-    worker = ready;
-    standbyOptions.get(worker)!.ident = ident;
-    worker.postMessage({ type: 'skein:assign', boot } satisfies StandbyAssignment, [boot.port]);
-    // Boot the replacement once this thread's target runs (or 50 ms on):
-    // booting it now would compete with the start it just made fast.
-    void waitAsyncFor(control.i32, kState, ThreadState.started, 50, false).then(() => standby.refill());
-  } else {
+  try {
     worker = createWorker({ skein: boot }, [boot.port], {
       name: boot.name,
       resourceLimits: boot.resourceLimits,
-      ident,
+      ident: control.ident,
     });
-    standby.refill();
+  } catch (error) {
+    cancelDeadline();
+    throw error;
   }
+  standby.refill();
+  return track(worker, control, boot.daemon, cancelDeadline, ownerIdent);
+}
+
+/** Wake the standby worker of `seat` to run the thread of `control`, whose job is in its port. */
+function launchStandby(
+  seat: StandbySeat,
+  control: ControlBlock,
+  launch: Pick<WorkerBoot, 'daemon' | 'stopAt'>,
+  ownerIdent?: number,
+): SpawnedWorker {
+  standbyOptions.get(seat.worker)!.ident = control.ident;
+  const cancelDeadline = armDeadline(control, launch.stopAt);
+  wakeSeat(seat);
+  // The rest is bookkeeping that the worker need not wait for.
+  const spawned = track(seat.worker, control, launch.daemon, cancelDeadline, ownerIdent);
+  // Boot the replacement a little later (or once this thread ends, if
+  // sooner): booting it now would compete with the start just made fast.
+  void waitAsyncFor(control.i32, kState, ThreadState.started, kRefillDelayMs, false).then(() => standby.refill());
+  return spawned;
+}
+
+/**
+ * Set the stop request of the thread of `control` at `stopAt` (on the
+ * `sharedNow()` clock): at once if that is past, so that a thread whose
+ * deadline is due starts with its stop requested. Returns the cancel.
+ */
+function armDeadline(control: ControlBlock, stopAt: number): () => void {
+  if (stopAt === Infinity) return () => {};
+  return unrefTimeout(Math.max(stopAt - sharedNow(), 0), () => control.stopEvent.set());
+}
+
+/** Watch the worker of the thread of `control`: its exit, its ref; `cancelDeadline` once it exits. */
+function track(
+  worker: Worker,
+  control: ControlBlock,
+  daemon: boolean,
+  cancelDeadline: () => void,
+  ownerIdent: number | undefined,
+): SpawnedWorker {
+  const ident = control.ident;
   let lastError: unknown;
   let terminating = false;
   const exited = new Promise<WorkerExit>((resolve) => {
@@ -274,7 +362,7 @@ export function spawnWorker(boot: WorkerBoot, ownerIdent?: number): SpawnedWorke
     lastError = error;
   });
   // Listeners re-ref a worker, so set its ref only after attaching them.
-  if (boot.daemon) worker.unref();
+  if (daemon) worker.unref();
   else worker.ref();
   const spawned: SpawnedWorker = {
     worker,

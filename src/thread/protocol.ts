@@ -62,11 +62,15 @@ export interface WorkerBoot {
 
 /**
  * What the thread runs, posted by the owner into the thread's port before
- * the worker exists — so an argument that cannot be cloned fails there,
- * before any worker is created.
+ * the worker runs — so an argument that cannot be cloned fails there,
+ * before any worker is created or woken.
  */
 export interface ThreadJob {
   ident: number;
+  name: string;
+  daemon: boolean;
+  /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
+  loaderHints: string[];
   /** The control block of the thread that started this one, absent for the main thread. */
   ownerControl: SharedArrayBuffer | undefined;
   /** The target, absent for a Thread subclass that overrides run() without one. */
@@ -81,7 +85,12 @@ export interface ThreadJob {
 }
 
 /** Everything about one thread, as the worker runtime sees it. */
-export type ThreadLaunch = WorkerBoot & ThreadJob;
+export interface ThreadLaunch extends ThreadJob {
+  /** The thread's ControlBlock. */
+  control: SharedArrayBuffer;
+  /** The thread's channel to its owner; the outcome goes back through it. */
+  port: MessagePort;
+}
 
 /** Sent by a worker to the hub (over its parentPort) to start a thread on its behalf. */
 export interface SpawnRequest {

@@ -1,5 +1,28 @@
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { describeValue } from '../errors.js';
+import type { ControlBlock } from './control-block.js';
+
+/**
+ * A standby worker with everything its thread will use made ahead of time:
+ * the thread's control block, its port, and the word the worker is parked
+ * on. Starting a thread on a seat is posting its job into `port` and
+ * setting `wake` — no channel, no transfer, no event-loop wake-up.
+ */
+export interface StandbySeat {
+  readonly worker: Worker;
+  /** The control block of the thread this worker will run. */
+  readonly control: ControlBlock;
+  /** The owner's end of that thread's port; the worker holds the other end. */
+  readonly port: MessagePort;
+  /** 0 while the worker waits for a thread; set to 1 (and notified) once its job is in `port`. */
+  readonly wake: Int32Array;
+}
+
+/** Wake the standby worker of `seat`: its job (or assignment) must already be in its port. */
+export function wakeSeat(seat: StandbySeat): void {
+  Atomics.store(seat.wake, 0, 1);
+  Atomics.notify(seat.wake, 0);
+}
 
 /**
  * Workers started ahead of need, so that `thread.start()` hands its job to
@@ -13,12 +36,12 @@ import { describeValue } from '../errors.js';
  * loop). Idle standby workers are unref'd: they never keep the process alive.
  */
 export class StandbyWorkers {
-  readonly #create: () => Worker;
-  readonly #idle: Worker[] = [];
+  readonly #create: () => StandbySeat;
+  readonly #idle: StandbySeat[] = [];
   #target: number;
   #refillScheduled = false;
 
-  constructor(create: () => Worker, target: number) {
+  constructor(create: () => StandbySeat, target: number) {
     this.#create = create;
     this.#target = target;
   }
@@ -39,17 +62,24 @@ export class StandbyWorkers {
       throw new RangeError(`Expected the standby thread count to be an integer ≥ 0, got ${describeValue(count)}`);
     }
     this.#target = count;
-    while (this.#idle.length > count) void this.#idle.pop()!.terminate();
+    while (this.#idle.length > count) void this.#idle.pop()!.worker.terminate();
     this.refill();
   }
 
   /**
-   * Take an idle worker (it may still be booting), or undefined if there is
-   * none. The caller calls {@link refill} when the moment suits: a worker
-   * booting while the taken one starts its thread would take a core from it.
+   * Take an idle seat (its worker may still be booting), or undefined if
+   * there is none. The caller calls {@link refill} when the moment suits: a
+   * worker booting while the taken one starts its thread would take a core
+   * from it.
    */
-  take(): Worker | undefined {
+  take(): StandbySeat | undefined {
     return this.#idle.shift();
+  }
+
+  /** Give back a seat taken but not used (nothing was posted into its port, it was not woken). */
+  putBack(seat: StandbySeat): void {
+    if (seat.worker.threadId === -1 || this.#idle.length >= this.#target) void seat.worker.terminate();
+    else this.#idle.unshift(seat);
   }
 
   /** Top the idle workers up to the target, on a later turn of the event loop. */
@@ -61,11 +91,11 @@ export class StandbyWorkers {
     setImmediate(() => {
       this.#refillScheduled = false;
       while (this.#idle.length < this.#target) {
-        const worker = this.#create();
-        this.#idle.push(worker);
+        const seat = this.#create();
+        this.#idle.push(seat);
         // An idle worker that dies (terminated at exit, say) leaves the list.
-        worker.once('exit', () => {
-          const at = this.#idle.indexOf(worker);
+        seat.worker.once('exit', () => {
+          const at = this.#idle.indexOf(seat);
           if (at !== -1) this.#idle.splice(at, 1);
         });
       }

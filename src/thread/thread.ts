@@ -15,9 +15,12 @@ import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
 import {
+  launchOnSeat,
   prepareStandby,
+  returnSeat,
   setSpawnRequestHandler,
   spawnWorker,
+  takeSeat,
   terminateThread,
   workerArgv,
   type SpawnedWorker,
@@ -323,12 +326,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   start(): void {
     if (this.#started) throw new RuntimeError('threads can only be started once');
     const subclassRuns = Object.getPrototypeOf(this).run !== Thread.prototype.run;
-    const control = ControlBlock.create();
-    // A stop asked for before start(): set before the worker can run.
-    if (this.#stopEarly || this.#signal?.aborted) control.stopEvent.set();
     const ident = nextIdent();
     if (this.#target === undefined && !subclassRuns) {
       // Nothing to run: the thread starts and ends at once, as Python's does.
+      const control = ControlBlock.create();
+      if (this.#stopEarly || this.#signal?.aborted) control.stopEvent.set();
       this.#started = true;
       this.#ident = ident;
       this.#control = control;
@@ -347,9 +349,12 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     const subclass = subclassRuns ? describeSubclass(this.constructor, Thread) : undefined;
     const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
     const encoded = encodeValue([this.#args, fields] as const);
-    const { port1, port2 } = new MessageChannel();
+    const loaderHints = isMainThread ? workerArgv.loaderHints : inheritedLoaderHints();
     const job: ThreadJob = {
       ident,
+      name: this.#name,
+      daemon: this.#daemon,
+      loaderHints,
       ownerControl: isMainThread ? undefined : currentThread().#control?.buffer,
       target: descriptor,
       subclass,
@@ -357,36 +362,58 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       fields: encoded.value[1],
       hasEvents: encoded.hasEvents,
     };
-    const boot: WorkerBoot = {
-      kind: 'thread',
-      name: this.#name,
-      daemon: this.#daemon,
-      control: control.buffer,
-      globals: globalsBuffer,
-      port: port1,
-      resourceLimits: this.#resourceLimits,
-      stopAt: this.#timeout === Infinity ? Infinity : sharedNow() + this.#timeout,
-      loaderHints: isMainThread ? workerArgv.loaderHints : inheritedLoaderHints(),
-    };
+    const stopAt = this.#timeout === Infinity ? Infinity : sharedNow() + this.#timeout;
+    // A standby worker waits with this thread's control block and port made
+    // (main thread, no limits): else both are made now, for a new worker.
+    const seat = this.#resourceLimits === undefined ? takeSeat() : undefined;
+    const control = seat?.control ?? ControlBlock.create();
+    const channel = seat === undefined ? new MessageChannel() : undefined;
+    const port = seat?.port ?? channel!.port2;
     try {
       // The job goes into the port first: an argument that cannot be cloned
-      // fails here, before any worker exists.
-      port2.postMessage(job);
-      this.#started = true;
-      this.#ident = ident;
-      this.#control = control;
-      this.#port = port2;
-      control.markStarted(ident);
-      if (isMainThread) this.#attachWorker(spawnWorker(boot));
-      else parentPort!.postMessage({ type: 'skein:spawn', boot } satisfies SpawnRequest, [port1]);
+      // fails here, before any worker exists or is woken.
+      port.postMessage(job);
     } catch (error) {
-      this.#started = false;
-      this.#ident = undefined;
-      this.#control = undefined;
-      this.#port = undefined;
-      port1.close();
-      port2.close();
+      if (seat !== undefined) returnSeat(seat);
+      channel?.port1.close();
+      channel?.port2.close();
       throw this.#explainLaunchFailure(error, fields);
+    }
+    // A stop asked for before start(): set before the worker can run.
+    if (this.#stopEarly || this.#signal?.aborted) control.stopEvent.set();
+    this.#started = true;
+    this.#ident = ident;
+    this.#control = control;
+    this.#port = port;
+    control.markStarted(ident);
+    if (seat !== undefined) {
+      this.#attachWorker(launchOnSeat(seat, { daemon: this.#daemon, stopAt }));
+    } else {
+      const boot: WorkerBoot = {
+        kind: 'thread',
+        name: this.#name,
+        daemon: this.#daemon,
+        control: control.buffer,
+        globals: globalsBuffer,
+        port: channel!.port1,
+        resourceLimits: this.#resourceLimits,
+        stopAt,
+        loaderHints,
+      };
+      try {
+        if (isMainThread) this.#attachWorker(spawnWorker(boot));
+        else parentPort!.postMessage({ type: 'skein:spawn', boot } satisfies SpawnRequest, [channel!.port1]);
+      } catch (error) {
+        // The worker could not be created: the thread never started.
+        control.markUnstarted();
+        this.#started = false;
+        this.#ident = undefined;
+        this.#control = undefined;
+        this.#port = undefined;
+        channel!.port1.close();
+        channel!.port2.close();
+        throw error;
+      }
     }
     this.#armStopRequest(control);
     this.#register();
@@ -743,13 +770,16 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
 /**
  * @internal Build the Thread object of a thread that already runs: the
- * worker's own thread (`self`), possibly of a subclass `cls`.
+ * worker's own thread (`self`), possibly of a subclass `cls`. Unless
+ * `becomeCurrent` is false (a standby worker rehearsing a start), it is
+ * what `currentThread()` returns from now on in this worker.
  */
 export function adoptThread(
   cls: Function,
   identity: Pick<WorkerBoot, 'name' | 'daemon' | 'control'> & { ident: number },
   target: Function | undefined,
   args: unknown[],
+  becomeCurrent = true,
 ): Thread {
   const boot = identity as unknown as WorkerBoot;
   const thread = Thread[kAdopt](cls, {
@@ -759,7 +789,7 @@ export function adoptThread(
     ...(target ? { target } : {}),
     args,
   });
-  realm.current = thread;
+  if (becomeCurrent) realm.current = thread;
   return thread;
 }
 

@@ -55,13 +55,23 @@ const defineName = (target: object, value: string): object =>
  * esbuild's `__name` helper. Only the modules of those exports are imported.
  */
 export async function scopeFor(sources: readonly string[]): Promise<Record<string, unknown>> {
-  const wanted = [...new Set(sources.flatMap((source) => [...source.matchAll(mentions)].map((match) => match[1]!)))];
+  const wanted = new Set<string>();
+  for (const source of sources) {
+    // exec on the one pattern, not matchAll: matchAll clones it, and a
+    // clone may compile the pattern again (~0.25 ms on a thread's start).
+    mentions.lastIndex = 0;
+    for (let match = mentions.exec(source); match !== null; match = mentions.exec(source)) wanted.add(match[1]!);
+  }
   const modules = new Map<string, Record<string, unknown>>();
-  await Promise.all(
-    [...new Set(wanted.map((name) => exportModules[name]!))].map(async (path) => {
-      modules.set(path, (await import(path)) as Record<string, unknown>);
-    }),
-  );
+  if (wanted.size > 0) {
+    const paths = new Set<string>();
+    for (const name of wanted) paths.add(exportModules[name]!);
+    await Promise.all(
+      [...paths].map(async (path) => {
+        modules.set(path, (await import(path)) as Record<string, unknown>);
+      }),
+    );
+  }
   const scope: Record<string, unknown> = { __name: defineName };
   for (const name of wanted) scope[name] = modules.get(exportModules[name]!)![name];
   return scope;

@@ -1,7 +1,7 @@
 // Standby workers: threads start on a worker booted ahead of need.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Thread, setStandbyThreads } from 'skein';
+import { Thread, currentThread, setStandbyThreads } from 'skein';
 import { joinOrFail } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 // Internal: how many standby workers are idle now.
@@ -56,6 +56,44 @@ describe('standby workers', () => {
     await joinOrFail(readMark);
     assert.equal(readMark.result, 'clean');
     setStandbyThreads(1);
+  });
+
+  it('run a thread started by a thread on a standby worker too', async () => {
+    setStandbyThreads(2);
+    for (let turn = 0; idleStandbyCount() < 2; turn++) {
+      if (turn > 10_000) assert.fail('failed to see two standby workers started in 10,000 turns of the event loop');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The outer thread takes one standby worker; the hub gives the other to
+    // the inner thread, which brings its own control block and port.
+    const outer = new Thread({
+      target: async () => {
+        const inner = new Thread({
+          name: 'inner',
+          target: async () => {
+            const { workerData } = await import('node:worker_threads');
+            return `${(workerData as { skein: { kind: string } }).skein.kind} ${currentThread().name}`;
+          },
+        });
+        inner.start();
+        if (!(await inner.join(10_000))) throw new Error('failed to join the inner thread in 10 seconds');
+        return inner.result;
+      },
+    });
+    outer.start();
+    await joinOrFail(outer);
+    assert.equal(outer.exception, undefined);
+    assert.equal(outer.result, 'standby inner');
+    setStandbyThreads(1);
+  });
+
+  it('keep the standby worker when a start fails on an argument that cannot be sent', async () => {
+    setStandbyThreads(1);
+    await standbyStarted();
+    const thread = new Thread({ target: (f: () => number) => f(), args: [() => 1] });
+    assert.throws(() => thread.start(), { name: 'TypeError', message: /argument 0 .* cannot be sent/ });
+    assert.equal(idleStandbyCount(), 1, 'the standby worker is still idle');
+    assert.equal(await kindOfWorker(), 'standby');
   });
 
   it('refuses a count that is not an integer ≥ 0', () => {
