@@ -7,55 +7,10 @@
  *
  * @packageDocumentation
  */
-export { Event, type EventMemory } from './sync/event.js';
-export { sleep, sleepSync } from './sync/sleep.js';
-export {
-  Thread,
-  RuntimeError,
-  currentThread,
-  mainThread,
-  enumerate,
-  activeCount,
-  type ThreadOptions,
-} from './thread/thread.js';
-export type { ModuleTarget } from './thread/target.js';
-export { setStandbyThreads } from './thread/hub.js';
-export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
-export { stopEvent, stopSignal, throwIfStopped } from './thread/stop.js';
-export { Timer } from './thread/timer.js';
-export { stopOnSignals, type StopOnSignalsOptions } from './thread/stop-on-signals.js';
-export {
-  registerStoppable,
-  unregisterStoppable,
-  liveStoppables,
-  type Stoppable,
-  type StopOptions,
-  type StopOutcome,
-} from './thread/stoppables.js';
-export {
-  StopError,
-  ThreadExitError,
-  CancelledError,
-  TimeoutError,
-  BrokenThreadPool,
-  InvalidStateError,
-  NotSupportedError,
-} from './errors.js';
-export { Future, type FutureState, type DoneCallback } from './executor/future.js';
-export {
-  ThreadPoolExecutor,
-  type ThreadPoolExecutorOptions,
-  type ShutdownOptions,
-  type MapOptions,
-} from './executor/thread-pool-executor.js';
-export {
-  wait,
-  asCompleted,
-  FIRST_COMPLETED,
-  FIRST_EXCEPTION,
-  ALL_COMPLETED,
-  type ReturnWhen,
-  type WaitOptions,
-  type DoneAndNotDone,
-  type CompletedFuture,
-} from './executor/wait.js';
+import { setWorkerEntry } from './thread/hub.js';
+
+export * from './api.js';
+
+// Workers start from the worker entry beside this file (see scripts/build.ts).
+// This must run in this file, so nothing inside skein imports it.
+setWorkerEntry(new URL('./worker/entry.js', import.meta.url));

@@ -29,7 +29,22 @@ import {
   type WorkerBoot,
 } from './protocol.js';
 
-const entryUrl = new URL('../worker/entry.js', import.meta.url);
+let entryUrl: URL | undefined;
+
+/**
+ * @internal Where the worker entry file is. Set by the module of skein that
+ * loads first in each thread — the package index, or the worker entry —
+ * since the bundled code does not know which file it ended up in.
+ */
+export function setWorkerEntry(url: URL): void {
+  entryUrl ??= url;
+}
+
+function workerEntry(): URL {
+  if (entryUrl === undefined)
+    throw new Error('skein was loaded without its index or worker entry; import it as `skein`');
+  return entryUrl;
+}
 
 const loaderFlags = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
 const isTsx = (value: string): boolean => /(?:^|[\\/])tsx(?:$|[\\/])/.test(value);
@@ -112,15 +127,15 @@ const kInvalidExecArgv = /^Initiated Worker with invalid execArgv flags: (.*)$/s
  * named in that error: drop them, once, and retry.
  */
 function newWorker(options: NodeWorkerOptions): Worker {
-  if (workerArgv.loaderHints.length === 0) return new Worker(entryUrl, options);
+  if (workerArgv.loaderHints.length === 0) return new Worker(workerEntry(), options);
   try {
-    return new Worker(entryUrl, { ...options, execArgv: workerArgv.execArgv });
+    return new Worker(workerEntry(), { ...options, execArgv: workerArgv.execArgv });
   } catch (error) {
     const refused = kInvalidExecArgv.exec((error as { message?: string }).message ?? '')?.[1];
     if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || refused === undefined) throw error;
     const drop = new Set(refused.split(', '));
     workerArgv.execArgv = workerArgv.execArgv.filter((arg) => !drop.has(arg));
-    return new Worker(entryUrl, { ...options, execArgv: workerArgv.execArgv });
+    return new Worker(workerEntry(), { ...options, execArgv: workerArgv.execArgv });
   }
 }
 

@@ -14,12 +14,13 @@ function compile(source: string, scope: Record<string, unknown>): unknown {
   return factory(...Object.values(scope));
 }
 
-/** Compile an inline function target (cached by source, for pools). */
-export async function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inline' }>): Promise<Function> {
+/** Compile an inline function target (cached by source, for pools): at once, unless its scope must be loaded first. */
+export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inline' }>): Function | Promise<Function> {
   const key = descriptor.method ? `m:${descriptor.source}` : descriptor.source;
-  let fn = compiled.get(key);
-  if (fn === undefined) {
-    const scope = await scopeFor([descriptor.source]);
+  const cached = compiled.get(key);
+  if (cached !== undefined) return cached;
+  const build = (scope: Record<string, unknown>): Function => {
+    let fn: Function;
     if (descriptor.method) {
       const holder = compile(`{${descriptor.source}\n}`, scope) as Record<string, Function>;
       fn = Object.values(holder)[0]!;
@@ -27,8 +28,10 @@ export async function compileInline(descriptor: Extract<TargetDescriptor, { kind
       fn = compile(descriptor.source, scope) as Function;
     }
     compiled.set(key, fn);
-  }
-  return fn;
+    return fn;
+  };
+  const scope = scopeFor([descriptor.source]);
+  return scope instanceof Promise ? scope.then(build) : build(scope);
 }
 
 let typeScriptLoader: Promise<boolean> | undefined;
@@ -130,8 +133,8 @@ export async function loadModuleTarget(descriptor: Extract<TargetDescriptor, { k
   return fn;
 }
 
-/** Load the function a target descriptor names. */
-export function loadTarget(descriptor: TargetDescriptor): Promise<Function> {
+/** Load the function a target descriptor names: at once for an inline one, a promise for a module's. */
+export function loadTarget(descriptor: TargetDescriptor): Function | Promise<Function> {
   return descriptor.kind === 'inline' ? compileInline(descriptor) : loadModuleTarget(descriptor);
 }
 

@@ -66,7 +66,8 @@ export async function runThread(launch: ThreadLaunch, rehearsal = false): Promis
     setLoaderHints(launch.loaderHints);
   }
   try {
-    const target = launch.target === undefined ? undefined : await loadTarget(launch.target);
+    let target = launch.target === undefined ? undefined : loadTarget(launch.target);
+    if (isThenable(target)) target = await target;
     const cls = launch.subclass === undefined ? Thread : await loadSubclass(launch.subclass);
     const [args, fields] = decodeValue([launch.args, launch.fields] as const, launch.hasEvents);
     const self = adoptThread(cls, launch, target, args, !rehearsal);

@@ -7,10 +7,6 @@ import type { StandbyAssignment, StandbyBoot } from '../thread/hub.js';
 import { ControlBlock } from '../thread/control-block.js';
 import type { ThreadJob } from '../thread/protocol.js';
 import { installThreadHandlers, rehearsalJob, runThread, runThreadFrom } from './runtime.js';
-// The modules inline targets name most (sleepSync, stopEvent, throwIfStopped):
-// loaded now, they are found in the module cache when a target names them.
-import '../sync/sleep.js';
-import '../thread/stop.js';
 
 /**
  * How many times a standby worker goes through a start before it waits:

@@ -4,7 +4,7 @@
 import { createHook } from 'node:async_hooks';
 import { afterEach } from 'node:test';
 // Internal: idle standby workers are skein's, kept on purpose, not leaks.
-import { idleStandbyCount } from '../../dist/thread/hub.js';
+import { idleStandbyCount } from '../../dist/internal.js';
 
 const live = new Set<number>();
 let changed: (() => void) | undefined;

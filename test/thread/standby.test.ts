@@ -5,7 +5,7 @@ import { Thread, currentThread, setStandbyThreads } from 'skein';
 import { joinOrFail } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 // Internal: how many standby workers are idle now.
-import { idleStandbyCount } from '../../dist/thread/hub.js';
+import { idleStandbyCount } from '../../dist/internal.js';
 
 checkLeaksAfterEach();
 

@@ -1,26 +1,33 @@
-// The names an inline target sees: every public export of skein, each
-// loaded from the module that defines it, and only when the source names it.
+// The names an inline target sees: the public exports of skein its source
+// mentions (as whole names, not as properties or parts of longer names).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as skein from 'skein';
-// Internal: the table the worker uses to load only what a target mentions.
-import { exportModules, scopeFor } from '../../dist/worker/scope.js';
+// Internal: the scope the worker compiles an inline target in.
+import { exportNames, scopeFor } from '../../dist/internal.js';
 
 describe('inline target scope', () => {
-  it('lists every export of skein, each from a module that exports it', async () => {
-    assert.deepEqual(Object.keys(exportModules).sort(), Object.keys(skein).sort());
-    for (const [name, path] of Object.entries(exportModules)) {
-      const module = (await import(new URL(path, new URL('../../dist/worker/', import.meta.url)).href)) as Record<
-        string,
-        unknown
-      >;
-      assert.equal(module[name], (skein as Record<string, unknown>)[name], `${name} from ${path}`);
-    }
+  it('knows every export of skein by name', () => {
+    assert.deepEqual([...exportNames].sort(), Object.keys(skein).sort());
   });
 
   it('holds only the exports a source names, and the __name helper', async () => {
-    const scope = await scopeFor(['(event) => { sleepSync(1); return stopEvent().isSet() || event.Thread; }']);
+    const scope = await scopeFor([
+      '(event) => { sleepSync(1); return stopEvent().isSet() || event.Thread || $Event; }',
+    ]);
     assert.deepEqual(Object.keys(scope).sort(), ['__name', 'sleepSync', 'stopEvent']);
     assert.equal(scope.sleepSync, skein.sleepSync);
+    assert.equal(scope.stopEvent, skein.stopEvent);
+  });
+
+  it('can hold every export of skein, each the one the package exports', async () => {
+    const scope = await scopeFor([exportNames.map((name) => `${name};`).join('\n')]);
+    for (const name of exportNames) assert.equal(scope[name], (skein as Record<string, unknown>)[name], name);
+  });
+
+  it('is ready at once for a source that names no export', () => {
+    const scope = scopeFor(['(a, b) => a.wait(b)']);
+    assert.ok(!(scope instanceof Promise));
+    assert.deepEqual(Object.keys(scope), ['__name']);
   });
 });
