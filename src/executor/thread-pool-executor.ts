@@ -604,7 +604,8 @@ export class ThreadPoolExecutor {
    * follows each result within microseconds. Python's `future.result()`
    * blocks its caller outright; this blocks the event loop for at most
    * kBriefWaitMs, and stops after kBriefMisses waits in a row that missed
-   * (tasks too long to wait for), trying again every kBriefRetry lone tasks.
+   * (tasks too long to wait for: started, but not done in time), trying
+   * again every kBriefRetry lone tasks.
    */
   #awaitBriefly(record: TaskRecord): void {
     if (this.#records.size !== 1) return;
@@ -623,6 +624,9 @@ export class ThreadPoolExecutor {
       this.#briefMisses = 0;
       return;
     }
+    // Only a task that ran past the wait counts as a miss: one its worker
+    // had not even started was late to wake (a slow host), not long.
+    if (!this.#slots.started(record.slot)) return;
     if (++this.#briefMisses >= kBriefMisses) for (const each of this.#workers) each.setEager(false);
   }
 
