@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isStopError, ThreadExitError } from '../errors.js';
 import {
@@ -30,6 +31,9 @@ import { loadTarget, setLoaderHints } from './load-target.js';
  * task comes late, turns it off by itself.
  */
 const kSpinMs = 0.1;
+
+/** The task that scheduled the code running now (see onStray in runPool). */
+const taskOwner = new AsyncLocalStorage<object>();
 
 /** Watch the mailbox for up to `ms`; true if work arrived. */
 function spinFor(mailbox: Int32Array, seen: number, ms: number): boolean {
@@ -109,13 +113,20 @@ export async function runPool(boot: PoolBoot): Promise<void> {
   });
 
   // An error thrown by something an async task scheduled fails that task.
+  // One thrown by what an earlier task left behind (a timer, say) is that
+  // task's, which has ended: it is reported, and the running task goes on.
   let crashRunning: ((error: unknown) => void) | undefined;
   const onStray = (error: unknown): void => {
-    if (crashRunning !== undefined) crashRunning(error);
-    else
-      process.stderr.write(
-        `Exception in pool worker ${boot.name} between tasks:\n${(error as Error)?.stack ?? String(error)}\n`,
-      );
+    const owner = taskOwner.getStore();
+    const leftBehind = owner !== undefined && owner !== current;
+    if (crashRunning !== undefined && !leftBehind) {
+      crashRunning(error);
+      return;
+    }
+    const when = leftBehind ? 'from a task that had ended' : 'between tasks';
+    process.stderr.write(
+      `Exception in pool worker ${boot.name} ${when}:\n${(error as Error)?.stack ?? String(error)}\n`,
+    );
   };
   process.on('uncaughtException', onStray);
   process.on('unhandledRejection', onStray);
@@ -211,6 +222,9 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     const args = decodeValue(tasks[at + 3] as unknown[], tasks[at + 4] as boolean);
     const task: CurrentTask = { id, slot, source: undefined, stop: undefined };
     current = task;
+    // What the task schedules carries it, so that an error thrown later is
+    // told apart from the task running then.
+    taskOwner.enterWith(task);
     Atomics.store(mailbox, kRunning, id);
     // Cancelled, or asked to stop, before it began: it does not run at all.
     const slab = slabViews[slabOf(slot)]!;
