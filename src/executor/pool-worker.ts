@@ -48,12 +48,13 @@ export class PoolWorker<Task = unknown> {
   /** Tasks sent to this worker and not reported yet, in the order sent (which is the order it runs them). */
   readonly inflight = new Map<number, Task>();
   /**
-   * Tasks taken back from this worker before it started them (see
-   * `StopSlots.move`), by id, with the slot they had here: the worker still
-   * holds them in its batch and reports each as skipped when it gets there,
-   * and only then may that slot be reused.
+   * The slots of tasks taken back from this worker before it started them
+   * (see `StopSlots.move`): the worker still holds them in its batch and
+   * reports each as skipped when it gets there, and only then may the slot
+   * be reused. By slot, not task id: a task may come back to this worker
+   * (with a new slot) before the worker has skipped its old copy.
    */
-  readonly moved = new Map<number, number>();
+  readonly moved = new Set<number>();
   /** Functions this worker has been sent (by number). */
   readonly knownFunctions = new Set<number>();
   /** How many stop-slot slabs this worker has been sent. */

@@ -77,8 +77,11 @@ export const TaskStatus = { ok: 0, error: 1, stopped: 2 } as const;
 
 /** Worker → pool. */
 export type PoolReport =
-  /** One task's outcome: [id, status, value or serialized error, hasEvents]. */
-  | { type: 'done'; id: number; status: number; value: unknown; hasEvents: boolean }
+  /**
+   * One task's outcome. `slot` tells this copy of the task from an earlier
+   * one the pool took back from this worker (which has another slot).
+   */
+  | { type: 'done'; id: number; slot: number; status: number; value: unknown; hasEvents: boolean }
   /** The initializer failed: the pool is broken. */
   | { type: 'broken'; error: import('../thread/transfer.js').SerializedError };
 
@@ -91,7 +94,8 @@ export function isPoolReport(message: unknown): message is PoolReport {
   if (typeof message !== 'object' || message === null) return false;
   const report = message as Partial<Record<string, unknown>>;
   if (report.type === 'broken') return isSerializedError(report.error);
-  if (report.type !== 'done' || !Number.isInteger(report.id) || typeof report.hasEvents !== 'boolean') return false;
+  if (report.type !== 'done' || !Number.isInteger(report.id) || !Number.isInteger(report.slot)) return false;
+  if (typeof report.hasEvents !== 'boolean') return false;
   if (report.status === TaskStatus.error) return isSerializedError(report.value);
   return report.status === TaskStatus.ok || report.status === TaskStatus.stopped;
 }

@@ -492,13 +492,10 @@ export class ThreadPoolExecutor {
       return;
     }
     const record = worker.inflight.get(report.id);
-    if (record === undefined) {
-      // A task moved away from this worker: it skipped it, so its old slot is free.
-      const slot = worker.moved.get(report.id);
-      if (slot !== undefined) {
-        worker.moved.delete(report.id);
-        this.#slots.release(slot);
-      }
+    if (record === undefined || record.slot !== report.slot) {
+      // The old copy of a task moved away from this worker (the task may be
+      // back here by now, with another slot): skipped, so its slot is free.
+      if (worker.moved.delete(report.slot)) this.#slots.release(report.slot);
       return;
     }
     worker.inflight.delete(report.id);
@@ -542,7 +539,7 @@ export class ThreadPoolExecutor {
       // A task that carries its function's source stays: later tasks there need it.
       if (id === running || record.carriesSource || !this.#slots.move(record.slot)) continue;
       busiest.inflight.delete(id);
-      busiest.moved.set(id, record.slot);
+      busiest.moved.add(record.slot);
       record.slot = this.#slots.acquire();
       record.worker = undefined;
       moving.push(record);
@@ -555,7 +552,7 @@ export class ThreadPoolExecutor {
   #onExit(worker: PoolWorker<TaskRecord>, code: number, error: unknown): void {
     this.#workers.delete(worker);
     // Tasks moved away that it never reached: their old slots are free now.
-    for (const slot of worker.moved.values()) this.#slots.release(slot);
+    for (const slot of worker.moved) this.#slots.release(slot);
     worker.moved.clear();
     const running = worker.runningTask;
     const requeue: TaskRecord[] = [];

@@ -90,6 +90,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       port.postMessage({
         type: 'done',
         id: message.id,
+        slot: message.slot,
         status: TaskStatus.error,
         value: serializeError(why),
         hasEvents: false,
@@ -109,7 +110,14 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       'exit',
       code,
     );
-    report({ type: 'done', id: current.id, status: TaskStatus.error, value: serializeError(error), hasEvents: false });
+    report({
+      type: 'done',
+      id: current.id,
+      slot: current.slot,
+      status: TaskStatus.error,
+      value: serializeError(error),
+      hasEvents: false,
+    });
   });
 
   // An error thrown by something an async task scheduled fails that task.
@@ -151,14 +159,28 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     } else if (command.type === 'close') closing = true;
   };
 
-  const succeed = (id: number, value: unknown): void => {
+  const succeed = (task: CurrentTask, value: unknown): void => {
     const encoded = encodeValue(value);
-    report({ type: 'done', id, status: TaskStatus.ok, value: encoded.value, hasEvents: encoded.hasEvents });
+    report({
+      type: 'done',
+      id: task.id,
+      slot: task.slot,
+      status: TaskStatus.ok,
+      value: encoded.value,
+      hasEvents: encoded.hasEvents,
+    });
   };
 
   const fail = (task: CurrentTask, error: unknown): void => {
     if (isStopError(error)) {
-      report({ type: 'done', id: task.id, status: TaskStatus.stopped, value: undefined, hasEvents: false });
+      report({
+        type: 'done',
+        id: task.id,
+        slot: task.slot,
+        status: TaskStatus.stopped,
+        value: undefined,
+        hasEvents: false,
+      });
     } else {
       const explained = explainMissingName(
         error,
@@ -168,6 +190,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       report({
         type: 'done',
         id: task.id,
+        slot: task.slot,
         status: TaskStatus.error,
         value: serializeError(explained),
         hasEvents: false,
@@ -194,7 +217,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
         crashRunning = reject;
         pending.then(resolve, reject);
       });
-      succeed(task.id, value);
+      succeed(task, value);
     } catch (error) {
       fail(task, error);
     } finally {
@@ -229,7 +252,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     // Cancelled, or asked to stop, before it began: it does not run at all.
     const slab = slabViews[slabOf(slot)]!;
     if (!claimStart(slab, slot) || stopRequested(slab, slot)) {
-      report({ type: 'done', id, status: TaskStatus.stopped, value: undefined, hasEvents: false });
+      report({ type: 'done', id, slot, status: TaskStatus.stopped, value: undefined, hasEvents: false });
       finish();
       return undefined;
     }
@@ -259,7 +282,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       return undefined;
     }
     if (isThenable(value)) return finishAsync(task, value);
-    succeed(id, value);
+    succeed(task, value);
     finish();
     return undefined;
   };

@@ -133,6 +133,35 @@ describe('ThreadPoolExecutor load balancing', () => {
   });
 });
 
+describe('ThreadPoolExecutor task reports', () => {
+  // A task taken back from a worker may come back to it with another slot
+  // before that worker has skipped its old copy: the report of the old copy
+  // (same task id, old slot) must not be taken for the task. Here a task
+  // forges such a report for the task batched behind it.
+  it('takes a report for a task only from the copy with its current slot', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const victimId = new Int32Array(new SharedArrayBuffer(4));
+    const ready = new Event();
+    const forger = pool.submit(
+      async (victimId: Int32Array, ready: Event) => {
+        const { workerData } = await import('node:worker_threads');
+        if (!ready.wait(10_000)) throw new Error('failed to learn the victim id in 10 seconds');
+        const port = (workerData as { skein: { port: { postMessage(message: unknown): void } } }).skein.port;
+        const id = Atomics.load(victimId, 0);
+        port.postMessage({ type: 'done', id, slot: -1, status: 0, value: 'forged', hasEvents: false });
+        return id;
+      },
+      victimId,
+      ready,
+    );
+    const victim = pool.submit((n: number) => n * 2, 21);
+    Atomics.store(victimId, 0, victim.id);
+    ready.set();
+    assert.equal(await within(forger.result(), 10_000, 'run the forger'), victim.id);
+    assert.equal(await within(victim.result(), 10_000, 'run the victim'), 42);
+  });
+});
+
 describe('ThreadPoolExecutor.map', () => {
   it('yields results in input order and throws a task error at its position', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
