@@ -7,10 +7,10 @@
  * @module
  */
 export { Event, type EventMemory } from './sync/event.js';
+export { Lock, type LockMemory } from './sync/lock.js';
 export { sleep, sleepSync } from './sync/sleep.js';
 export {
   Thread,
-  RuntimeError,
   currentThread,
   mainThread,
   enumerate,
@@ -32,6 +32,7 @@ export {
   type StopOutcome,
 } from './thread/stoppables.js';
 export {
+  RuntimeError,
   StopError,
   ThreadExitError,
   CancelledError,

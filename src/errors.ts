@@ -151,3 +151,17 @@ export class NotSupportedError extends Error {
     this.runtime = runtime;
   }
 }
+
+/**
+ * Raised for a call that the state of a thread or a lock forbids, with
+ * Python's message: `threads can only be started once`, `cannot join thread
+ * before it is started`, `cannot join current thread`, `release unlocked lock`.
+ */
+export class RuntimeError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_THREAD_STATE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}

@@ -1,13 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { BrokenThreadPool, ThreadExitError, describeValue } from '../errors.js';
+import { BrokenThreadPool, RuntimeError, ThreadExitError, describeValue } from '../errors.js';
 import { checkSupported } from '../platform.js';
 import { toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import { describeFunction, describeModuleTarget, isModuleTarget, type ModuleTarget } from '../thread/target.js';
-import { RuntimeError } from '../thread/thread.js';
 import { decodeValue, deserializeError, encodeArgs, whyUncloneable, type SerializedError } from '../thread/transfer.js';
 import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
 import { Future, type TaskStopper } from './future.js';

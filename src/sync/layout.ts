@@ -10,3 +10,5 @@ export const kEventId = 0x45564e54;
 export const kControlBlockId = 0x54485244;
 /** "SKGL": the process-wide counters shared by every thread. */
 export const kGlobalsId = 0x534b474c;
+/** "LOCK": a {@link Lock}. */
+export const kLockId = 0x4c4f434b;

@@ -1,10 +1,9 @@
 import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { describeValue } from '../errors.js';
+import { describeValue, RuntimeError } from '../errors.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from '../sync/timeout.js';
 import { stopEvent } from './stop.js';
 import { liveStoppables, type StopOptions, type Stoppable } from './stoppables.js';
-import { RuntimeError } from './thread.js';
 
 /**
  * Options of {@link stopOnSignals}.

@@ -7,7 +7,7 @@ import {
   type MessagePort,
   type ResourceLimits,
 } from 'node:worker_threads';
-import { describeValue, ThreadExitError } from '../errors.js';
+import { describeValue, RuntimeError, ThreadExitError } from '../errors.js';
 import { checkSupported } from '../platform.js';
 import type { Event } from '../sync/event.js';
 import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/timeout.js';
@@ -43,20 +43,6 @@ import {
   type ModuleTarget,
 } from './target.js';
 import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
-
-/**
- * Raised for a call that the thread's state forbids, with Python's message:
- * `threads can only be started once`, `cannot join thread before it is
- * started`, `cannot join current thread`.
- */
-export class RuntimeError extends Error {
-  /** Stable identifier of this error class. */
-  readonly code = 'SKEIN_ERR_THREAD_STATE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'RuntimeError';
-  }
-}
 
 /** Options of a {@link Thread}. */
 export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {

@@ -1,18 +1,35 @@
-import { Event, kEventMemory, type EventMemory } from '../sync/event.js';
+import { Event, kEventMemory } from '../sync/event.js';
+import { Lock, kLockMemory } from '../sync/lock.js';
 import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
 
-// Values cross threads by structured clone, which would turn an Event (all
-// private fields) into an empty object. Before sending, every Event inside a
-// value is swapped for a marker holding its memory; the receiving side swaps
-// each marker back for an Event on that same memory.
+// Values cross threads by structured clone, which would turn an Event or a
+// Lock (all private fields) into an empty object. Before sending, every one
+// inside a value is swapped for a marker holding its kind and memory; the
+// receiving side swaps each marker back for the same kind on that memory.
+// ("Events" below means these shared-memory primitives.)
 
 const kMarker = '__skein_event__';
 
-interface EventMarker {
-  [kMarker]: 1;
+/** The shared-memory primitives that cross threads as markers. */
+type SharedKind = 'Event' | 'Lock';
+
+interface SharedMemory {
+  kind: SharedKind;
   buffer: SharedArrayBuffer;
   byteOffset: number;
 }
+
+interface EventMarker {
+  [kMarker]: 1;
+  kind: SharedKind;
+  buffer: SharedArrayBuffer;
+  byteOffset: number;
+}
+
+const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: number) => object> = {
+  Event: (buffer, byteOffset) => Event.fromBuffer(buffer, byteOffset),
+  Lock: (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset),
+};
 
 /** A value ready for postMessage, and whether the receiver must revive Events in it. */
 export interface Encoded<T = unknown> {
@@ -20,9 +37,12 @@ export interface Encoded<T = unknown> {
   hasEvents: boolean;
 }
 
-function eventMemoryOf(value: object): EventMemory | undefined {
-  const brand = (value as { [kEventMemory]?: unknown })[kEventMemory];
-  return typeof brand === 'function' ? (brand.call(value) as EventMemory) : undefined;
+function eventMemoryOf(value: object): SharedMemory | undefined {
+  const event = (value as { [kEventMemory]?: unknown })[kEventMemory];
+  if (typeof event === 'function') return { kind: 'Event', ...(event.call(value) as Omit<SharedMemory, 'kind'>) };
+  const lock = (value as { [kLockMemory]?: unknown })[kLockMemory];
+  if (typeof lock === 'function') return { kind: 'Lock', ...(lock.call(value) as Omit<SharedMemory, 'kind'>) };
+  return undefined;
 }
 
 /** Objects structured clone copies whole, with nothing inside that could be an Event. */
@@ -63,7 +83,7 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
   if (done !== undefined) return done;
   const memory = eventMemoryOf(value);
   if (memory !== undefined) {
-    const marker: EventMarker = { [kMarker]: 1, buffer: memory.buffer, byteOffset: memory.byteOffset };
+    const marker: EventMarker = { [kMarker]: 1, ...memory };
     copies.set(value, marker);
     return marker;
   }
@@ -165,18 +185,22 @@ export function encodeValue<T>(value: T): Encoded<T> {
 function isMarker(value: object): value is EventMarker {
   return (
     (value as Partial<EventMarker>)[kMarker] === 1 &&
+    Object.hasOwn(revivers, (value as Partial<EventMarker>).kind as string) &&
     (value as Partial<EventMarker>).buffer instanceof SharedArrayBuffer
   );
 }
 
-function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number, Event>>, seen: Set<object>): unknown {
+function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number, object>>, seen: Set<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (isMarker(value)) {
     let byOffset = events.get(value.buffer);
     if (byOffset === undefined) events.set(value.buffer, (byOffset = new Map()));
-    let event = byOffset.get(value.byteOffset);
-    if (event === undefined) byOffset.set(value.byteOffset, (event = Event.fromBuffer(value.buffer, value.byteOffset)));
-    return event;
+    let revived = byOffset.get(value.byteOffset);
+    if (revived === undefined) {
+      revived = revivers[value.kind](value.buffer, value.byteOffset);
+      byOffset.set(value.byteOffset, revived);
+    }
+    return revived;
   }
   if (seen.has(value) || isOpaque(value)) return value;
   seen.add(value);

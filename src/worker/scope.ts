@@ -8,6 +8,7 @@
 /** The names skein exports (src/api.ts); a test keeps the two equal. */
 export const exportNames: readonly string[] = [
   'Event',
+  'Lock',
   'sleep',
   'sleepSync',
   'Thread',

@@ -14,6 +14,8 @@ import {
   wait,
   Event,
   type EventMemory,
+  Lock,
+  type LockMemory,
   type ExceptHook,
   type ExceptHookArgs,
   type ModuleTarget,
@@ -180,6 +182,17 @@ expectTypeOf(throwIfStopped).toEqualTypeOf<() => void>();
   expectTypeOf(Event.fromBuffer(event.buffer)).toEqualTypeOf<Event>();
   expectTypeOf(Event.fromBuffer(event.buffer, 0)).toEqualTypeOf<Event>();
   expectTypeOf<EventMemory>().toEqualTypeOf<{ readonly buffer: SharedArrayBuffer; readonly byteOffset: number }>();
+
+  const lock = new Lock();
+  expectTypeOf(lock.acquire).parameters.toEqualTypeOf<[timeoutMs?: number]>();
+  expectTypeOf(lock.acquire(10)).toEqualTypeOf<boolean>();
+  expectTypeOf(lock.acquireAsync(10)).toEqualTypeOf<Promise<boolean>>();
+  expectTypeOf(lock.release).toEqualTypeOf<() => void>();
+  expectTypeOf(lock.locked()).toEqualTypeOf<boolean>();
+  expectTypeOf(Lock.fromBuffer(lock.buffer, lock.byteOffset)).toEqualTypeOf<Lock>();
+  expectTypeOf<LockMemory>().toEqualTypeOf<EventMemory>();
+  // @ts-expect-error - a Lock lives in shared memory only
+  Lock.fromBuffer(new ArrayBuffer(8));
 
   // @ts-expect-error - an Event lives in shared memory only
   Event.fromBuffer(new ArrayBuffer(8));

@@ -1,0 +1,217 @@
+import { RuntimeError } from '../errors.js';
+import { checkMemory } from './event.js';
+import { kLockId } from './layout.js';
+import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
+import { waitAsyncFor } from './wait-async.js';
+
+// Memory layout, two Int32 slots:
+//   kTag    the type tag kLockId
+//   kState  0 unlocked; 1 locked, nobody waiting; 2 locked, maybe someone
+//           waiting. Taking it is one compare-and-swap when it is free;
+//           release wakes waiters only when the state says there may be
+//           some (the three-state futex lock).
+const kTag = 0;
+const kState = 1;
+const kUnlocked = 0;
+const kLocked = 1;
+const kContended = 2;
+
+/**
+ * Brand under which every Lock exposes its memory, shared by every copy of
+ * skein loaded in the process (see `kEventMemory`).
+ * @internal
+ */
+export const kLockMemory: unique symbol = Symbol.for('skein.Lock.memory') as never;
+
+/** Where a Lock lives: its buffer and the byte offset of its first slot. */
+export interface LockMemory {
+  /** The shared memory holding the Lock. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the Lock's first slot inside {@link LockMemory.buffer}. */
+  readonly byteOffset: number;
+}
+
+let adopting: LockMemory | undefined;
+
+/**
+ * A mutual-exclusion lock shared by every thread: Python's
+ * `threading.Lock` on shared memory.
+ *
+ * One thread at a time holds it: {@link Lock.acquire} blocks until the lock
+ * is free, {@link Lock.release} frees it. As in Python, any thread may
+ * release it, not only the one that acquired it. Pass a Lock to a thread
+ * (in `args`, as a field of a `Thread` subclass, or as an argument of a pool
+ * task) and the thread receives a working Lock on the same memory.
+ *
+ * @example
+ * ```ts
+ * const lock = new Lock();
+ * const bump = (lock: Lock, counter: Int32Array) => {
+ *   for (let i = 0; i < 1000; i++) {
+ *     lock.acquire();
+ *     try {
+ *       counter[0] = counter[0]! + 1; // a read-modify-write no other thread interleaves with
+ *     } finally {
+ *       lock.release();
+ *     }
+ *   }
+ * };
+ * ```
+ */
+export class Lock {
+  /** Bytes of shared memory a Lock occupies. */
+  static readonly SIZE = 8;
+
+  readonly #buffer: SharedArrayBuffer;
+  readonly #byteOffset: number;
+  readonly #i32: Int32Array;
+
+  /** Create a Lock, initially unlocked, on fresh shared memory. */
+  constructor() {
+    const memory = adopting;
+    adopting = undefined;
+    if (memory === undefined) {
+      this.#buffer = new SharedArrayBuffer(Lock.SIZE);
+      this.#byteOffset = 0;
+      this.#i32 = new Int32Array(this.#buffer, 0, 2);
+      this.#i32[kTag] = kLockId;
+    } else {
+      this.#buffer = memory.buffer;
+      this.#byteOffset = memory.byteOffset;
+      this.#i32 = new Int32Array(memory.buffer, memory.byteOffset, 2);
+    }
+  }
+
+  /**
+   * A Lock on memory that already holds one — the receiving end of
+   * {@link Lock.buffer} sent over any channel.
+   *
+   * @throws TypeError if `buffer` is not a `SharedArrayBuffer`.
+   * @throws RangeError if `byteOffset` is not a multiple of 4 or leaves fewer than {@link Lock.SIZE} bytes.
+   * @throws TypeError ("invalid handle") if the memory does not hold a Lock.
+   * @example
+   * ```ts
+   * const same = Lock.fromBuffer(lock.buffer, lock.byteOffset);
+   * ```
+   */
+  static fromBuffer(buffer: SharedArrayBuffer, byteOffset = 0): Lock {
+    checkMemory(buffer, byteOffset, Lock.SIZE, 'Lock');
+    if (Atomics.load(new Int32Array(buffer, byteOffset, 1), 0) !== kLockId) {
+      throw new TypeError(
+        'invalid handle: the buffer does not hold a skein Lock at this offset; ' +
+          'pass the `buffer` (and `byteOffset`) of an existing Lock',
+      );
+    }
+    adopting = { buffer, byteOffset };
+    return new Lock();
+  }
+
+  /** The shared memory holding this Lock; send it anywhere and rebuild with {@link Lock.fromBuffer}. */
+  get buffer(): SharedArrayBuffer {
+    return this.#buffer;
+  }
+
+  /** Byte offset of this Lock inside {@link Lock.buffer}. */
+  get byteOffset(): number {
+    return this.#byteOffset;
+  }
+
+  /** Whether some thread holds the lock now. Never blocks. */
+  locked(): boolean {
+    return Atomics.load(this.#i32, kState) !== kUnlocked;
+  }
+
+  /**
+   * Take the lock, blocking the calling thread until it is free or
+   * `timeoutMs` elapses. `0` only tries (Python's `blocking=False`). It
+   * blocks the whole calling thread — on the main thread the event loop
+   * too; use {@link Lock.acquireAsync} there.
+   *
+   * @param timeoutMs - milliseconds to wait at most; omitted means forever, negative acts as 0.
+   * @returns true once the lock is held; false if the timeout elapsed first.
+   * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
+   */
+  acquire(timeoutMs?: number): boolean {
+    const timeout = toTimeoutMs(timeoutMs);
+    const i32 = this.#i32;
+    let state = Atomics.compareExchange(i32, kState, kUnlocked, kLocked);
+    if (state === kUnlocked) return true;
+    const deadline = deadlineAfter(timeout);
+    for (;;) {
+      // Say a waiter is coming, then sleep while the lock stays taken.
+      if (state === kContended || Atomics.compareExchange(i32, kState, kLocked, kContended) !== kUnlocked) {
+        const left = remainingUntil(deadline);
+        if (left === 0) return false;
+        Atomics.wait(i32, kState, kContended, left);
+      }
+      // Woken, timed out or never slept: try again, keeping the contended
+      // mark (another waiter may still sleep on it).
+      state = Atomics.compareExchange(i32, kState, kUnlocked, kContended);
+      if (state === kUnlocked) return true;
+    }
+  }
+
+  /**
+   * Take the lock without blocking the event loop: resolves true once the
+   * lock is held, false when `timeoutMs` elapses first. The pending wait
+   * keeps the process alive, as a blocked acquire would.
+   *
+   * @param timeoutMs - milliseconds to wait at most; omitted means forever, negative acts as 0.
+   * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN (thrown, not rejected).
+   * @example
+   * ```ts
+   * if (await lock.acquireAsync(5_000)) {
+   *   try { update(shared); } finally { lock.release(); }
+   * }
+   * ```
+   */
+  acquireAsync(timeoutMs?: number): Promise<boolean> {
+    const timeout = toTimeoutMs(timeoutMs);
+    const i32 = this.#i32;
+    let state = Atomics.compareExchange(i32, kState, kUnlocked, kLocked);
+    if (state === kUnlocked) return Promise.resolve(true);
+    const deadline = deadlineAfter(timeout);
+    const loop = async (): Promise<boolean> => {
+      for (;;) {
+        if (state === kContended || Atomics.compareExchange(i32, kState, kLocked, kContended) !== kUnlocked) {
+          const left = remainingUntil(deadline);
+          if (left === 0) return false;
+          await waitAsyncFor(i32, kState, kContended, left);
+        }
+        state = Atomics.compareExchange(i32, kState, kUnlocked, kContended);
+        if (state === kUnlocked) return true;
+      }
+    };
+    return loop();
+  }
+
+  /**
+   * Free the lock and wake the threads waiting for it; one of them takes it.
+   * Any thread may release it.
+   *
+   * @throws RuntimeError `release unlocked lock` if it is not held.
+   */
+  release(): void {
+    const i32 = this.#i32;
+    for (;;) {
+      const state = Atomics.load(i32, kState);
+      if (state === kUnlocked) throw new RuntimeError('release unlocked lock');
+      if (Atomics.compareExchange(i32, kState, state, kUnlocked) === state) {
+        // Every waiter, not one: an async waiter whose timeout has just
+        // passed may still be registered, and would swallow a single wake.
+        if (state === kContended) Atomics.notify(i32, kState);
+        return;
+      }
+    }
+  }
+
+  /** @internal Where this Lock lives, for sending it to a thread. */
+  [kLockMemory](): LockMemory {
+    return { buffer: this.#buffer, byteOffset: this.#byteOffset };
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Lock { locked: ${this.locked()} }`;
+  }
+}
