@@ -1,16 +1,16 @@
-import { describeValue, withArticle } from '../errors.js';
+import { describeValue } from '../errors.js';
 import { kEventId } from './layout.js';
+import { checkHandle, slotsFor } from './memory.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
 import { waitAsyncFor } from './wait-async.js';
 
 // Memory layout, two Int32 slots:
-//   kTag   the type tag kEventId
+//   (slot 0) the type tag kEventId (see memory.ts)
 //   kWord  bit 0 is the flag; bits 1..31 count the times it went from unset
 //          to set. A waiter sleeps on the whole word, so a set() followed at
 //          once by clear() still changes the word and wakes it — the waiter
 //          then reports true, as Python's Event.wait does for a notified
 //          waiter, and no wake-up is lost.
-const kTag = 0;
 const kWord = 1;
 const kFlag = 1;
 
@@ -60,18 +60,11 @@ export class Event {
 
   /** Create an Event, initially not set, on fresh shared memory. */
   constructor() {
-    const memory = adopting;
+    const slots = slotsFor(adopting, Event.SIZE, kEventId);
     adopting = undefined;
-    if (memory === undefined) {
-      this.#buffer = new SharedArrayBuffer(Event.SIZE);
-      this.#byteOffset = 0;
-      this.#i32 = new Int32Array(this.#buffer, 0, 2);
-      this.#i32[kTag] = kEventId;
-    } else {
-      this.#buffer = memory.buffer;
-      this.#byteOffset = memory.byteOffset;
-      this.#i32 = new Int32Array(memory.buffer, memory.byteOffset, 2);
-    }
+    this.#buffer = slots.buffer;
+    this.#byteOffset = slots.byteOffset;
+    this.#i32 = slots.i32;
   }
 
   /**
@@ -89,13 +82,7 @@ export class Event {
    * ```
    */
   static fromBuffer(buffer: SharedArrayBuffer, byteOffset = 0): Event {
-    checkMemory(buffer, byteOffset, Event.SIZE, 'Event');
-    if (Atomics.load(new Int32Array(buffer, byteOffset, 1), 0) !== kEventId) {
-      throw new TypeError(
-        'invalid handle: the buffer does not hold a skein Event at this offset; ' +
-          'pass the `buffer` (and `byteOffset`) of an existing Event',
-      );
-    }
+    checkHandle(buffer, byteOffset, Event.SIZE, kEventId, 'Event');
     adopting = { buffer, byteOffset };
     return new Event();
   }
@@ -266,29 +253,5 @@ export class Event {
   /** @internal */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Event { set: ${this.isSet()} }`;
-  }
-}
-
-/**
- * Check that `buffer` can hold a primitive of `size` bytes at `byteOffset`.
- * @internal
- */
-export function checkMemory(buffer: unknown, byteOffset: number, size: number, what: string): void {
-  if (!(buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError(
-      `Expected \`buffer\` to be a SharedArrayBuffer holding ${withArticle(what)}, got ${describeValue(buffer)}; ` +
-        `threads only share memory through a SharedArrayBuffer — pass \`${what.toLowerCase()}.buffer\``,
-    );
-  }
-  if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
-    throw new RangeError(
-      `Expected \`byteOffset\` to be a non-negative multiple of 4, got ${describeValue(byteOffset)}`,
-    );
-  }
-  if (buffer.byteLength - byteOffset < size) {
-    throw new RangeError(
-      `the buffer is too small for ${withArticle(what)}: it needs ${size} bytes at offset ${byteOffset}, ` +
-        `but the buffer has ${buffer.byteLength} bytes`,
-    );
   }
 }

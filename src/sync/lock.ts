@@ -1,16 +1,15 @@
 import { RuntimeError } from '../errors.js';
-import { checkMemory } from './event.js';
 import { kLockId } from './layout.js';
+import { checkHandle, slotsFor } from './memory.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
 import { waitAsyncFor } from './wait-async.js';
 
 // Memory layout, two Int32 slots:
-//   kTag    the type tag kLockId
+//   (slot 0) the type tag kLockId (see memory.ts)
 //   kState  0 unlocked; 1 locked, nobody waiting; 2 locked, maybe someone
 //           waiting. Taking it is one compare-and-swap when it is free;
 //           release wakes waiters only when the state says there may be
 //           some (the three-state futex lock).
-const kTag = 0;
 const kState = 1;
 const kUnlocked = 0;
 const kLocked = 1;
@@ -68,18 +67,11 @@ export class Lock {
 
   /** Create a Lock, initially unlocked, on fresh shared memory. */
   constructor() {
-    const memory = adopting;
+    const slots = slotsFor(adopting, Lock.SIZE, kLockId);
     adopting = undefined;
-    if (memory === undefined) {
-      this.#buffer = new SharedArrayBuffer(Lock.SIZE);
-      this.#byteOffset = 0;
-      this.#i32 = new Int32Array(this.#buffer, 0, 2);
-      this.#i32[kTag] = kLockId;
-    } else {
-      this.#buffer = memory.buffer;
-      this.#byteOffset = memory.byteOffset;
-      this.#i32 = new Int32Array(memory.buffer, memory.byteOffset, 2);
-    }
+    this.#buffer = slots.buffer;
+    this.#byteOffset = slots.byteOffset;
+    this.#i32 = slots.i32;
   }
 
   /**
@@ -95,13 +87,7 @@ export class Lock {
    * ```
    */
   static fromBuffer(buffer: SharedArrayBuffer, byteOffset = 0): Lock {
-    checkMemory(buffer, byteOffset, Lock.SIZE, 'Lock');
-    if (Atomics.load(new Int32Array(buffer, byteOffset, 1), 0) !== kLockId) {
-      throw new TypeError(
-        'invalid handle: the buffer does not hold a skein Lock at this offset; ' +
-          'pass the `buffer` (and `byteOffset`) of an existing Lock',
-      );
-    }
+    checkHandle(buffer, byteOffset, Lock.SIZE, kLockId, 'Lock');
     adopting = { buffer, byteOffset };
     return new Lock();
   }

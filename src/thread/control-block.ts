@@ -1,4 +1,5 @@
-import { Event, checkMemory } from '../sync/event.js';
+import { Event } from '../sync/event.js';
+import { checkMemory } from '../sync/memory.js';
 import { kControlBlockId, kEventId } from '../sync/layout.js';
 
 // A thread's control block: the shared memory through which every thread
