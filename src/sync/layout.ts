@@ -12,3 +12,5 @@ export const kControlBlockId = 0x54485244;
 export const kGlobalsId = 0x534b474c;
 /** "LOCK": a {@link Lock}. */
 export const kLockId = 0x4c4f434b;
+/** "SEMA": a {@link Semaphore} (or BoundedSemaphore). */
+export const kSemaphoreId = 0x53454d41;

@@ -1,17 +1,18 @@
 import { Event, kEventMemory } from '../sync/event.js';
 import { Lock, kLockMemory } from '../sync/lock.js';
+import { Semaphore, kSemaphoreMemory } from '../sync/semaphore.js';
 import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
 
-// Values cross threads by structured clone, which would turn an Event or a
-// Lock (all private fields) into an empty object. Before sending, every one
-// inside a value is swapped for a marker holding its kind and memory; the
-// receiving side swaps each marker back for the same kind on that memory.
-// ("Events" below means these shared-memory primitives.)
+// Values cross threads by structured clone, which would turn an Event, a
+// Lock or a Semaphore (all private fields) into an empty object. Before
+// sending, every one inside a value is swapped for a marker holding its kind
+// and memory; the receiving side swaps each marker back for the same kind on
+// that memory. ("Events" below means all of these shared-memory primitives.)
 
 const kMarker = '__skein_event__';
 
 /** The shared-memory primitives that cross threads as markers. */
-type SharedKind = 'Event' | 'Lock';
+type SharedKind = 'Event' | 'Lock' | 'Semaphore';
 
 interface SharedMemory {
   kind: SharedKind;
@@ -29,7 +30,15 @@ interface EventMarker {
 const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: number) => object> = {
   Event: (buffer, byteOffset) => Event.fromBuffer(buffer, byteOffset),
   Lock: (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset),
+  Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
 };
+
+/** The brand each kind exposes its memory under. */
+const brands: ReadonlyArray<readonly [symbol, SharedKind]> = [
+  [kEventMemory, 'Event'],
+  [kLockMemory, 'Lock'],
+  [kSemaphoreMemory, 'Semaphore'],
+];
 
 /** A value ready for postMessage, and whether the receiver must revive Events in it. */
 export interface Encoded<T = unknown> {
@@ -38,10 +47,10 @@ export interface Encoded<T = unknown> {
 }
 
 function eventMemoryOf(value: object): SharedMemory | undefined {
-  const event = (value as { [kEventMemory]?: unknown })[kEventMemory];
-  if (typeof event === 'function') return { kind: 'Event', ...(event.call(value) as Omit<SharedMemory, 'kind'>) };
-  const lock = (value as { [kLockMemory]?: unknown })[kLockMemory];
-  if (typeof lock === 'function') return { kind: 'Lock', ...(lock.call(value) as Omit<SharedMemory, 'kind'>) };
+  for (const [brand, kind] of brands) {
+    const memory = (value as Record<symbol, unknown>)[brand];
+    if (typeof memory === 'function') return { kind, ...(memory.call(value) as Omit<SharedMemory, 'kind'>) };
+  }
   return undefined;
 }
 

@@ -9,6 +9,8 @@
 export const exportNames: readonly string[] = [
   'Event',
   'Lock',
+  'Semaphore',
+  'BoundedSemaphore',
   'sleep',
   'sleepSync',
   'Thread',

@@ -120,3 +120,24 @@ export function startScript(file: string, options: ScriptOptions = {}): RunningS
 export function runScript(file: string, options: ScriptOptions = {}): Promise<ChildRun> {
   return startScript(file, options).finished;
 }
+
+/**
+ * Resolve once `i32[index]` (a count that threads raise with Atomics.add and
+ * notify) reaches `n`; fail the test after `timeoutMs`, saying how far it got.
+ */
+export async function countReaches(
+  i32: Int32Array,
+  index: number,
+  n: number,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let seen = Atomics.load(i32, index); seen < n; seen = Atomics.load(i32, index)) {
+    if (performance.now() > deadline) {
+      throw new Error(`failed to see ${what}: only ${seen} of ${n} in ${(timeoutMs / 1000).toFixed(1)} seconds`);
+    }
+    const waiting = Atomics.waitAsync(i32, index, seen, 1_000);
+    if (waiting.async) await waiting.value;
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Event, Lock, RuntimeError, Thread, ThreadPoolExecutor } from 'skein';
-import { joinOrFail, within } from '../helpers/bounded.js';
+import { countReaches, joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
@@ -29,16 +29,6 @@ const bump = (lock: Lock, counter: Int32Array, go: Event, times: number): number
   }
   return work;
 };
-
-/** Resolve once `n` threads have counted themselves in `counter[1]` (bounded). */
-async function allReady(counter: Int32Array, n: number): Promise<void> {
-  const deadline = performance.now() + 30_000;
-  for (let seen = Atomics.load(counter, 1); seen < n; seen = Atomics.load(counter, 1)) {
-    if (performance.now() > deadline) assert.fail(`only ${seen} of ${n} threads got ready in 30 seconds`);
-    const waiting = Atomics.waitAsync(counter, 1, seen, 1_000);
-    if (waiting.async) await waiting.value;
-  }
-}
 
 describe('Lock on one thread', () => {
   it('is taken and freed as Python: locked(), acquire, release', () => {
@@ -109,7 +99,7 @@ describe('Lock across threads', () => {
     const go = new Event();
     const threads = Array.from({ length: 4 }, () => new Thread({ target: bump, args: [lock, counter, go, 20_000] }));
     for (const thread of threads) thread.start();
-    await allReady(counter, 4);
+    await countReaches(counter, 1, 4, 'all 4 threads ready');
     go.set();
     for (const thread of threads) await joinOrFail(thread, 30_000);
     for (const thread of threads) assert.equal(thread.exception, undefined);

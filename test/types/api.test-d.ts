@@ -16,6 +16,8 @@ import {
   type EventMemory,
   Lock,
   type LockMemory,
+  Semaphore,
+  BoundedSemaphore,
   type ExceptHook,
   type ExceptHookArgs,
   type ModuleTarget,
@@ -193,6 +195,16 @@ expectTypeOf(throwIfStopped).toEqualTypeOf<() => void>();
   expectTypeOf<LockMemory>().toEqualTypeOf<EventMemory>();
   // @ts-expect-error - a Lock lives in shared memory only
   Lock.fromBuffer(new ArrayBuffer(8));
+
+  const semaphore = new Semaphore(2);
+  expectTypeOf(semaphore.acquire(10)).toEqualTypeOf<boolean>();
+  expectTypeOf(semaphore.acquireAsync()).toEqualTypeOf<Promise<boolean>>();
+  expectTypeOf(semaphore.release).parameters.toEqualTypeOf<[n?: number]>();
+  expectTypeOf(semaphore.value).toEqualTypeOf<number>();
+  expectTypeOf(new BoundedSemaphore(2)).toMatchTypeOf<Semaphore>();
+  expectTypeOf(Semaphore.fromBuffer(semaphore.buffer)).toEqualTypeOf<Semaphore>();
+  // @ts-expect-error - the initial value is a number of permits
+  new Semaphore('2');
 
   // @ts-expect-error - an Event lives in shared memory only
   Event.fromBuffer(new ArrayBuffer(8));
