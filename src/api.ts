@@ -8,6 +8,7 @@
  */
 export { Event, type EventMemory } from './sync/event.js';
 export { Lock, type LockMemory } from './sync/lock.js';
+export { RLock, type RLockMemory } from './sync/rlock.js';
 export { Semaphore, BoundedSemaphore, type SemaphoreMemory } from './sync/semaphore.js';
 export { sleep, sleepSync } from './sync/sleep.js';
 export {

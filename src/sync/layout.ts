@@ -14,3 +14,5 @@ export const kGlobalsId = 0x534b474c;
 export const kLockId = 0x4c4f434b;
 /** "SEMA": a {@link Semaphore} (or BoundedSemaphore). */
 export const kSemaphoreId = 0x53454d41;
+/** "RLCK": an {@link RLock}. */
+export const kRLockId = 0x524c434b;

@@ -1,19 +1,13 @@
 import { RuntimeError } from '../errors.js';
 import { kLockId } from './layout.js';
 import { checkHandle, slotsFor } from './memory.js';
-import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
-import { waitAsyncFor } from './wait-async.js';
+import { freeLock, isLocked, takeLock, takeLockAsync } from './lock-word.js';
+import { toTimeoutMs } from './timeout.js';
 
 // Memory layout, two Int32 slots:
 //   (slot 0) the type tag kLockId (see memory.ts)
-//   kState  0 unlocked; 1 locked, nobody waiting; 2 locked, maybe someone
-//           waiting. Taking it is one compare-and-swap when it is free;
-//           release wakes waiters only when the state says there may be
-//           some (the three-state futex lock).
+//   kState   the lock word (see lock-word.ts)
 const kState = 1;
-const kUnlocked = 0;
-const kLocked = 1;
-const kContended = 2;
 
 /**
  * Brand under which every Lock exposes its memory, shared by every copy of
@@ -104,7 +98,7 @@ export class Lock {
 
   /** Whether some thread holds the lock now. Never blocks. */
   locked(): boolean {
-    return Atomics.load(this.#i32, kState) !== kUnlocked;
+    return isLocked(this.#i32, kState);
   }
 
   /**
@@ -118,23 +112,7 @@ export class Lock {
    * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
    */
   acquire(timeoutMs?: number): boolean {
-    const timeout = toTimeoutMs(timeoutMs);
-    const i32 = this.#i32;
-    let state = Atomics.compareExchange(i32, kState, kUnlocked, kLocked);
-    if (state === kUnlocked) return true;
-    const deadline = deadlineAfter(timeout);
-    for (;;) {
-      // Say a waiter is coming, then sleep while the lock stays taken.
-      if (state === kContended || Atomics.compareExchange(i32, kState, kLocked, kContended) !== kUnlocked) {
-        const left = remainingUntil(deadline);
-        if (left === 0) return false;
-        Atomics.wait(i32, kState, kContended, left);
-      }
-      // Woken, timed out or never slept: try again, keeping the contended
-      // mark (another waiter may still sleep on it).
-      state = Atomics.compareExchange(i32, kState, kUnlocked, kContended);
-      if (state === kUnlocked) return true;
-    }
+    return takeLock(this.#i32, kState, toTimeoutMs(timeoutMs));
   }
 
   /**
@@ -152,23 +130,7 @@ export class Lock {
    * ```
    */
   acquireAsync(timeoutMs?: number): Promise<boolean> {
-    const timeout = toTimeoutMs(timeoutMs);
-    const i32 = this.#i32;
-    let state = Atomics.compareExchange(i32, kState, kUnlocked, kLocked);
-    if (state === kUnlocked) return Promise.resolve(true);
-    const deadline = deadlineAfter(timeout);
-    const loop = async (): Promise<boolean> => {
-      for (;;) {
-        if (state === kContended || Atomics.compareExchange(i32, kState, kLocked, kContended) !== kUnlocked) {
-          const left = remainingUntil(deadline);
-          if (left === 0) return false;
-          await waitAsyncFor(i32, kState, kContended, left);
-        }
-        state = Atomics.compareExchange(i32, kState, kUnlocked, kContended);
-        if (state === kUnlocked) return true;
-      }
-    };
-    return loop();
+    return takeLockAsync(this.#i32, kState, toTimeoutMs(timeoutMs));
   }
 
   /**
@@ -178,17 +140,7 @@ export class Lock {
    * @throws RuntimeError `release unlocked lock` if it is not held.
    */
   release(): void {
-    const i32 = this.#i32;
-    for (;;) {
-      const state = Atomics.load(i32, kState);
-      if (state === kUnlocked) throw new RuntimeError('release unlocked lock');
-      if (Atomics.compareExchange(i32, kState, state, kUnlocked) === state) {
-        // Every waiter, not one: an async waiter whose timeout has just
-        // passed may still be registered, and would swallow a single wake.
-        if (state === kContended) Atomics.notify(i32, kState);
-        return;
-      }
-    }
+    if (!freeLock(this.#i32, kState)) throw new RuntimeError('release unlocked lock');
   }
 
   /** @internal Where this Lock lives, for sending it to a thread. */

@@ -1,5 +1,5 @@
 /**
- * The memory of the shared-memory primitives (Event, Lock, Semaphore): each is a few
+ * The memory of the shared-memory primitives (Event, Lock, RLock, Semaphore): each is a few
  * Int32 slots in a SharedArrayBuffer, the first holding its type tag.
  */
 import { describeValue, withArticle } from '../errors.js';

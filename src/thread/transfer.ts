@@ -1,18 +1,19 @@
 import { Event, kEventMemory } from '../sync/event.js';
 import { Lock, kLockMemory } from '../sync/lock.js';
+import { RLock, kRLockMemory } from '../sync/rlock.js';
 import { Semaphore, kSemaphoreMemory } from '../sync/semaphore.js';
 import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
 
 // Values cross threads by structured clone, which would turn an Event, a
-// Lock or a Semaphore (all private fields) into an empty object. Before
-// sending, every one inside a value is swapped for a marker holding its kind
-// and memory; the receiving side swaps each marker back for the same kind on
-// that memory. ("Events" below means all of these shared-memory primitives.)
+// Lock, an RLock or a Semaphore (all private fields) into an empty object.
+// Before sending, every one inside a value is swapped for a marker holding
+// its kind and memory; the receiving side swaps each marker back for the
+// same kind on that memory. ("Events" below means all of these.)
 
 const kMarker = '__skein_event__';
 
 /** The shared-memory primitives that cross threads as markers. */
-type SharedKind = 'Event' | 'Lock' | 'Semaphore';
+type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore';
 
 interface SharedMemory {
   kind: SharedKind;
@@ -30,6 +31,7 @@ interface EventMarker {
 const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: number) => object> = {
   Event: (buffer, byteOffset) => Event.fromBuffer(buffer, byteOffset),
   Lock: (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset),
+  RLock: (buffer, byteOffset) => RLock.fromBuffer(buffer, byteOffset),
   Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
 };
 
@@ -37,6 +39,7 @@ const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: numbe
 const brands: ReadonlyArray<readonly [symbol, SharedKind]> = [
   [kEventMemory, 'Event'],
   [kLockMemory, 'Lock'],
+  [kRLockMemory, 'RLock'],
   [kSemaphoreMemory, 'Semaphore'],
 ];
 

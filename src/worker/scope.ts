@@ -9,6 +9,7 @@
 export const exportNames: readonly string[] = [
   'Event',
   'Lock',
+  'RLock',
   'Semaphore',
   'BoundedSemaphore',
   'sleep',

@@ -34,7 +34,7 @@ describe('Lock on one thread', () => {
   it('is taken and freed as Python: locked(), acquire, release', () => {
     const lock = new Lock();
     assert.equal(lock.locked(), false);
-    assert.equal(lock.acquire(), true);
+    assert.equal(lock.acquire(1_000), true);
     assert.equal(lock.locked(), true);
     assert.equal(lock.acquire(0), false, 'a held lock cannot be taken again, even by its holder');
     assert.equal(lock.acquire(5), false, 'nor after a wait');
@@ -83,7 +83,7 @@ describe('Lock on one thread', () => {
   it('is rebuilt from its memory, and refuses memory that holds no Lock', () => {
     const lock = new Lock();
     const same = Lock.fromBuffer(lock.buffer, lock.byteOffset);
-    same.acquire();
+    assert.equal(same.acquire(1_000), true);
     assert.equal(lock.locked(), true);
     lock.release();
     assert.throws(() => Lock.fromBuffer(new Event().buffer), /invalid handle: the buffer does not hold a skein Lock/);
@@ -110,7 +110,7 @@ describe('Lock across threads', () => {
   it('blocks a thread while the main thread holds it, and wakes it on release', async () => {
     const lock = new Lock();
     const waiting = new Event();
-    lock.acquire();
+    assert.equal(lock.acquire(1_000), true);
     const thread = new Thread({
       target: (lock: Lock, waiting: Event) => {
         waiting.set();
@@ -130,7 +130,7 @@ describe('Lock across threads', () => {
 
   it('times out in a thread while another holds it, and hands it over on acquireAsync', async () => {
     const lock = new Lock();
-    lock.acquire();
+    assert.equal(lock.acquire(1_000), true);
     const thread = new Thread({ target: (lock: Lock) => lock.acquire(20), args: [lock] });
     thread.start();
     await joinOrFail(thread);

@@ -10,7 +10,7 @@ describe('Semaphore on one thread', () => {
   it('counts permits as Python: acquire takes one, release gives n back', () => {
     const semaphore = new Semaphore(2);
     assert.equal(semaphore.value, 2);
-    assert.equal(semaphore.acquire(), true);
+    assert.equal(semaphore.acquire(1_000), true);
     assert.equal(semaphore.acquire(0), true);
     assert.equal(semaphore.value, 0);
     assert.equal(semaphore.acquire(0), false, 'no permit left');
@@ -34,7 +34,7 @@ describe('Semaphore on one thread', () => {
   it('BoundedSemaphore refuses a release past its initial value, as Python', () => {
     const bounded = new BoundedSemaphore(2);
     assert.throws(() => bounded.release(), { name: 'RangeError', message: 'Semaphore released too many times' });
-    bounded.acquire();
+    assert.equal(bounded.acquire(1_000), true);
     assert.throws(() => bounded.release(2), { name: 'RangeError', message: 'Semaphore released too many times' });
     bounded.release();
     assert.equal(bounded.value, 2, 'a refused release gives nothing back');
@@ -62,7 +62,7 @@ describe('Semaphore on one thread', () => {
     const bounded = new BoundedSemaphore(3);
     const same = Semaphore.fromBuffer(bounded.buffer, bounded.byteOffset);
     assert.ok(same instanceof BoundedSemaphore);
-    same.acquire();
+    assert.equal(same.acquire(1_000), true);
     assert.equal(bounded.value, 2);
     assert.ok(!(Semaphore.fromBuffer(new Semaphore().buffer) instanceof BoundedSemaphore));
     assert.throws(

@@ -16,6 +16,7 @@ import {
   type EventMemory,
   Lock,
   type LockMemory,
+  RLock,
   Semaphore,
   BoundedSemaphore,
   type ExceptHook,
@@ -195,6 +196,12 @@ expectTypeOf(throwIfStopped).toEqualTypeOf<() => void>();
   expectTypeOf<LockMemory>().toEqualTypeOf<EventMemory>();
   // @ts-expect-error - a Lock lives in shared memory only
   Lock.fromBuffer(new ArrayBuffer(8));
+
+  const rlock = new RLock();
+  expectTypeOf(rlock.acquire(10)).toEqualTypeOf<boolean>();
+  expectTypeOf(rlock.acquireAsync()).toEqualTypeOf<Promise<boolean>>();
+  expectTypeOf(rlock.release).toEqualTypeOf<() => void>();
+  expectTypeOf(RLock.fromBuffer(rlock.buffer)).toEqualTypeOf<RLock>();
 
   const semaphore = new Semaphore(2);
   expectTypeOf(semaphore.acquire(10)).toEqualTypeOf<boolean>();
