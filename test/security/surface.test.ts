@@ -58,6 +58,8 @@ describe('only the caller’s own target source is evaluated', () => {
     const entry = new URL('../../dist/worker/entry.js', import.meta.url);
     for (const workerData of [undefined, { skein: { kind: 'mystery' } }, { other: 1 }]) {
       const worker = new Worker(entry, { workerData, stdout: true, stderr: true });
+      // Listen for the exit now: it may follow the error within the same turn.
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
       const error = await within(
         new Promise<unknown>((resolve) => worker.once('error', resolve)),
         10_000,
@@ -67,7 +69,7 @@ describe('only the caller’s own target source is evaluated', () => {
         String(error),
         /the skein worker entry was started without a skein boot record; only skein starts it/,
       );
-      await within(new Promise((resolve) => worker.once('exit', resolve)), 10_000, 'see the worker exit');
+      await within(exited, 10_000, 'see the worker exit');
     }
   });
 });
