@@ -14,6 +14,7 @@ import { runDoneCallbacks } from './scenarios/done-callbacks.js';
 import { checkEventSchedules } from './scenarios/event-schedules.js';
 import { runFaultInjection } from './scenarios/faults.js';
 import { runForcedStopRace } from './scenarios/forced-race.js';
+import { runLocks } from './scenarios/locks.js';
 import { checkFutureTransitions } from './scenarios/future-transitions.js';
 import { runSharedEvent } from './scenarios/shared-event.js';
 import { runSignalScenario } from './scenarios/signals.js';
@@ -122,6 +123,17 @@ await scenario('forced-stop race', 60_000, async () => {
   totals.futuresSettled += r.rounds * 3;
   return {
     figures: `${r.rounds} rounds: ${r.forced} forced, ${r.stopped} ended just in time, ${r.siblingsDone} of ${r.rounds * 2} siblings untouched`,
+    problems: r.problems,
+  };
+});
+
+await scenario('locks', 60_000, async () => {
+  const r = await runLocks(6, 20_000, seed);
+  totals.threads += 6;
+  return {
+    figures:
+      `6 threads + the main thread, ${r.entered.lock} Lock / ${r.entered.rlock} RLock / ${r.entered.semaphore} ` +
+      `Semaphore(2) sections, ${r.timeouts} timed-out acquires, at most ${r.mostInside} inside the semaphore`,
     problems: r.problems,
   };
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 import { runChurn } from './scenarios/churn.js';
+import { runLocks } from './scenarios/locks.js';
 import { runSharedEvent } from './scenarios/shared-event.js';
 
 checkLeaksAfterEach();
@@ -16,6 +17,13 @@ describe('stress: threads (short)', () => {
     assert.equal(report.liveWorkers, 0, 'no WORKER resource left (async_hooks)');
     assert.equal(report.liveThreads, 0, 'enumerate() lists only the main thread');
     assert.equal(report.liveStoppables, 0, 'no stoppable left registered');
+  });
+
+  it('keeps Lock, RLock and Semaphore exact while 4 threads and the main thread contend, with timeouts', async () => {
+    const report = await runLocks(4, 400, 7);
+    assert.deepEqual(report.problems, []);
+    assert.ok(report.entered.lock > 0 && report.entered.rlock > 0 && report.entered.semaphore > 0, 'all three used');
+    assert.ok(report.mostInside <= 2);
   });
 
   it('ends all 50 threads waiting on one Event in every way when it is set', async () => {
