@@ -1,6 +1,6 @@
 import { describeValue } from '../errors.js';
 import { kEventId } from './layout.js';
-import { checkHandle, slotsFor } from './memory.js';
+import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
 import { waitAsyncFor } from './wait-async.js';
 
@@ -13,14 +13,6 @@ import { waitAsyncFor } from './wait-async.js';
 //          waiter, and no wake-up is lost.
 const kWord = 1;
 const kFlag = 1;
-
-/**
- * Brand under which every Event exposes its memory, shared by every copy of
- * skein loaded in the process (so an Event made by one copy is still
- * recognised by another when it is sent to a thread).
- * @internal
- */
-export const kEventMemory: unique symbol = Symbol.for('skein.Event.memory') as never;
 
 /** Where an Event lives: its buffer and the byte offset of its first slot. */
 export interface EventMemory {
@@ -246,8 +238,8 @@ export class Event {
   }
 
   /** @internal Where this Event lives, for sending it to a thread. */
-  [kEventMemory](): EventMemory {
-    return { buffer: this.#buffer, byteOffset: this.#byteOffset };
+  [kSharedMemory](): SharedHandle {
+    return { kind: 'Event', buffer: this.#buffer, byteOffset: this.#byteOffset };
   }
 
   /** @internal */

@@ -1,6 +1,6 @@
 import { RuntimeError } from '../errors.js';
 import { kLockId } from './layout.js';
-import { checkHandle, slotsFor } from './memory.js';
+import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { freeLock, isLocked, takeLock, takeLockAsync } from './lock-word.js';
 import { toTimeoutMs } from './timeout.js';
 
@@ -8,13 +8,6 @@ import { toTimeoutMs } from './timeout.js';
 //   (slot 0) the type tag kLockId (see memory.ts)
 //   kState   the lock word (see lock-word.ts)
 const kState = 1;
-
-/**
- * Brand under which every Lock exposes its memory, shared by every copy of
- * skein loaded in the process (see `kEventMemory`).
- * @internal
- */
-export const kLockMemory: unique symbol = Symbol.for('skein.Lock.memory') as never;
 
 /** Where a Lock lives: its buffer and the byte offset of its first slot. */
 export interface LockMemory {
@@ -144,8 +137,8 @@ export class Lock {
   }
 
   /** @internal Where this Lock lives, for sending it to a thread. */
-  [kLockMemory](): LockMemory {
-    return { buffer: this.#buffer, byteOffset: this.#byteOffset };
+  [kSharedMemory](): SharedHandle {
+    return { kind: 'Lock', buffer: this.#buffer, byteOffset: this.#byteOffset };
   }
 
   /** @internal */

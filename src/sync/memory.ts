@@ -4,6 +4,24 @@
  */
 import { describeValue, withArticle } from '../errors.js';
 
+/** The kinds of shared-memory primitive, as they cross threads. */
+export type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore';
+
+/**
+ * Brand under which every primitive exposes its kind and memory, so that it
+ * can be sent to a thread. One symbol for the whole process: a primitive
+ * made by one copy of skein is recognised by another.
+ * @internal
+ */
+export const kSharedMemory: unique symbol = Symbol.for('skein.shared.memory') as never;
+
+/** What a primitive's {@link kSharedMemory} method returns. @internal */
+export interface SharedHandle {
+  readonly kind: SharedKind;
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
+}
+
 /** Where a primitive lives: its buffer and the byte offset of its first slot. */
 export interface SharedSlots {
   readonly buffer: SharedArrayBuffer;

@@ -2,7 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { RuntimeError } from '../errors.js';
 import { kRLockId } from './layout.js';
 import { freeLock, isLocked, takeLock, takeLockAsync } from './lock-word.js';
-import { checkHandle, slotsFor } from './memory.js';
+import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { toTimeoutMs } from './timeout.js';
 
 // Memory layout, four Int32 slots:
@@ -17,13 +17,6 @@ const kCount = 3;
 
 /** This thread, as the owner slot records it. */
 const self = threadId + 1;
-
-/**
- * Brand under which every RLock exposes its memory, shared by every copy of
- * skein loaded in the process (see `kEventMemory`).
- * @internal
- */
-export const kRLockMemory: unique symbol = Symbol.for('skein.RLock.memory') as never;
 
 /** Where an RLock lives: its buffer and the byte offset of its first slot. */
 export interface RLockMemory {
@@ -161,8 +154,8 @@ export class RLock {
   }
 
   /** @internal Where this RLock lives, for sending it to a thread. */
-  [kRLockMemory](): RLockMemory {
-    return { buffer: this.#buffer, byteOffset: this.#byteOffset };
+  [kSharedMemory](): SharedHandle {
+    return { kind: 'RLock', buffer: this.#buffer, byteOffset: this.#byteOffset };
   }
 
   /** @internal */

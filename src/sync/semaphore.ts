@@ -1,6 +1,6 @@
 import { describeValue } from '../errors.js';
 import { kSemaphoreId } from './layout.js';
-import { checkHandle, slotsFor } from './memory.js';
+import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
 import { waitAsyncFor } from './wait-async.js';
 
@@ -11,13 +11,6 @@ import { waitAsyncFor } from './wait-async.js';
 const kValue = 1;
 const kBound = 2;
 const kUnbounded = -1;
-
-/**
- * Brand under which every Semaphore exposes its memory, shared by every copy
- * of skein loaded in the process (see `kEventMemory`).
- * @internal
- */
-export const kSemaphoreMemory: unique symbol = Symbol.for('skein.Semaphore.memory') as never;
 
 /** Where a Semaphore lives: its buffer and the byte offset of its first slot. */
 export interface SemaphoreMemory {
@@ -195,8 +188,8 @@ export class Semaphore {
   }
 
   /** @internal Where this Semaphore lives, for sending it to a thread. */
-  [kSemaphoreMemory](): SemaphoreMemory {
-    return { buffer: this.#buffer, byteOffset: this.#byteOffset };
+  [kSharedMemory](): SharedHandle {
+    return { kind: 'Semaphore', buffer: this.#buffer, byteOffset: this.#byteOffset };
   }
 
   /** @internal */

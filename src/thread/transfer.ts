@@ -1,7 +1,8 @@
-import { Event, kEventMemory } from '../sync/event.js';
-import { Lock, kLockMemory } from '../sync/lock.js';
-import { RLock, kRLockMemory } from '../sync/rlock.js';
-import { Semaphore, kSemaphoreMemory } from '../sync/semaphore.js';
+import { Event } from '../sync/event.js';
+import { Lock } from '../sync/lock.js';
+import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memory.js';
+import { RLock } from '../sync/rlock.js';
+import { Semaphore } from '../sync/semaphore.js';
 import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
 
 // Values cross threads by structured clone, which would turn an Event, a
@@ -11,15 +12,6 @@ import { StopError, ThreadExitError, describeValue, withArticle } from '../error
 // same kind on that memory. ("Events" below means all of these.)
 
 const kMarker = '__skein_event__';
-
-/** The shared-memory primitives that cross threads as markers. */
-type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore';
-
-interface SharedMemory {
-  kind: SharedKind;
-  buffer: SharedArrayBuffer;
-  byteOffset: number;
-}
 
 interface EventMarker {
   [kMarker]: 1;
@@ -35,26 +27,15 @@ const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: numbe
   Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
 };
 
-/** The brand each kind exposes its memory under. */
-const brands: ReadonlyArray<readonly [symbol, SharedKind]> = [
-  [kEventMemory, 'Event'],
-  [kLockMemory, 'Lock'],
-  [kRLockMemory, 'RLock'],
-  [kSemaphoreMemory, 'Semaphore'],
-];
-
 /** A value ready for postMessage, and whether the receiver must revive Events in it. */
 export interface Encoded<T = unknown> {
   value: T;
   hasEvents: boolean;
 }
 
-function eventMemoryOf(value: object): SharedMemory | undefined {
-  for (const [brand, kind] of brands) {
-    const memory = (value as Record<symbol, unknown>)[brand];
-    if (typeof memory === 'function') return { kind, ...(memory.call(value) as Omit<SharedMemory, 'kind'>) };
-  }
-  return undefined;
+function eventMemoryOf(value: object): SharedHandle | undefined {
+  const brand = (value as { [kSharedMemory]?: unknown })[kSharedMemory];
+  return typeof brand === 'function' ? (brand.call(value) as SharedHandle) : undefined;
 }
 
 /** Objects structured clone copies whole, with nothing inside that could be an Event. */

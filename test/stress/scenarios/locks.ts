@@ -26,10 +26,10 @@ const kMostInside = 3;
 const kReady = 4;
 
 /**
- * A thread's part: `rounds` sections, each under a primitive picked from
- * `seed`, once every thread is ready and `go` is set. Sent as source: the
- * counter slots are written out (0 Lock, 1 RLock, 2 inside the semaphore,
- * 3 most inside, 4 ready), not the constants above.
+ * A thread's part: a section for each two `picks` (the primitive, and
+ * whether to give up after 1 ms), once every thread is ready and `go` is
+ * set. Sent as source: the counter slots are written out (0 Lock, 1 RLock,
+ * 2 inside the semaphore, 3 most inside, 4 ready), not the constants above.
  */
 const worker = (
   lock: Lock,
@@ -37,21 +37,13 @@ const worker = (
   semaphore: BoundedSemaphore,
   counts: Int32Array,
   go: Event,
-  rounds: number,
-  seed: number,
+  picks: Float64Array,
 ): number[] => {
   Atomics.add(counts, 4, 1);
   Atomics.notify(counts, 4);
   go.wait(30_000);
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
+  let at = 0;
+  const next = (): number => picks[at++]!;
   const work = (): void => {
     let sum = 0;
     for (let k = 0; k < 200; k++) sum += k;
@@ -59,7 +51,7 @@ const worker = (
   };
   const entered = [0, 0, 0];
   let timeouts = 0;
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < picks.length / 2; i++) {
     const pick = next();
     const timeout = next() < 0.3 ? 1 : undefined;
     if (pick < 0.4) {
@@ -116,7 +108,7 @@ export async function runLocks(threads: number, rounds: number, seed: number): P
       new Thread({
         name: `locks-${i}`,
         target: worker,
-        args: [lock, rlock, semaphore, counts, go, rounds, Math.floor(random() * 2 ** 31) + i],
+        args: [lock, rlock, semaphore, counts, go, Float64Array.from({ length: 2 * rounds }, random)],
       }),
   );
   for (const thread of started) thread.start();
