@@ -11,14 +11,8 @@ export { Lock, type LockMemory } from './sync/lock.js';
 export { RLock, type RLockMemory } from './sync/rlock.js';
 export { Semaphore, BoundedSemaphore, type SemaphoreMemory } from './sync/semaphore.js';
 export { sleep, sleepSync } from './sync/sleep.js';
-export {
-  Thread,
-  currentThread,
-  mainThread,
-  enumerate,
-  activeCount,
-  type ThreadOptions,
-} from './thread/thread.js';
+export { Thread, type ThreadOptions } from './thread/thread.js';
+export { currentThread, mainThread, enumerate, activeCount, MainThread, DummyThread } from './thread/current.js';
 export type { ModuleTarget } from './thread/target.js';
 export { setStandbyThreads } from './thread/hub.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';

@@ -76,6 +76,53 @@ export class ThreadExitError extends Error {
   }
 }
 
+/** How a worker ended without its job reporting an outcome. */
+export type ExitReason = ThreadExitError['reason'];
+
+/**
+ * The one classification of a job ended by its worker's exit, for a thread
+ * and a pool task alike: the error that says what happened and what the
+ * user sees. `subject` names the job (`thread "worker-1"`, `the task`);
+ * `replaced` adds that the pool replaced the worker.
+ * @internal
+ */
+export function exitError(
+  subject: string,
+  reason: ExitReason,
+  code: number | undefined,
+  { replaced = false, cause }: { replaced?: boolean; cause?: unknown } = {},
+): ThreadExitError {
+  let message: string;
+  switch (reason) {
+    case 'exit':
+      message = `${subject} called process.exit(${code})${replaced ? ', which ended its pool worker' : ''}`;
+      break;
+    case 'out-of-memory':
+      message = `${subject} ran out of memory: its worker was stopped at the resourceLimits it was given`;
+      break;
+    case 'terminated':
+      message = `${subject} was terminated by a forced stop before it finished: its \`finally\` blocks did not run`;
+      break;
+    default:
+      message = `${subject} crashed: its worker ended unexpectedly with exit code ${code}`;
+  }
+  if (replaced) message += ' (the pool replaced it)';
+  return new ThreadExitError(message, reason, code, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * The reason of a worker that exited with its job unfinished, from the
+ * error Node emitted before the exit (if any) and whether skein itself
+ * terminated it.
+ * @internal
+ */
+export function exitReasonOf(lastError: unknown, terminated: boolean): ExitReason {
+  if (terminated) return 'terminated';
+  return (lastError as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+    ? 'out-of-memory'
+    : 'crashed';
+}
+
 /**
  * The future was cancelled: `result()` and `exception()` reject with it.
  * Python's `concurrent.futures.CancelledError`.

@@ -1,128 +1,113 @@
+import { receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+import { nextIdent } from '../thread/globals.js';
+import { launch, takeSeat, type WorkerExit } from '../thread/hub.js';
 import {
-  MessageChannel,
-  receiveMessageOnPort,
-  type MessagePort,
-  type ResourceLimits,
-  type Worker,
-} from 'node:worker_threads';
-import { ControlBlock } from '../thread/control-block.js';
-import { globalsBuffer, nextIdent } from '../thread/globals.js';
-import { createWorker, workerArgv } from '../thread/hub.js';
-import type { TargetDescriptor } from '../thread/protocol.js';
-import {
-  isPoolReport,
+  checkOutcome,
+  isBrokenReport,
   kDoomed,
-  kEager,
-  kMailboxSize,
-  kParked,
-  kRunning,
-  kWork,
-  type PoolBoot,
+  Mailbox,
+  type BrokenReport,
+  type Outcome,
+  type PoolAssignment,
   type PoolCommand,
-  type PoolReport,
-} from './protocol.js';
+  type Refusal,
+  type TargetDescriptor,
+} from '../thread/protocol.js';
 
-/** How a pool worker is made. */
+/** How a pool worker is made, and where what it reports goes. */
 export interface PoolWorkerSpec<Task> {
   name: string;
   resourceLimits: ResourceLimits | undefined;
   initializer: TargetDescriptor | undefined;
   initargs: unknown[];
   initHasEvents: boolean;
-  /** Every message the worker reports. */
-  onReport(worker: PoolWorker<Task>, report: PoolReport): void;
-  /** The worker has exited; its port has been drained through onReport first. */
-  onExit(worker: PoolWorker<Task>, code: number, error: unknown): void;
+  /** The outcome of the worker's task, or why what it sent as one was refused. */
+  onOutcome(worker: PoolWorker<Task>, outcome: Outcome | Refusal): void;
+  /** The worker's initializer failed. */
+  onBroken(worker: PoolWorker<Task>, report: BrokenReport): void;
+  /** The worker has exited; its port has been drained through the callbacks first. */
+  onExit(worker: PoolWorker<Task>, exit: WorkerExit): void;
 }
 
 /**
  * The pool's handle on one of its workers: the worker, its port, its
- * mailbox, and the tasks dispatched to it that it has not yet reported.
+ * mailbox, and the task it runs now (a worker has at most one).
  */
 export class PoolWorker<Task = unknown> {
   readonly name: string;
   readonly worker: Worker;
-  readonly #port: MessagePort;
-  #deliver: (message: unknown) => void = () => {};
-  readonly #mailbox: Int32Array;
-  /** Tasks sent to this worker and not reported yet, in the order sent (which is the order it runs them). */
-  readonly inflight = new Map<number, Task>();
-  /**
-   * The slots of tasks taken back from this worker before it started them
-   * (see `StopSlots.move`): the worker still holds them in its batch and
-   * reports each as skipped when it gets there, and only then may the slot
-   * be reused. By slot, not task id: a task may come back to this worker
-   * (with a new slot) before the worker has skipped its old copy.
-   */
-  readonly moved = new Set<number>();
+  readonly exited: Promise<WorkerExit>;
+  /** The task sent to this worker and not reported yet. */
+  task: Task | undefined;
+  /** Its id, as reports carry it. */
+  taskId = 0;
   /** Functions this worker has been sent (by number). */
   readonly knownFunctions = new Set<number>();
-  /** How many stop-slot slabs this worker has been sent. */
+  /** How many job-slot slabs this worker has been sent. */
   knownSlabs = 0;
-  /** A close was sent: the worker exits once its queue is done. */
+  /** A close was sent: the worker exits once its task is done. */
   closing = false;
   /** The task whose forced stop terminated this worker, if any. */
   forcedTask: number | undefined;
+  readonly #port: MessagePort;
+  readonly #mailbox: Int32Array;
+  readonly #deliver: (message: unknown) => void;
+  readonly #terminate: () => void;
   #exited = false;
-  #lastError: unknown;
   #referenced = true;
-  readonly exited: Promise<void>;
 
   constructor(spec: PoolWorkerSpec<Task>) {
     this.name = spec.name;
-    const mailbox = new SharedArrayBuffer(kMailboxSize);
+    const mailbox = new SharedArrayBuffer(Mailbox.bytes);
     this.#mailbox = new Int32Array(mailbox);
-    const control = ControlBlock.create();
-    const ident = nextIdent();
-    control.markStarted(ident);
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port2;
-    const boot: PoolBoot = {
-      kind: 'pool',
+    const seat = takeSeat(spec.resourceLimits);
+    seat.control.markStarted(nextIdent());
+    seat.port.postMessage({
+      type: 'pool',
       name: spec.name,
-      control: control.buffer,
-      globals: globalsBuffer,
-      mailbox,
-      port: port1,
-      loaderHints: workerArgv.loaderHints,
       initializer: spec.initializer,
       initargs: spec.initargs,
       initHasEvents: spec.initHasEvents,
-    };
-    this.worker = createWorker({ skein: boot }, [port1], {
+      mailbox,
+    } satisfies PoolAssignment);
+    this.#port = seat.port;
+    // Ref'd while the pool has work (see setReferenced), as the port is.
+    const spawned = launch(seat, {
       name: spec.name,
+      daemon: false,
+      stopAt: Infinity,
       resourceLimits: spec.resourceLimits,
-      ident,
+      thread: seat.control,
     });
-    // Only well-formed reports reach the pool: a task can post anything here.
-    const deliver = (message: unknown): void => {
-      if (isPoolReport(message)) spec.onReport(this, message);
+    this.worker = spawned.worker;
+    this.#terminate = () => spawned.terminate();
+    // Code in a task can post anything on this port: only outcomes and
+    // broken reports are believed, and an outcome that does not check out
+    // is passed on as the reason it was refused.
+    this.#deliver = (message) => {
+      if (isBrokenReport(message)) spec.onBroken(this, message);
+      else {
+        const refusal = checkOutcome(message);
+        if (refusal === undefined) spec.onOutcome(this, message as Outcome);
+        else if (refusal !== 'not an outcome') spec.onOutcome(this, refusal);
+      }
     };
-    this.#deliver = deliver;
     this.#port.on('message', (message: unknown) => {
-      deliver(message);
+      this.#deliver(message);
       // Take the rest of what has arrived synchronously: cheaper than an
       // event per message when results stream in.
-      for (let next: ReturnType<typeof receiveMessageOnPort>; (next = receiveMessageOnPort(this.#port)) !== undefined; )
-        deliver(next.message);
+      for (let next = receiveMessageOnPort(this.#port); next !== undefined; next = receiveMessageOnPort(this.#port))
+        this.#deliver(next.message);
     });
-    this.worker.on('error', (error) => {
-      this.#lastError = error;
-    });
-    this.exited = new Promise((resolve) => {
-      this.worker.on('exit', (code) => {
-        this.#exited = true;
-        // Results posted just before the worker died may still be queued:
-        // take them first, so no finished task is counted as lost.
-        for (
-          let message: ReturnType<typeof receiveMessageOnPort>;
-          (message = receiveMessageOnPort(this.#port)) !== undefined;
-        )
-          deliver(message.message);
-        this.#port.close();
-        spec.onExit(this, code, this.#lastError);
-        resolve();
-      });
+    this.exited = spawned.exited.then((exit) => {
+      this.#exited = true;
+      // Outcomes posted just before the worker died may still be queued:
+      // take them first, so no finished task is counted as lost.
+      for (let next = receiveMessageOnPort(this.#port); next !== undefined; next = receiveMessageOnPort(this.#port))
+        this.#deliver(next.message);
+      this.#port.close();
+      spec.onExit(this, exit);
+      return exit;
     });
   }
 
@@ -140,7 +125,7 @@ export class PoolWorker<Task = unknown> {
 
   /** Ask the worker to spin, not park, between tasks (the pool is waiting for each result synchronously). */
   setEager(eager: boolean): void {
-    Atomics.store(this.#mailbox, kEager, eager ? 1 : 0);
+    Atomics.store(this.#mailbox, Mailbox.eager, eager ? 1 : 0);
   }
 
   /** Whether the worker has exited. */
@@ -148,39 +133,23 @@ export class PoolWorker<Task = unknown> {
     return this.#exited;
   }
 
-  /** The id of the task the worker is running now, 0 if none. */
-  get runningTask(): number {
-    return Atomics.load(this.#mailbox, kRunning);
-  }
-
   /** Post a command and wake the worker if it is parked. Throws DataCloneError as postMessage does. */
   send(command: PoolCommand): void {
     this.#port.postMessage(command);
-    // After the post: a worker that read kWork before draining sees it change.
-    Atomics.add(this.#mailbox, kWork, 1);
+    // After the post: a worker that read `work` before draining sees it change.
+    Atomics.add(this.#mailbox, Mailbox.work, 1);
     // Waking a parked thread is costly on a VM; a busy or spinning worker
-    // sees the new count by itself. The worker raises kParked before it
-    // waits on kWork, and we bump kWork before reading kParked, so either we
-    // see it parked and notify, or its wait sees the count has moved.
-    if (Atomics.load(this.#mailbox, kParked) !== 0) Atomics.notify(this.#mailbox, kWork);
+    // sees the new count by itself. The worker raises `parked` before it
+    // waits on `work`, and we bump `work` before reading `parked`, so either
+    // we see it parked and notify, or its wait sees the count has moved.
+    if (Atomics.load(this.#mailbox, Mailbox.parked) !== 0) Atomics.notify(this.#mailbox, Mailbox.work);
   }
 
-  /** Send a batch of tasks, laid out as protocol.ts says. */
-  run(tasks: unknown[]): void {
-    this.send({ type: 'run', tasks });
-  }
-
-  /** Ask the worker to finish its queued tasks and exit. */
+  /** Ask the worker to finish its task and exit. */
   close(): void {
     if (this.closing || this.#exited) return;
     this.closing = true;
     this.send({ type: 'close' });
-  }
-
-  /** Terminate the worker at once (a forced stop of `taskId`). */
-  terminate(taskId?: number): void {
-    this.forcedTask = taskId;
-    void this.worker.terminate();
   }
 
   /**
@@ -193,8 +162,10 @@ export class PoolWorker<Task = unknown> {
    * fails, wait for the end instead of starting another task.
    */
   terminateRunning(taskId: number): boolean {
-    if (this.#exited || Atomics.compareExchange(this.#mailbox, kRunning, taskId, kDoomed) !== taskId) return false;
-    this.terminate(taskId);
+    if (this.#exited || Atomics.compareExchange(this.#mailbox, Mailbox.running, taskId, kDoomed) !== taskId)
+      return false;
+    this.forcedTask = taskId;
+    this.#terminate();
     return true;
   }
 

@@ -1,18 +1,18 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { BrokenThreadPool, RuntimeError, ThreadExitError, describeValue } from '../errors.js';
+import { BrokenThreadPool, describeValue, exitError, exitReasonOf, RuntimeError } from '../errors.js';
 import { checkSupported } from '../platform.js';
 import { toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
-import type { TargetDescriptor } from '../thread/protocol.js';
-import { describeFunction, describeModuleTarget, isModuleTarget, type ModuleTarget } from '../thread/target.js';
-import { decodeValue, deserializeError, encodeArgs, whyUncloneable, type SerializedError } from '../thread/transfer.js';
+import type { WorkerExit } from '../thread/hub.js';
+import type { BrokenReport, Outcome, Refusal, TargetDescriptor, TaskMessage } from '../thread/protocol.js';
 import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
+import { describeFunction, describeModuleTarget, isModuleTarget, type ModuleTarget } from '../thread/target.js';
+import { decodeValue, deserializeError, encodeArgs, whyUncloneable } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
+import { JobSlots } from './job-slots.js';
 import { PoolWorker } from './pool-worker.js';
-import { kTaskStride, TaskStatus, type PoolReport, type TaskFunctionRef } from './protocol.js';
-import { StopSlots } from './stop-slots.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
 export interface ThreadPoolExecutorOptions {
@@ -54,18 +54,16 @@ export interface MapOptions {
 
 /** The pool's side of a task record. */
 interface TaskOwner {
-  readonly slots: StopSlots;
+  readonly slots: JobSlots;
   stopTask(record: TaskRecord, force: boolean): boolean;
   retire(record: TaskRecord): void;
   awaiting(record: TaskRecord): void;
 }
 
-/** A task the pool knows of, from submit until it leaves every worker. */
+/** A task the pool knows of, from submit until it leaves the pool: CPython's `_WorkItem`. */
 class TaskRecord implements TaskStopper {
+  /** The worker it was sent to, until that worker reports it. */
   worker: PoolWorker<TaskRecord> | undefined = undefined;
-  /** Whether its batch carried the function's source to its worker (which later tasks there then rely on). */
-  carriesSource = false;
-
   retired = false;
   constructor(
     readonly owner: TaskOwner,
@@ -73,8 +71,8 @@ class TaskRecord implements TaskStopper {
     readonly fnId: number,
     readonly args: unknown[],
     readonly hasEvents: boolean,
-    /** The task's stop slot; a fresh one when the task moves to another worker. */
-    public slot: number,
+    /** The task's job slot: its stop request and claim. */
+    readonly slot: number,
   ) {}
 
   request(force: boolean): boolean {
@@ -123,9 +121,6 @@ const kBriefMisses = 4;
 /** Once stopped, try again every this many lone tasks. */
 const kBriefRetry = 64;
 
-/** Most tasks in flight on one worker: enough to batch, few enough to keep workers balanced. */
-const kInflightCap = 64;
-
 /**
  * A pool of worker threads running tasks: Python's
  * `concurrent.futures.ThreadPoolExecutor`, with tasks that can be stopped.
@@ -155,7 +150,9 @@ export class ThreadPoolExecutor {
   #queue: TaskRecord[] = [];
   #queueHead = 0;
   readonly #records = new Map<number, TaskRecord>();
-  readonly #slots = new StopSlots();
+  readonly #slots = new JobSlots();
+  /** Workers with no task, the most recently idle last. */
+  readonly #idle: PoolWorker<TaskRecord>[] = [];
   /** Function numbers by function, and by descriptor (one number per source text). */
   readonly #functionIds = new WeakMap<Function, number>();
   readonly #descriptorIds = new Map<TargetDescriptor | string, number>();
@@ -393,24 +390,26 @@ export class ThreadPoolExecutor {
     });
   }
 
-  /** Hand queued tasks to workers, starting workers up to maxWorkers. */
+  /**
+   * Hand queued tasks to idle workers, in submission order, starting
+   * workers up to maxWorkers — as Python's pool does, a new worker whenever
+   * a task waits and no worker is idle. A worker gets a task only once it
+   * is idle, so a task never waits behind a busy worker while another
+   * worker runs a task submitted after it.
+   */
   #flush(): void {
     if (this.#broken !== undefined) return;
-    let queued = this.#queue.length - this.#queueHead;
-    let idle = 0;
-    for (const worker of this.#workers) if (worker.inflight.size === 0 && !worker.closing) idle++;
-    // As Python does: a new worker whenever no idle one can take the work.
-    while (queued > idle && this.#workers.size < this.#maxWorkers) {
-      this.#startWorker();
-      idle++;
-    }
-    const open = [...this.#workers].filter((worker) => !worker.closing && !worker.hasExited);
-    open.sort((a, b) => a.inflight.size - b.inflight.size);
-    for (const worker of open) {
-      queued = this.#queue.length - this.#queueHead;
-      if (queued === 0) break;
-      const share = Math.min(kInflightCap - worker.inflight.size, Math.ceil(queued / open.length));
-      if (share > 0) this.#dispatch(worker, share);
+    while (this.#queueHead < this.#queue.length) {
+      const record = this.#queue[this.#queueHead]!;
+      // A cancelled future is skipped.
+      if (record.future.done()) {
+        this.#queueHead++;
+        continue;
+      }
+      const worker = this.#idle.pop() ?? (this.#workers.size < this.#maxWorkers ? this.#startWorker() : undefined);
+      if (worker === undefined) break;
+      this.#queueHead++;
+      this.#dispatch(worker, record);
     }
     if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#queueHead);
@@ -419,55 +418,41 @@ export class ThreadPoolExecutor {
     if (this.#shutdown) this.#closeIdleWorkers();
   }
 
-  #dispatch(worker: PoolWorker<TaskRecord>, count: number): void {
-    const tasks: unknown[] = [];
-    const records: TaskRecord[] = [];
-    while (records.length < count && this.#queueHead < this.#queue.length) {
-      const record = this.#queue[this.#queueHead++]!;
-      // A cancelled future is skipped. The task stays pending until the
-      // worker claims it (see StopSlots), so it can still be cancelled.
-      if (record.future.done()) continue;
-      let fn: TaskFunctionRef = record.fnId;
-      record.carriesSource = !worker.knownFunctions.has(fn);
-      if (record.carriesSource) {
-        worker.knownFunctions.add(fn);
-        fn = [fn, this.#descriptors[fn]!];
-      }
-      tasks.push(record.future.id, fn, record.slot, record.args, record.hasEvents);
-      records.push(record);
-      record.worker = worker;
-      worker.inflight.set(record.future.id, record);
-    }
-    if (records.length === 0) return;
+  /** Send `record` to the idle `worker`. The task stays pending, and cancellable, until the worker claims it. */
+  #dispatch(worker: PoolWorker<TaskRecord>, record: TaskRecord): void {
     const slabs = this.#slots.slabs;
     while (worker.knownSlabs < slabs.length) {
       worker.send({ type: 'slab', index: worker.knownSlabs, buffer: slabs[worker.knownSlabs]! });
       worker.knownSlabs++;
     }
+    const known = worker.knownFunctions.has(record.fnId);
+    const task: TaskMessage = {
+      type: 'task',
+      id: record.future.id,
+      fn: known ? record.fnId : [record.fnId, this.#descriptors[record.fnId]!],
+      slot: record.slot,
+      args: record.args,
+      hasEvents: record.hasEvents,
+    };
     try {
-      worker.run(tasks);
-    } catch {
-      // Something in the batch cannot be cloned after all (a host object
-      // the submit-time check cannot see): send the tasks one by one and
-      // fail only those that cannot go.
-      for (const [index, record] of records.entries()) {
-        const single = tasks.slice(index * kTaskStride, (index + 1) * kTaskStride);
-        single[1] = [record.fnId, this.#descriptors[record.fnId]!]; // whether or not the batch got there
-        record.carriesSource = true;
-        try {
-          worker.run(single);
-        } catch (error) {
-          worker.inflight.delete(record.future.id);
-          record.worker = undefined;
-          const culprit = record.args.findIndex((arg) => whyUncloneable(arg) !== undefined);
-          const why =
-            culprit === -1
-              ? String((error as Error).message)
-              : `argument ${culprit}: ${whyUncloneable(record.args[culprit])}`;
-          record.future.setException(new TypeError(`the task cannot be sent to a worker: ${why}`, { cause: error }));
-        }
-      }
+      worker.send(task);
+    } catch (error) {
+      // Something in the arguments cannot be cloned after all (a host
+      // object the submit-time check cannot see): this task fails, saying
+      // which argument; the worker stays idle.
+      const culprit = record.args.findIndex((arg) => whyUncloneable(arg) !== undefined);
+      const why =
+        culprit === -1
+          ? String((error as Error)?.message ?? error)
+          : `argument ${culprit}: ${whyUncloneable(record.args[culprit])}`;
+      record.future.setException(new TypeError(`the task cannot be sent to a worker: ${why}`, { cause: error }));
+      this.#idle.push(worker);
+      return;
     }
+    if (!known) worker.knownFunctions.add(record.fnId);
+    worker.task = record;
+    worker.taskId = record.future.id;
+    record.worker = worker;
   }
 
   #startWorker(): PoolWorker<TaskRecord> {
@@ -477,103 +462,75 @@ export class ThreadPoolExecutor {
       initializer: this.#initializer,
       initargs: this.#initargs,
       initHasEvents: this.#initHasEvents,
-      onReport: (from, report) => this.#onReport(from, report),
-      onExit: (from, code, error) => this.#onExit(from, code, error),
+      onOutcome: (from, outcome) => this.#onOutcome(from, outcome),
+      onBroken: (_from, report) => this.#break(report),
+      onExit: (from, exit) => this.#onExit(from, exit),
     });
     this.#workers.add(worker);
     worker.setReferenced(this.#referenced);
     return worker;
   }
 
-  #onReport(worker: PoolWorker<TaskRecord>, report: PoolReport): void {
-    if (report.type === 'broken') {
-      this.#break(report.error);
-      return;
-    }
-    const record = worker.inflight.get(report.id);
-    if (record === undefined || record.slot !== report.slot) {
-      // The old copy of a task moved away from this worker (the task may be
-      // back here by now, with another slot): skipped, so its slot is free.
-      if (worker.moved.delete(report.slot)) this.#slots.release(report.slot);
-      return;
-    }
-    worker.inflight.delete(report.id);
-    record.worker = undefined;
-    const future = record.future;
-    if (!future.done()) {
-      if (report.status === TaskStatus.ok) future.setResult(decodeValue(report.value, report.hasEvents));
-      else if (report.status === TaskStatus.error)
-        future.setException(deserializeError(report.value as SerializedError));
-      else future.settleStopped();
-    }
-    this.#retire(record);
-    if (this.#queueHead < this.#queue.length && worker.inflight.size <= kInflightCap / 2) this.#scheduleFlush();
-    else if (this.#shutdown && worker.inflight.size === 0) this.#closeIdleWorkers();
-    else if (worker.inflight.size === 0) this.#rebalance(worker);
-  }
-
   /**
-   * An idle worker takes over half of the tasks that wait, not yet started,
-   * in the batch of the busiest worker — the oldest first. With Python's
-   * single shared queue an idle worker takes the next task; batching gives
-   * each worker its own queue, where a task could otherwise wait behind a
-   * long one while a worker idles (forever, behind a task that runs until
-   * it is stopped). Each task is claimed as moved before its worker starts
-   * it (or not at all), and gets a fresh slot here: its worker skips the old
-   * one, which is freed once it reports so.
+   * A worker reported its task: settle the future, and give the worker the
+   * next task (or close it, once the pool is shut down and drained). A
+   * report that does not check out fails the task, saying why: no task is
+   * left waiting because of what its worker sent.
    */
-  #rebalance(idle: PoolWorker<TaskRecord>): void {
-    if (idle.closing || idle.hasExited || this.#queueHead < this.#queue.length) return;
-    let busiest: PoolWorker<TaskRecord> | undefined;
-    for (const worker of this.#workers) {
-      if (worker !== idle && !worker.hasExited && worker.inflight.size > (busiest?.inflight.size ?? 1))
-        busiest = worker;
-    }
-    if (busiest === undefined) return;
-    const running = busiest.runningTask;
-    const moving: TaskRecord[] = [];
-    const want = Math.floor(busiest.inflight.size / 2);
-    for (const [id, record] of busiest.inflight) {
-      if (moving.length === want) break;
-      // A task that carries its function's source stays: later tasks there need it.
-      if (id === running || record.carriesSource || !this.#slots.move(record.slot)) continue;
-      busiest.inflight.delete(id);
-      busiest.moved.add(record.slot);
-      record.slot = this.#slots.acquire();
-      record.worker = undefined;
-      moving.push(record);
-    }
-    if (moving.length === 0) return;
-    this.#queue.splice(this.#queueHead, 0, ...moving);
-    this.#dispatch(idle, moving.length);
-  }
-
-  #onExit(worker: PoolWorker<TaskRecord>, code: number, error: unknown): void {
-    this.#workers.delete(worker);
-    // Tasks moved away that it never reached: their old slots are free now.
-    for (const slot of worker.moved) this.#slots.release(slot);
-    worker.moved.clear();
-    const running = worker.runningTask;
-    const requeue: TaskRecord[] = [];
-    for (const [id, record] of worker.inflight) {
-      record.worker = undefined;
-      if (id === running || worker.forcedTask === id) {
-        if (worker.forcedTask === id) record.future.settleStopped();
-        else if (!record.future.done()) record.future.setException(crashError(code, error));
-        this.#retire(record);
-      } else if (record.future.done()) {
-        this.#retire(record);
-      } else {
-        requeue.push(record); // never started on that worker: run it elsewhere
+  #onOutcome(worker: PoolWorker<TaskRecord>, outcome: Outcome | Refusal): void {
+    const record = worker.task;
+    if (record === undefined) return;
+    if (typeof outcome === 'string') {
+      if (!record.future.done()) {
+        record.future.setException(
+          new TypeError(`the task's worker sent a malformed report (${outcome}); the task's own outcome is lost`),
+        );
+      }
+    } else {
+      // A report for another task is not this worker's to make: ignored.
+      if (outcome.id !== worker.taskId) return;
+      const future = record.future;
+      if (!future.done()) {
+        if (outcome.status === 'ok') future.setResult(decodeValue(outcome.value, outcome.hasEvents));
+        else if (outcome.status === 'error') future.setException(deserializeError(outcome.value as never));
+        else future.settleStopped();
       }
     }
-    worker.inflight.clear();
-    if (requeue.length > 0) {
-      this.#queue.splice(this.#queueHead, 0, ...requeue);
+    worker.task = undefined;
+    worker.taskId = 0;
+    record.worker = undefined;
+    this.#retire(record);
+    if (worker.closing || worker.hasExited) return;
+    this.#idle.push(worker);
+    if (this.#queueHead < this.#queue.length) this.#flush();
+    else if (this.#shutdown) this.#closeIdleWorkers();
+  }
+
+  /** A worker exited: the task it ran (if any) ends with the reason; queued tasks go to other workers. */
+  #onExit(worker: PoolWorker<TaskRecord>, exit: WorkerExit): void {
+    this.#workers.delete(worker);
+    const at = this.#idle.indexOf(worker);
+    if (at !== -1) this.#idle.splice(at, 1);
+    const record = worker.task;
+    if (record !== undefined) {
+      worker.task = undefined;
+      record.worker = undefined;
+      if (worker.forcedTask === record.future.id) record.future.settleStopped();
+      else if (!record.future.done() && this.#slots.started(record.slot)) {
+        const reason = exitReasonOf(exit.error, exit.terminated);
+        record.future.setException(exitError('the task', reason, exit.code, { replaced: true, cause: exit.error }));
+      } else if (!record.future.done()) {
+        // Never started on that worker: run it elsewhere, first in line.
+        this.#queue.splice(this.#queueHead, 0, record);
+      }
+      if (record.future.done()) this.#retire(record);
     }
     if (this.#broken !== undefined) return;
-    // Keep the pool at strength after a crash or a forced stop.
-    if (!worker.closing && !this.#shutdown && this.#workers.size < this.#maxWorkers) this.#startWorker();
+    // Keep the pool at strength after a crash or a forced stop: the next
+    // task finds a worker booted.
+    if (!worker.closing && !this.#shutdown && this.#workers.size < this.#maxWorkers) {
+      this.#idle.push(this.#startWorker());
+    }
     if (this.#queueHead < this.#queue.length) this.#scheduleFlush();
   }
 
@@ -590,7 +547,6 @@ export class ThreadPoolExecutor {
     }
   }
 
-  /** Set the task's stop request; with `force`, terminate its worker if the task is running there. True if terminated. */
   /**
    * `await future` on the only task in the pool: watch its worker's port for
    * up to kBriefWaitMs and take the result synchronously, so the caller's
@@ -626,6 +582,7 @@ export class ThreadPoolExecutor {
     if (++this.#briefMisses >= kBriefMisses) for (const each of this.#workers) each.setEager(false);
   }
 
+  /** Set the task's stop request; with `force`, terminate its worker if the task is running there. True if terminated. */
   #stopTask(record: TaskRecord, force: boolean): boolean {
     this.#slots.requestStop(record.slot);
     if (!force) return false;
@@ -634,9 +591,9 @@ export class ThreadPoolExecutor {
     return record.worker?.terminateRunning(record.future.id) ?? false;
   }
 
-  #break(serialized: SerializedError): void {
+  #break(report: BrokenReport): void {
     if (this.#broken !== undefined) return;
-    const cause = deserializeError(serialized);
+    const cause = deserializeError(report.error);
     this.#broken = new BrokenThreadPool(
       `a worker initializer failed, so the pool cannot run tasks: ${(cause as Error)?.message ?? String(cause)}`,
       { cause },
@@ -652,7 +609,8 @@ export class ThreadPoolExecutor {
 
   #closeIdleWorkers(): void {
     if (!this.#shutdown || this.#queueHead < this.#queue.length) return;
-    for (const worker of this.#workers) if (worker.inflight.size === 0) worker.close();
+    for (const worker of this.#workers) if (worker.task === undefined) worker.close();
+    this.#idle.length = 0;
   }
 
   /**
@@ -681,23 +639,5 @@ function describeTask(fn: unknown, role: string): TargetDescriptor {
   if (isModuleTarget(fn)) return describeModuleTarget(fn, role);
   throw new TypeError(
     `Expected \`${role}\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`,
-  );
-}
-
-function crashError(code: number, error: unknown): ThreadExitError {
-  const options = error === undefined ? undefined : { cause: error };
-  if ((error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new ThreadExitError(
-      'the task ran out of memory: its worker was stopped at the resourceLimits it was given (the pool replaced it)',
-      'out-of-memory',
-      code,
-      options,
-    );
-  }
-  return new ThreadExitError(
-    `the task's worker ended unexpectedly with exit code ${code} (the pool replaced it)`,
-    'crashed',
-    code,
-    options,
   );
 }

@@ -14,6 +14,28 @@ import { waitAsyncFor } from './wait-async.js';
 const kWord = 1;
 const kFlag = 1;
 
+/**
+ * Lay out a fresh, unset Event at Int32 slot `index` of `i32` (its tag
+ * slot; the Event takes {@link Event.SIZE} bytes from there), for memory
+ * that embeds Events among other slots. Safe on memory another thread may
+ * still read: both slots are written atomically, the flag first.
+ * @internal
+ */
+export function initEventAt(i32: Int32Array, index: number): void {
+  Atomics.store(i32, index + kWord, 0);
+  Atomics.store(i32, index, kEventId);
+}
+
+/**
+ * Whether the Event laid out at Int32 slot `index` of `i32` is set — the
+ * same check as {@link Event.isSet}, for a reader that holds the memory but
+ * not an Event object.
+ * @internal
+ */
+export function isEventSetAt(i32: Int32Array, index: number): boolean {
+  return (Atomics.load(i32, index + kWord) & kFlag) !== 0;
+}
+
 /** Where an Event lives: its buffer and the byte offset of its first slot. */
 export interface EventMemory {
   /** The shared memory holding the Event. */

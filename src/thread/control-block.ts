@@ -1,6 +1,7 @@
-import { Event } from '../sync/event.js';
+import type { Event } from '../sync/event.js';
 import { checkMemory } from '../sync/memory.js';
-import { kControlBlockId, kEventId } from '../sync/layout.js';
+import { kControlBlockId } from '../sync/layout.js';
+import { initJobSlot, kJobSlotBytes, stopEventOf } from './job-slot.js';
 
 // A thread's control block: the shared memory through which every thread
 // that holds a handle sees its lifecycle without a message round trip — so
@@ -13,8 +14,9 @@ const kEndClaim = 2;
 const kEndReason = 3;
 const kExitCode = 4;
 const kIdent = 5;
-const kStopEventOffset = 32;
-const kSize = kStopEventOffset + Event.SIZE;
+/** The thread's job slot (its stop request), counted in job slots: bytes 32–47. */
+const kJobSlot = 2;
+const kSize = (kJobSlot + 1) * kJobSlotBytes;
 
 /** Where a thread is in its life. */
 export const ThreadState = {
@@ -56,8 +58,8 @@ export class ControlBlock {
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
-    this.i32 = new Int32Array(buffer, 0, kStopEventOffset / 4);
-    this.stopEvent = Event.fromBuffer(buffer, kStopEventOffset);
+    this.i32 = new Int32Array(buffer, 0, kSize / 4);
+    this.stopEvent = stopEventOf(buffer, kJobSlot);
   }
 
   /** A fresh block for a thread that has not started, its stop request unset. */
@@ -65,8 +67,7 @@ export class ControlBlock {
     const buffer = new SharedArrayBuffer(kSize);
     const i32 = new Int32Array(buffer);
     i32[kTag] = kControlBlockId;
-    // The stop request is an Event embedded in the block: tag it as one.
-    i32[kStopEventOffset / 4] = kEventId;
+    initJobSlot(i32, kJobSlot);
     return new ControlBlock(buffer);
   }
 

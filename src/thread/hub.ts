@@ -1,33 +1,37 @@
 /**
- * The hub: the one place that creates workers, always on the main thread.
+ * The hub: the one place that creates skein's workers and watches them end.
+ *
+ * Every worker is created the same way (src/worker/boot.ts is its other
+ * side): with a {@link WorkerBoot} and a port, into which its owner posts
+ * its first message — a thread's job, a handover, or a pool assignment —
+ * before the worker runs it. The owner takes a {@link Seat}: a standby
+ * worker already booted and parked, or a fresh one that is created when the
+ * seat is launched. Either way, what the job needs (its control block, its
+ * port) exists before any worker is woken or created, so a job that cannot
+ * be posted fails before anything starts.
  *
  * Node ends a nested worker together with the worker that created it, but a
- * Python thread outlives the thread that started it. So a thread started
- * inside a worker is not created there: the worker asks the hub, over its
- * parentPort, and the hub creates it as a child of the main thread.
+ * Python thread outlives the thread that started it. So threads are created
+ * on the main thread: a skein worker asks for one over its parentPort (see
+ * spawn-server.ts and relay.ts). A pool's workers are created wherever the
+ * pool lives, and end with it.
  */
 import {
   isMainThread,
   MessageChannel,
-  parentPort,
   SHARE_ENV,
-  Worker,
   type MessagePort,
   type ResourceLimits,
-  type WorkerOptions as NodeWorkerOptions,
+  type Worker,
 } from 'node:worker_threads';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
+import { newWorker, workerArgv } from './exec-argv.js';
 import { globalsBuffer } from './globals.js';
-import { StandbyWorkers, type StandbySeat, wakeSeat } from './standby.js';
-import {
-  isSpawnRequest,
-  isTerminateRequest,
-  type SpawnRequest,
-  type TerminateRequest,
-  type WorkerBoot,
-} from './protocol.js';
+import type { WorkerBoot } from './protocol.js';
+import { relayRequests } from './relay.js';
+import { StandbyWorkers } from './standby.js';
 
 let entryUrl: URL | undefined;
 
@@ -46,160 +50,83 @@ function workerEntry(): URL {
   return entryUrl;
 }
 
-const loaderFlags = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
-const isTsx = (value: string): boolean => /(?:^|[\\/])tsx(?:$|[\\/])/.test(value);
-
-/**
- * The execArgv for workers: the process's own, minus a TypeScript loader
- * (tsx). On Node 20 its hooks do not apply in workers anyway, and loading it
- * in each one triples the start time; the runtime registers it in a worker
- * only when a `.ts` module target needs it, from the paths kept here.
- */
-function splitExecArgv(execArgv: readonly string[]): { execArgv: string[]; loaderHints: string[] } {
-  const kept: string[] = [];
-  const loaderHints: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i]!;
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (loaderFlags.has(flag)) {
-      const value = eq === -1 ? (execArgv[i + 1] ?? '') : arg.slice(eq + 1);
-      if (isTsx(value)) {
-        loaderHints.push(value);
-        if (eq === -1) i++;
-        continue;
-      }
-    }
-    kept.push(arg);
-  }
-  return { execArgv: kept, loaderHints };
-}
-
-/** @internal */
-export const workerArgv = splitExecArgv(process.execArgv);
-
 /** How a worker ended, as the hub saw it. */
 export interface WorkerExit {
   /** The exit code Node reported. */
   code: number;
   /** The error Node emitted before the exit, if any (e.g. ERR_WORKER_OUT_OF_MEMORY). */
   error: unknown;
-  /** The reason the hub recorded, when the thread had not ended itself. */
-  reason: EndReason | undefined;
+  /** Whether the hub terminated it (a forced stop). */
+  terminated: boolean;
 }
 
-/** A worker the hub created for a thread. */
+/** A worker the hub launched. */
 export interface SpawnedWorker {
   readonly worker: Worker;
-  /** Resolves once the worker has exited and its thread is marked ended. */
+  /** Resolves once the worker has exited (and its thread is marked ended). */
   readonly exited: Promise<WorkerExit>;
-  /** Terminate the worker; its thread ends with reason `terminated`. */
+  /** Terminate the worker; a thread still running ends with reason `terminated`. */
   terminate(): void;
 }
 
-/** Serves a worker's request to start a thread; `ownerIdent` is the ident of the thread asking. */
-type SpawnRequestHandler = (request: SpawnRequest, ownerIdent: number) => void;
-
-interface Spawned {
-  spawned: SpawnedWorker;
-  /** The ident of the thread that started this one; the main thread's for its own. */
-  ownerIdent: number | undefined;
-}
-
-/** Every worker the hub has created and not yet seen exit, by thread ident. */
-const spawnedByIdent = new Map<number, Spawned>();
-
-let spawnRequestHandler: SpawnRequestHandler | undefined;
-
-/** On the main thread: who serves the spawn requests workers send (Thread). @internal */
-export function setSpawnRequestHandler(handler: SpawnRequestHandler): void {
-  spawnRequestHandler = handler;
-}
-
-const kInvalidExecArgv = /^Initiated Worker with invalid execArgv flags: (.*)$/s;
-
 /**
- * `new Worker` with the process's execArgv. When none was removed, Node's own
- * inheritance is used: it leaves out the per-process flags a worker refuses.
- * An explicit list must leave them out itself, or the constructor throws
- * ERR_WORKER_INVALID_EXEC_ARGV — e.g. for `--stack-trace-limit=10`, which
- * Node 24's test runner passes to every test file. The flags refused are
- * named in that error: drop them, once, and retry.
+ * Where a job will run: a worker, its control block and the owner's end of
+ * its port. Take one with {@link takeSeat}, post the first message into
+ * `port`, then {@link launch} it — or {@link returnSeat} it if the post
+ * failed.
  */
-function newWorker(options: NodeWorkerOptions): Worker {
-  if (workerArgv.loaderHints.length === 0) return new Worker(workerEntry(), options);
-  try {
-    return new Worker(workerEntry(), { ...options, execArgv: workerArgv.execArgv });
-  } catch (error) {
-    const refused = kInvalidExecArgv.exec((error as { message?: string }).message ?? '')?.[1];
-    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || refused === undefined) throw error;
-    const drop = new Set(refused.split(', '));
-    workerArgv.execArgv = workerArgv.execArgv.filter((arg) => !drop.has(arg));
-    return new Worker(workerEntry(), { ...options, execArgv: workerArgv.execArgv });
-  }
+export interface Seat {
+  /** The control block of the thread the worker will be. */
+  readonly control: ControlBlock;
+  /** The owner's end of the worker's port. */
+  readonly port: MessagePort;
+  /** One Int32 the worker waits on until its first message is in its port. */
+  readonly wake: Int32Array;
+  /** A standby worker, already booted; undefined for a fresh seat, whose worker is created at launch. */
+  readonly worker: Worker | undefined;
+  /** A fresh seat's end of the port, given to the worker when it is created. */
+  readonly workerPort: MessagePort | undefined;
+  /** The attribution of the worker's requests: the ident of the thread it runs (0 while on standby). */
+  readonly attribution: { ident: number };
 }
 
-/** Options every skein worker is created with, besides its workerData. */
-export interface WorkerOptions {
-  name: string;
-  resourceLimits?: ResourceLimits | undefined;
-  /**
-   * The ident of the thread the worker runs: requests from it are
-   * attributed to it. Set when a standby worker is given its thread.
-   */
-  ident: number;
-}
-
-/**
- * workerData of a standby worker: everything but its thread's job, which
- * arrives in `port` — a {@link ThreadJob} to run as the thread of `control`,
- * or a {@link StandbyAssignment} for a thread that brings its own.
- */
-export interface StandbyBoot {
-  kind: 'standby';
-  globals: SharedArrayBuffer;
-  loaderHints: string[];
-  /** The control block of the thread this worker will run (unless assigned one). */
-  control: SharedArrayBuffer;
-  /** The worker's end of that thread's port. */
-  port: MessagePort;
-  /** The word the worker parks on until its job is in `port` (see {@link StandbySeat}). */
-  wake: SharedArrayBuffer;
-}
-
-/**
- * Sent into a standby worker's port to give it a thread that was started
- * with its own control block and port (one a worker asked the hub for).
- */
-export interface StandbyAssignment {
-  type: 'skein:assign';
-  boot: WorkerBoot;
-}
-
-/** How long after a thread starts on a standby worker its replacement boots, in ms: by then the thread runs. */
-const kRefillDelayMs = 5;
-
-/** What each standby worker was created with, to attribute its requests once assigned. */
-const standbyOptions = new WeakMap<Worker, WorkerOptions>();
-
-const standby = new StandbyWorkers(() => {
-  const options: WorkerOptions = { name: 'skein standby', ident: 0 };
-  const control = ControlBlock.create();
-  const { port1, port2 } = new MessageChannel();
-  const wake = new Int32Array(new SharedArrayBuffer(4));
-  const boot: StandbyBoot = {
-    kind: 'standby',
+function bootFor(seat: Pick<Seat, 'control' | 'wake'>, port: MessagePort, rehearse: boolean): WorkerBoot {
+  return {
     globals: globalsBuffer,
     loaderHints: workerArgv.loaderHints,
-    control: control.buffer,
-    port: port1,
-    wake: wake.buffer as SharedArrayBuffer,
+    control: seat.control.buffer,
+    port,
+    wake: seat.wake.buffer as SharedArrayBuffer,
+    rehearse,
   };
-  const worker = createWorker({ skein: boot }, [port1], options);
-  worker.unref();
-  standbyOptions.set(worker, options);
-  return { worker, control, port: port2, wake };
-}, 1);
+}
+
+/** A seat with everything made but its worker. */
+function freshSeat(): Seat {
+  const { port1, port2 } = new MessageChannel();
+  return {
+    control: ControlBlock.create(),
+    port: port2,
+    wake: new Int32Array(new SharedArrayBuffer(4)),
+    worker: undefined,
+    workerPort: port1,
+    attribution: { ident: 0 },
+  };
+}
+
+const standby = new StandbyWorkers<Seat>(
+  () => {
+    const seat = freshSeat();
+    const worker = createWorker(bootFor(seat, seat.workerPort!, true), [seat.workerPort!], {
+      name: 'skein standby',
+      attribution: seat.attribution,
+    });
+    worker.unref();
+    return { ...seat, worker, workerPort: undefined };
+  },
+  (seat) => seat.worker!,
+  1,
+);
 
 /**
  * Keep `count` workers started in advance, so that `thread.start()` runs
@@ -211,7 +138,7 @@ const standby = new StandbyWorkers(() => {
  * share globals, timers or module state. Idle standby workers never keep
  * the process alive; each costs the memory of an idle worker (~8 MiB).
  * Threads with `resourceLimits` always get a fresh worker (limits are set
- * when a worker is created).
+ * when a worker is created). Pools take standby workers too.
  *
  * @throws RangeError if `count` is not an integer ≥ 0.
  * @example
@@ -234,107 +161,102 @@ export function prepareStandby(): void {
 }
 
 /**
- * @internal On the main thread, an idle standby seat for a thread about to
- * start: the caller posts the thread's job into `seat.port`, then calls
- * {@link launchOnSeat} — or {@link returnSeat} if the job could not be
- * posted. Undefined when there is none (or off the main thread).
+ * @internal A seat for a job about to start: an idle standby worker (on the
+ * main thread, without `resourceLimits`), else a fresh one.
  */
-export function takeSeat(): StandbySeat | undefined {
-  return isMainThread ? standby.take() : undefined;
+export function takeSeat(resourceLimits?: ResourceLimits): Seat {
+  return (isMainThread && resourceLimits === undefined ? standby.take() : undefined) ?? freshSeat();
 }
 
-/** @internal Give back a seat whose job could not be posted. */
-export function returnSeat(seat: StandbySeat): void {
-  standby.putBack(seat);
+/** @internal Give back a seat whose first message could not be posted: nothing was sent, nothing woken. */
+export function returnSeat(seat: Seat): void {
+  if (seat.worker !== undefined) standby.putBack(seat);
+  else {
+    seat.port.close();
+    seat.workerPort?.close();
+  }
 }
+
+/** What {@link launch} needs to know of the job. */
+export interface LaunchSpec {
+  /** The worker's name (a fresh worker's; a standby worker keeps its own). */
+  name: string;
+  daemon: boolean;
+  /** When the thread's stop request sets itself, on the `sharedNow()` clock; `Infinity` for never. */
+  stopAt: number;
+  resourceLimits: ResourceLimits | undefined;
+  /** The thread the worker runs, ended by the hub if the worker dies first: the seat's own, or a handover's. */
+  thread: ControlBlock;
+  /** The thread that asked for this one (its forced stops are honoured); undefined for the hub's own. */
+  ownerIdent?: number | undefined;
+}
+
+/** How long after a job starts on a standby worker its replacement boots, in ms: by then the job runs. */
+const kRefillDelayMs = 5;
 
 /**
- * @internal Run the thread whose job is in `seat.port`, as the thread of
- * `seat.control` (already marked started): wake the standby worker.
+ * Run the job whose first message is in `seat.port`: wake the standby
+ * worker, or create the fresh one. The seat's control block (or the
+ * handover's, `spec.thread`) must be marked started.
+ * @throws what `new Worker` throws (the seat's ports are closed then).
  */
-export function launchOnSeat(seat: StandbySeat, launch: Pick<WorkerBoot, 'daemon' | 'stopAt'>): SpawnedWorker {
-  return launchStandby(seat, seat.control, launch);
+export function launch(seat: Seat, spec: LaunchSpec): SpawnedWorker {
+  const thread = spec.thread;
+  seat.attribution.ident = thread.ident;
+  // The deadline first: one already due is set before the worker runs.
+  const cancelDeadline = armDeadline(thread, spec.stopAt);
+  let worker = seat.worker;
+  // The worker reads its first message once it sees the wake word set; the
+  // message was posted before this store, so it is there when it looks.
+  Atomics.store(seat.wake, 0, 1);
+  if (worker !== undefined) {
+    Atomics.notify(seat.wake, 0);
+    // Boot the replacement a little later (or once this job ends, if
+    // sooner): booting it now would compete with the start just made fast.
+    void waitAsyncFor(thread.i32, kState, ThreadState.started, kRefillDelayMs, false).then(() => standby.refill());
+  } else {
+    try {
+      worker = createWorker(bootFor(seat, seat.workerPort!, false), [seat.workerPort!], {
+        name: spec.name,
+        resourceLimits: spec.resourceLimits,
+        attribution: seat.attribution,
+      });
+    } catch (error) {
+      cancelDeadline();
+      seat.port.close();
+      seat.workerPort?.close();
+      throw error;
+    }
+    standby.refill();
+  }
+  return track(worker, thread, spec.daemon, cancelDeadline, spec.ownerIdent);
+}
+
+/** Options every skein worker is created with, besides its boot. */
+interface CreateOptions {
+  name: string;
+  resourceLimits?: ResourceLimits | undefined;
+  /** The ident its requests are attributed to: the thread it runs, once launched. */
+  attribution: { ident: number };
 }
 
 /**
  * Create a skein worker on the calling thread: the shared entry file, the
  * process's environment (shared, as threads share it in Python), argv and
  * execArgv (minus tsx). Its requests to start or force-stop a thread are
- * served on the main thread, or relayed up to this thread's parent, which
- * relays them on (a pool created inside a thread has nested workers).
+ * served here or passed on (see relay.ts).
  */
-export function createWorker(
-  workerData: unknown,
-  transferList: readonly MessagePort[],
-  options: WorkerOptions,
-): Worker {
-  const worker = newWorker({
-    workerData,
-    transferList: [...transferList],
+function createWorker(boot: WorkerBoot, transferList: MessagePort[], options: CreateOptions): Worker {
+  const worker = newWorker(workerEntry(), {
+    workerData: { skein: boot },
+    transferList,
     env: SHARE_ENV,
     argv: process.argv.slice(2),
     name: options.name,
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
-  worker.on('message', (message: unknown) => {
-    // Only spawn and terminate requests are expected; anything else is ignored.
-    if (isSpawnRequest(message)) {
-      if (isMainThread) spawnRequestHandler?.(message, options.ident);
-      else parentPort?.postMessage(message, [message.boot.port]);
-    } else if (isTerminateRequest(message)) {
-      if (!isMainThread) parentPort?.postMessage(message);
-      else if (spawnedByIdent.get(message.ident)?.ownerIdent === options.ident) terminateThread(message.ident);
-    }
-  });
+  relayRequests(worker, options.attribution);
   return worker;
-}
-
-/**
- * Create the worker for a thread, on the main thread. `ownerIdent` is the
- * thread that asked for this one (undefined when the main thread started it).
- */
-export function spawnWorker(boot: WorkerBoot, ownerIdent?: number): SpawnedWorker {
-  const control = ControlBlock.fromBuffer(boot.control);
-  // A standby worker, if there is one and no limits are asked for: it is
-  // already running, so the job starts without a worker boot.
-  const seat = boot.resourceLimits === undefined ? standby.take() : undefined;
-  if (seat !== undefined) {
-    seat.port.postMessage({ type: 'skein:assign', boot } satisfies StandbyAssignment, [boot.port]);
-    return launchStandby(seat, control, boot, ownerIdent);
-  }
-  // The deadline first: one already due is set before the worker exists.
-  const cancelDeadline = armDeadline(control, boot.stopAt);
-  let worker: Worker;
-  try {
-    worker = createWorker({ skein: boot }, [boot.port], {
-      name: boot.name,
-      resourceLimits: boot.resourceLimits,
-      ident: control.ident,
-    });
-  } catch (error) {
-    cancelDeadline();
-    throw error;
-  }
-  standby.refill();
-  return track(worker, control, boot.daemon, cancelDeadline, ownerIdent);
-}
-
-/** Wake the standby worker of `seat` to run the thread of `control`, whose job is in its port. */
-function launchStandby(
-  seat: StandbySeat,
-  control: ControlBlock,
-  launch: Pick<WorkerBoot, 'daemon' | 'stopAt'>,
-  ownerIdent?: number,
-): SpawnedWorker {
-  standbyOptions.get(seat.worker)!.ident = control.ident;
-  const cancelDeadline = armDeadline(control, launch.stopAt);
-  wakeSeat(seat);
-  // The rest is bookkeeping that the worker need not wait for.
-  const spawned = track(seat.worker, control, launch.daemon, cancelDeadline, ownerIdent);
-  // Boot the replacement a little later (or once this thread ends, if
-  // sooner): booting it now would compete with the start just made fast.
-  void waitAsyncFor(control.i32, kState, ThreadState.started, kRefillDelayMs, false).then(() => standby.refill());
-  return spawned;
 }
 
 /**
@@ -347,6 +269,15 @@ function armDeadline(control: ControlBlock, stopAt: number): () => void {
   return unrefTimeout(Math.max(stopAt - sharedNow(), 0), () => control.stopEvent.set());
 }
 
+interface Tracked {
+  spawned: SpawnedWorker;
+  /** The ident of the thread that started this one; undefined for the hub's own. */
+  ownerIdent: number | undefined;
+}
+
+/** Every worker launched here and not yet seen exit, by the ident of its thread. */
+const trackedByIdent = new Map<number, Tracked>();
+
 /** Watch the worker of the thread of `control`: its exit, its ref; `cancelDeadline` once it exits. */
 function track(
   worker: Worker,
@@ -357,20 +288,18 @@ function track(
 ): SpawnedWorker {
   const ident = control.ident;
   let lastError: unknown;
-  let terminating = false;
+  let terminated = false;
   const exited = new Promise<WorkerExit>((resolve) => {
     worker.on('exit', (code) => {
-      spawnedByIdent.delete(ident);
+      trackedByIdent.delete(ident);
       cancelDeadline();
-      let reason: EndReason | undefined;
       // The runtime ends its thread itself before it exits; a worker that
       // exits with its thread still running died from outside or crashed.
       if (control.state !== ThreadState.ended) {
         const oom = (lastError as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-        reason = terminating ? EndReason.terminated : oom ? EndReason.outOfMemory : EndReason.crashed;
-        if (!control.end(reason, code)) reason = undefined;
+        control.end(terminated ? EndReason.terminated : oom ? EndReason.outOfMemory : EndReason.crashed, code);
       }
-      resolve({ code, error: lastError, reason });
+      resolve({ code, error: lastError, terminated });
     });
   });
   worker.on('error', (error) => {
@@ -383,21 +312,22 @@ function track(
     worker,
     exited,
     terminate() {
-      terminating = true;
+      terminated = true;
       void worker.terminate();
     },
   };
-  spawnedByIdent.set(ident, { spawned, ownerIdent });
+  trackedByIdent.set(ident, { spawned, ownerIdent });
   return spawned;
 }
 
 /**
- * Terminate the worker of the thread `ident` (a forced stop); it ends with
- * reason `terminated`. On the main thread this acts at once; in a worker it
- * asks the hub, which honours it for a thread this worker started. A thread
- * whose worker has already exited is left alone.
+ * @internal Terminate the worker of the thread `ident` (a forced stop), if
+ * it was launched here and has not exited; it ends with reason
+ * `terminated`. With `ownerIdent`, only if that thread started it.
  */
-export function terminateThread(ident: number): void {
-  if (isMainThread) spawnedByIdent.get(ident)?.spawned.terminate();
-  else parentPort?.postMessage({ type: 'skein:terminate', ident } satisfies TerminateRequest);
+export function terminateLaunched(ident: number, ownerIdent?: number): void {
+  const tracked = trackedByIdent.get(ident);
+  if (tracked === undefined) return;
+  if (ownerIdent !== undefined && tracked.ownerIdent !== ownerIdent) return;
+  tracked.spawned.terminate();
 }

@@ -1,6 +1,18 @@
 /**
- * The typed messages between a thread's owner, the hub that creates workers
- * (always the main thread) and the worker runtime.
+ * Every message between skein's main side and its workers, in one place:
+ * how a worker boots, the job it is given (a thread, or a place in a pool),
+ * what it reports back, and what it asks of the hub. Each message a worker
+ * can send has a validator: code running in a thread can post anything on
+ * the ports it can reach, so nothing that arrives is believed before it is
+ * checked.
+ *
+ * The life of every worker is the same: it boots with a {@link WorkerBoot},
+ * parks on its wake word until its first message is in its port, and then
+ * runs what that message says — one thread ({@link ThreadJob}, or a
+ * {@link ThreadHandover} for a thread whose job was posted elsewhere), or
+ * tasks of a pool until the pool closes it ({@link PoolAssignment}). A
+ * standby worker is one booted before it has its first message; a fresh
+ * worker is booted with it already there.
  */
 import { MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { ControlBlock } from './control-block.js';
@@ -33,40 +45,27 @@ export interface InlineClass {
 }
 
 /**
- * What a worker is created with (its workerData): small, and always
- * cloneable, so creating a worker never fails on the thread's arguments.
+ * What every skein worker is created with (its `workerData.skein`): small,
+ * and always cloneable, so creating a worker never fails on a job's data.
  */
 export interface WorkerBoot {
-  kind: 'thread';
-  name: string;
-  daemon: boolean;
-  /** The thread's ControlBlock. */
-  control: SharedArrayBuffer;
   /** The process-wide counters. */
   globals: SharedArrayBuffer;
-  /**
-   * The thread's channel to its owner. The owner has already posted the
-   * {@link ThreadJob} into it; the outcome goes back through it.
-   */
-  port: MessagePort;
-  resourceLimits: ResourceLimits | undefined;
-  /**
-   * When the thread's stop request sets itself (the `timeout` option), on
-   * the `sharedNow()` clock; `Infinity` for never. The hub enforces it, so it
-   * holds even once the thread that started this one has ended.
-   */
-  stopAt: number;
   /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
   loaderHints: string[];
+  /** The control block of the thread this worker will be: its identity, unless a handover brings another. */
+  control: SharedArrayBuffer;
+  /** The worker's end of its port: its first message arrives here, and what it reports goes back. */
+  port: MessagePort;
+  /** One Int32: 0 while the worker waits for its first message, set to 1 (and notified) once it is in `port`. */
+  wake: SharedArrayBuffer;
+  /** Whether to rehearse a start while parked (a standby worker: see src/worker/boot.ts). */
+  rehearse: boolean;
 }
 
-/**
- * What the thread runs, posted by the owner into the thread's port before
- * the worker runs — so an argument that cannot be cloned fails there,
- * before any worker is created or woken.
- */
+/** A thread to run, posted by its owner into the thread's port before the worker runs. */
 export interface ThreadJob {
-  ident: number;
+  type: 'thread';
   name: string;
   daemon: boolean;
   /** Where the main thread's TypeScript loader (tsx) was loaded from, if any. */
@@ -77,25 +76,123 @@ export interface ThreadJob {
   target: TargetDescriptor | undefined;
   /** The Thread subclass, absent for a plain Thread. */
   subclass: ClassDescriptor | undefined;
-  /** Encoded arguments (Events replaced by markers when hasEvents). */
+  /** Encoded arguments (shared-memory primitives replaced by markers when hasEvents). */
   args: unknown[];
   /** Own fields of a Thread subclass instance, encoded the same way. */
   fields: Record<string, unknown> | undefined;
   hasEvents: boolean;
 }
 
-/** Everything about one thread, as the worker runtime sees it. */
-export interface ThreadLaunch extends ThreadJob {
-  /** The thread's ControlBlock. */
+/**
+ * The first message of a worker that runs a thread started from another
+ * worker: that worker made the thread's control block and port and posted
+ * the {@link ThreadJob} into the port (so an argument that cannot be sent
+ * failed there); the job is read from `port`, the outcome goes back on it.
+ */
+export interface ThreadHandover {
+  type: 'handover';
   control: SharedArrayBuffer;
-  /** The thread's channel to its owner; the outcome goes back through it. */
   port: MessagePort;
+}
+
+/** The first message of a pool worker: which pool it serves, and how to start. */
+export interface PoolAssignment {
+  type: 'pool';
+  name: string;
+  /** Run once in the worker before its first task. */
+  initializer: TargetDescriptor | undefined;
+  initargs: unknown[];
+  initHasEvents: boolean;
+  /** The worker's mailbox (see {@link Mailbox}). */
+  mailbox: SharedArrayBuffer;
+}
+
+/** The first message a worker finds in its port. */
+export type FirstMessage = ThreadJob | ThreadHandover | PoolAssignment;
+
+// A pool worker's mailbox: shared Int32 slots.
+export const Mailbox = {
+  /** Bumped (and notified if the worker is parked) by the pool after it posts a command. */
+  work: 0,
+  /**
+   * The id of the task the worker is running now, 0 between tasks, or
+   * {@link kDoomed} once the pool has claimed the running task for a forced stop.
+   */
+  running: 1,
+  /** 1 while the worker is parked in Atomics.wait: only then does the pool pay for a notify. */
+  parked: 2,
+  /**
+   * 1 while the pool waits synchronously for a lone task's result (see the
+   * pool's brief wait): the next task comes within microseconds of each
+   * result, so the idle worker spins instead of parking.
+   */
+  eager: 3,
+  /** Bytes of a mailbox. */
+  bytes: 16,
+} as const;
+
+/**
+ * Written into {@link Mailbox.running} by the pool, with a compare-and-swap
+ * from the task's id, just before it terminates the worker for a forced
+ * stop: a worker that finds it there when its task ends starts no other
+ * task, so the termination can only ever hit the task it was meant for.
+ */
+export const kDoomed = -1;
+
+/** Job slots in one of a pool's slabs: task slot `n` is slot `n % kSlotsPerSlab` of slab `⌊n / kSlotsPerSlab⌋`. */
+export const kSlotsPerSlab = 1024;
+
+/** A task for a pool worker. */
+export interface TaskMessage {
+  type: 'task';
+  id: number;
+  /** The function's number, with its descriptor the first time this worker is sent it. */
+  fn: number | [number, TargetDescriptor];
+  /** The task's slot (its stop request and claim) in the pool's slabs. */
+  slot: number;
+  args: unknown[];
+  hasEvents: boolean;
+}
+
+/** Pool → pool worker, after the assignment. */
+export type PoolCommand =
+  | TaskMessage
+  /** A new slab of job slots, sent before any task that uses it. */
+  | { type: 'slab'; index: number; buffer: SharedArrayBuffer }
+  /** Finish, then exit. */
+  | { type: 'close' };
+
+/** How a job ended, in an {@link Outcome}. */
+export type OutcomeStatus = 'ok' | 'error' | 'stopped';
+
+/**
+ * How a job ended — a thread's last message to its owner, or a pool task's
+ * report. `id` is the task's id (0 for a thread); `value` is the encoded
+ * result for `ok`, the {@link SerializedError} for `error`.
+ */
+export interface Outcome {
+  type: 'outcome';
+  id: number;
+  status: OutcomeStatus;
+  value: unknown;
+  hasEvents: boolean;
+}
+
+/** A pool worker's initializer failed: the pool is broken. */
+export interface BrokenReport {
+  type: 'broken';
+  error: SerializedError;
 }
 
 /** Sent by a worker to the hub (over its parentPort) to start a thread on its behalf. */
 export interface SpawnRequest {
   type: 'skein:spawn';
-  boot: WorkerBoot;
+  handover: ThreadHandover;
+  name: string;
+  daemon: boolean;
+  /** When the thread's stop request sets itself, on the `sharedNow()` clock; `Infinity` for never. */
+  stopAt: number;
+  resourceLimits: ResourceLimits | undefined;
 }
 
 /**
@@ -108,42 +205,99 @@ export interface TerminateRequest {
   ident: number;
 }
 
-/** The last message a thread sends its owner. */
-export type ThreadOutcome =
-  | { type: 'result'; value: unknown; hasEvents: boolean }
-  | { type: 'error'; error: SerializedError }
-  | { type: 'stopped' };
+/** Why a message was refused: what was expected of it. */
+export type Refusal = string;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
 
 /**
  * Whether `message`, received from a worker, is a well-formed request to
- * start a thread. Code in a thread can post anything on its parentPort: the
- * hub acts on a request only when every field it uses has the right type
- * and the control block is one, and ignores anything else.
+ * start a thread: every field the hub uses has the right type and the
+ * control block is one. Anything else is ignored.
  */
 export function isSpawnRequest(message: unknown): message is SpawnRequest {
-  if (typeof message !== 'object' || message === null || (message as SpawnRequest).type !== 'skein:spawn') return false;
-  const boot = (message as Partial<SpawnRequest>).boot as Partial<WorkerBoot> | null | undefined;
+  if (!isRecord(message) || message.type !== 'skein:spawn') return false;
+  const handover = message.handover;
   return (
-    typeof boot === 'object' &&
-    boot !== null &&
-    boot.kind === 'thread' &&
-    typeof boot.name === 'string' &&
-    typeof boot.daemon === 'boolean' &&
-    typeof boot.stopAt === 'number' &&
-    Array.isArray(boot.loaderHints) &&
-    boot.port instanceof MessagePort &&
-    boot.globals instanceof SharedArrayBuffer &&
-    (boot.resourceLimits === undefined || (typeof boot.resourceLimits === 'object' && boot.resourceLimits !== null)) &&
-    ControlBlock.holdsOne(boot.control)
+    isRecord(handover) &&
+    handover.type === 'handover' &&
+    handover.port instanceof MessagePort &&
+    ControlBlock.holdsOne(handover.control) &&
+    typeof message.name === 'string' &&
+    typeof message.daemon === 'boolean' &&
+    typeof message.stopAt === 'number' &&
+    (message.resourceLimits === undefined || isRecord(message.resourceLimits))
   );
 }
 
 /** Whether `message`, received from a worker, is a well-formed request to terminate a thread. */
 export function isTerminateRequest(message: unknown): message is TerminateRequest {
+  return isRecord(message) && message.type === 'skein:terminate' && Number.isInteger(message.ident);
+}
+
+const statuses: readonly unknown[] = ['ok', 'error', 'stopped'] satisfies OutcomeStatus[];
+
+/**
+ * Check a message that claims to be an {@link Outcome}: undefined if it is
+ * one, else why not. A message that is not even trying (no `type:
+ * 'outcome'`) is `'not an outcome'`.
+ */
+export function checkOutcome(message: unknown): Refusal | undefined {
+  if (!isRecord(message) || message.type !== 'outcome') return 'not an outcome';
+  if (!Number.isInteger(message.id)) return `its id is not an integer`;
+  if (!statuses.includes(message.status)) return `its status is not one of ${statuses.join(', ')}`;
+  if (typeof message.hasEvents !== 'boolean') return 'its hasEvents is not a boolean';
+  if (message.status === 'error') return checkSerializedError(message.value);
+  return undefined;
+}
+
+/** Whether `message` is a well-formed {@link BrokenReport}. */
+export function isBrokenReport(message: unknown): message is BrokenReport {
+  return isRecord(message) && message.type === 'broken' && checkSerializedError(message.error) === undefined;
+}
+
+/** Check a {@link SerializedError}, as far as deserializing it relies on. */
+export function checkSerializedError(value: unknown, depth = 0): Refusal | undefined {
+  if (!isRecord(value)) return 'its error is not an object';
+  if (value.kind !== 'error' && value.kind !== 'value') return "its error's kind is neither error nor value";
+  if (typeof value.name !== 'string') return "its error's name is not a string";
+  if (typeof value.message !== 'string') return "its error's message is not a string";
+  if (value.stack !== undefined && typeof value.stack !== 'string') return "its error's stack is not a string";
+  if (!isRecord(value.props)) return "its error's props are not an object";
+  if (value.cause !== undefined) {
+    if (depth >= 8) return "its error's causes nest too deep";
+    return checkSerializedError(value.cause, depth + 1);
+  }
+  return undefined;
+}
+
+/** Whether `value` is a {@link WorkerBoot}: what makes a worker a skein worker (checked in the worker). */
+export function isWorkerBoot(value: unknown): value is WorkerBoot {
   return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as TerminateRequest).type === 'skein:terminate' &&
-    Number.isInteger((message as TerminateRequest).ident)
+    isRecord(value) &&
+    value.globals instanceof SharedArrayBuffer &&
+    value.control instanceof SharedArrayBuffer &&
+    value.wake instanceof SharedArrayBuffer &&
+    value.wake.byteLength >= 4 &&
+    value.port instanceof MessagePort &&
+    Array.isArray(value.loaderHints) &&
+    typeof value.rehearse === 'boolean'
   );
+}
+
+/** Whether `message` is one of the first messages a worker can be given (checked in the worker). */
+export function isFirstMessage(message: unknown): message is FirstMessage {
+  if (!isRecord(message)) return false;
+  switch (message.type) {
+    case 'thread':
+      return typeof message.name === 'string' && Array.isArray(message.args);
+    case 'handover':
+      return message.port instanceof MessagePort && message.control instanceof SharedArrayBuffer;
+    case 'pool':
+      return typeof message.name === 'string' && message.mailbox instanceof SharedArrayBuffer;
+    default:
+      return false;
+  }
 }

@@ -1,54 +1,30 @@
-import type { MessagePort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { describeValue } from '../errors.js';
-import type { ControlBlock } from './control-block.js';
 
 /**
- * A standby worker with everything its thread will use made ahead of time:
- * the thread's control block, its port, and the word the worker is parked
- * on. Starting a thread on a seat is posting its job into `port` and
- * setting `wake` — no channel, no transfer, no event-loop wake-up.
- */
-export interface StandbySeat {
-  readonly worker: Worker;
-  /** The control block of the thread this worker will run. */
-  readonly control: ControlBlock;
-  /** The owner's end of that thread's port; the worker holds the other end. */
-  readonly port: MessagePort;
-  /** 0 while the worker waits for a thread; set to 1 (and notified) once its job is in `port`. */
-  readonly wake: Int32Array;
-}
-
-/** Wake the standby worker of `seat`: its job (or assignment) must already be in its port. */
-export function wakeSeat(seat: StandbySeat): void {
-  Atomics.store(seat.wake, 0, 1);
-  Atomics.notify(seat.wake, 0);
-}
-
-/**
- * Workers started ahead of need, so that `thread.start()` hands its job to
- * a worker that is already running instead of paying the ~20–40 ms a fresh
- * worker takes to boot.
+ * Workers started ahead of need, so that a thread's `start()` (or a pool's
+ * first task) hands its job to a worker that is already running instead of
+ * paying the ~20–40 ms a fresh worker takes to boot. Main-side; the worker
+ * side is src/worker/boot.ts.
  *
  * A standby worker has run nothing: it has only loaded skein's runtime. It
- * is used by one thread and exits with it, like any thread's worker, so a
- * thread never inherits globals, timers or module state from another. Each
- * one taken is replaced off the critical path (on a later turn of the event
- * loop). Idle standby workers are unref'd: they never keep the process alive.
+ * serves one thread (or one place in a pool) and exits with it, like any
+ * worker, so a thread never inherits globals, timers or module state from
+ * another. Each one taken is replaced off the critical path (on a later
+ * turn of the event loop). Idle standby workers are unref'd: they never
+ * keep the process alive.
  */
-export class StandbyWorkers {
-  readonly #create: () => StandbySeat;
-  readonly #idle: StandbySeat[] = [];
+export class StandbyWorkers<Seat> {
+  readonly #create: () => Seat;
+  readonly #workerOf: (seat: Seat) => Worker;
+  readonly #idle: Seat[] = [];
   #target: number;
   #refillScheduled = false;
 
-  constructor(create: () => StandbySeat, target: number) {
+  constructor(create: () => Seat, workerOf: (seat: Seat) => Worker, target: number) {
     this.#create = create;
+    this.#workerOf = workerOf;
     this.#target = target;
-  }
-
-  /** How many standby workers are kept. */
-  get target(): number {
-    return this.#target;
   }
 
   /** How many are idle now (booted or booting). */
@@ -62,23 +38,24 @@ export class StandbyWorkers {
       throw new RangeError(`Expected the standby thread count to be an integer ≥ 0, got ${describeValue(count)}`);
     }
     this.#target = count;
-    while (this.#idle.length > count) void this.#idle.pop()!.worker.terminate();
+    while (this.#idle.length > count) void this.#workerOf(this.#idle.pop()!).terminate();
     this.refill();
   }
 
   /**
    * Take an idle seat (its worker may still be booting), or undefined if
    * there is none. The caller calls {@link refill} when the moment suits: a
-   * worker booting while the taken one starts its thread would take a core
+   * worker booting while the taken one starts its job would take a core
    * from it.
    */
-  take(): StandbySeat | undefined {
+  take(): Seat | undefined {
     return this.#idle.shift();
   }
 
   /** Give back a seat taken but not used (nothing was posted into its port, it was not woken). */
-  putBack(seat: StandbySeat): void {
-    if (seat.worker.threadId === -1 || this.#idle.length >= this.#target) void seat.worker.terminate();
+  putBack(seat: Seat): void {
+    const worker = this.#workerOf(seat);
+    if (worker.threadId === -1 || this.#idle.length >= this.#target) void worker.terminate();
     else this.#idle.unshift(seat);
   }
 
@@ -94,7 +71,7 @@ export class StandbyWorkers {
         const seat = this.#create();
         this.#idle.push(seat);
         // An idle worker that dies (terminated at exit, say) leaves the list.
-        seat.worker.once('exit', () => {
+        this.#workerOf(seat).once('exit', () => {
           const at = this.#idle.indexOf(seat);
           if (at !== -1) this.#idle.splice(at, 1);
         });

@@ -1,6 +1,6 @@
 import { StopError } from '../errors.js';
 import type { Event } from '../sync/event.js';
-import { currentStopEvent } from './thread.js';
+import { currentStopEvent } from './current.js';
 
 /**
  * The stop request of whatever the calling thread is running now: its

@@ -7,33 +7,33 @@ import {
   type MessagePort,
   type ResourceLimits,
 } from 'node:worker_threads';
-import { describeValue, RuntimeError, ThreadExitError } from '../errors.js';
+import { describeValue, exitError, RuntimeError, ThreadExitError } from '../errors.js';
 import { checkSupported } from '../platform.js';
 import type { Event } from '../sync/event.js';
 import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
 import { reportThreadException } from './excepthook.js';
+import { workerArgv } from './exec-argv.js';
+import { nextIdent, nextThreadNumber } from './globals.js';
+import { launch, prepareStandby, returnSeat, type SpawnedWorker, takeSeat, terminateLaunched } from './hub.js';
 import {
-  launchOnSeat,
-  prepareStandby,
-  returnSeat,
-  setSpawnRequestHandler,
-  spawnWorker,
-  takeSeat,
-  terminateThread,
-  workerArgv,
-  type SpawnedWorker,
-} from './hub.js';
-import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
-import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadOutcome, WorkerBoot } from './protocol.js';
+  checkOutcome,
+  type Outcome,
+  type SpawnRequest,
+  type TargetDescriptor,
+  type TerminateRequest,
+  type ThreadJob,
+  type WorkerBoot,
+} from './protocol.js';
+import { isHub, realm } from './realm.js';
 import {
   checkStopOptions,
   registerStoppable,
-  unregisterStoppable,
   type StopOptions,
   type StopOutcome,
   type Stoppable,
+  unregisterStoppable,
 } from './stoppables.js';
 import {
   describeFunction,
@@ -103,50 +103,32 @@ export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
   timeout?: number;
 }
 
-type Role = 'new' | 'self' | 'remote' | 'main' | 'main-view';
-
-interface Adoption {
-  role: Exclude<Role, 'new'>;
-  boot?: WorkerBoot;
-  ident?: number;
-  target?: Function;
+/**
+ * How to build the object of a thread that already exists, instead of a new
+ * one: the worker's own thread, a thread the hub started for a worker, the
+ * main thread, a dummy thread.
+ * @internal
+ */
+export interface Adoption {
+  name: string;
+  ident: number;
+  daemon: boolean;
+  /** Its control block; none for a view of the main thread from a worker. */
+  control: ControlBlock | undefined;
+  target?: Function | undefined;
   args?: unknown[];
 }
 
-const kAdopt = Symbol('skein.adopt');
+/** @internal The options key under which {@link Adoption} is passed to the Thread constructor. */
+export const kAdopt: unique symbol = Symbol('skein.adopt');
 /** @internal The key of a Thread's method that requests its stop, even before start(). */
 export const kRequestStop: unique symbol = Symbol('skein.requestStop');
 
-interface Realm {
-  /** The thread running this realm's code. */
-  current: Thread | undefined;
-  /** The main thread's object (in a worker, a view of it). */
-  main: Thread | undefined;
-  /** Threads alive that this realm knows of, for enumerate(). */
-  live: Set<Thread>;
-  /** In a pool worker, the stop request of the task running now. */
-  taskStop?: (() => Event | undefined) | undefined;
-}
-
-// One realm per JavaScript thread, shared by every copy of skein loaded in it.
-const kRealm = Symbol.for('skein.realm');
-const realm: Realm = ((globalThis as { [kRealm]?: Realm })[kRealm] ??= {
-  current: undefined,
-  main: undefined,
-  live: new Set(),
-});
+let watchRemote: (control: ControlBlock, request: SpawnRequest, spawned: SpawnedWorker) => void;
 
 /** In a worker, the loader hints it was launched with, passed on to the threads it starts. */
 function inheritedLoaderHints(): string[] {
   return (workerData as { skein?: WorkerBoot } | null)?.skein?.loaderHints ?? [];
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**
@@ -169,20 +151,22 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * ```
  */
 export class Thread<R = unknown, A extends unknown[] = unknown[]> {
-  #role: Role = 'new';
   #target: Function | ModuleTarget | undefined;
   #args: unknown[] = [];
   #name = '';
   #daemon = false;
   #resourceLimits: ResourceLimits | undefined;
   #ident: number | undefined;
+  /** The shared control block, from start() on (or from adoption). */
   #control: ControlBlock | undefined;
+  /** The owner's end of the thread's port, where its outcome arrives; only the thread's owner has it. */
   #port: MessagePort | undefined;
   #started = false;
   #finalized = false;
   #result: unknown;
   #exception: unknown;
-  #exit: Promise<unknown> | undefined;
+  /** On the hub, the worker's exit (join waits for it); its error, if any, is the crash's cause. */
+  #exit: Promise<void> | undefined;
   #exitDetail: unknown;
   #signal: AbortSignal | undefined;
   #timeout = Infinity;
@@ -236,7 +220,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     } else {
       this.#name = String(name);
     }
-    this.#daemon = daemon === undefined || daemon === null ? currentThread().daemon : Boolean(daemon);
+    // Python's default: the creating thread's (a dummy thread, in a worker skein did not create, is a daemon).
+    this.#daemon = daemon === undefined || daemon === null ? (realm.current?.daemon ?? !isMainThread) : Boolean(daemon);
     // Refused on runtimes that ignore limits or never report a worker stopped by them.
     if (resourceLimits !== undefined && resourceLimits !== null) checkSupported('resourceLimits');
     this.#resourceLimits = resourceLimits;
@@ -252,24 +237,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   #adopt(adoption: Adoption): void {
-    this.#role = adoption.role;
     this.#started = true;
-    const boot = adoption.boot;
-    if (boot === undefined) {
-      // The main thread, seen from itself or from a worker.
-      this.#name = 'MainThread';
-      this.#ident = kMainIdent;
-      if (adoption.role === 'main') {
-        this.#control = ControlBlock.create();
-        this.#control.markStarted(kMainIdent);
-        this.#control.markRunning();
-      }
-      return;
-    }
-    this.#name = boot.name;
-    this.#ident = adoption.ident ?? ControlBlock.fromBuffer(boot.control).ident;
-    this.#daemon = boot.daemon;
-    this.#control = ControlBlock.fromBuffer(boot.control);
+    this.#name = adoption.name;
+    this.#ident = adoption.ident;
+    this.#daemon = adoption.daemon;
+    this.#control = adoption.control;
     this.#target = adoption.target;
     this.#args = adoption.args ?? [];
   }
@@ -325,84 +297,116 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       this.#finalized = true;
       return;
     }
+    const job = this.#job(subclassRuns);
+    const stopAt = this.#timeout === Infinity ? Infinity : sharedNow() + this.#timeout;
+    if (isHub) this.#launchHere(job, ident, stopAt);
+    else this.#askHub(job, ident, stopAt);
+    this.#armStopRequest(this.#control!);
+    this.#register();
+  }
+
+  /** The job this thread's worker runs: target, class, encoded args and fields. */
+  #job(subclassRuns: boolean): ThreadJob {
     const target = this.#target;
-    const descriptor =
-      target === undefined
-        ? undefined
-        : typeof target === 'function'
-          ? describeFunction(target)
-          : describeModuleTarget(target);
-    const subclass = subclassRuns ? describeSubclass(this.constructor, Thread) : undefined;
     const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
     const encoded = encodeValue([this.#args, fields] as const);
-    const loaderHints = isMainThread ? workerArgv.loaderHints : inheritedLoaderHints();
-    const job: ThreadJob = {
-      ident,
+    const owner = isHub ? undefined : realm.current;
+    return {
+      type: 'thread',
       name: this.#name,
       daemon: this.#daemon,
-      loaderHints,
-      ownerControl: isMainThread ? undefined : currentThread().#control?.buffer,
-      target: descriptor,
-      subclass,
+      loaderHints: isHub ? workerArgv.loaderHints : inheritedLoaderHints(),
+      ownerControl: owner === undefined ? undefined : owner.#control?.buffer,
+      target:
+        target === undefined
+          ? undefined
+          : typeof target === 'function'
+            ? describeFunction(target)
+            : describeModuleTarget(target),
+      subclass: subclassRuns ? describeSubclass(this.constructor, Thread) : undefined,
       args: encoded.value[0],
       fields: encoded.value[1],
       hasEvents: encoded.hasEvents,
     };
-    const stopAt = this.#timeout === Infinity ? Infinity : sharedNow() + this.#timeout;
-    // A standby worker waits with this thread's control block and port made
-    // (main thread, no limits): else both are made now, for a new worker.
-    const seat = this.#resourceLimits === undefined ? takeSeat() : undefined;
-    const control = seat?.control ?? ControlBlock.create();
-    const channel = seat === undefined ? new MessageChannel() : undefined;
-    const port = seat?.port ?? channel!.port2;
+  }
+
+  /** On the hub: post the job into a seat's port, then launch its worker. */
+  #launchHere(job: ThreadJob, ident: number, stopAt: number): void {
+    // A standby worker waits with its control block and port made (no
+    // limits asked for); else both are made now, for a new worker.
+    const seat = takeSeat(this.#resourceLimits);
     try {
       // The job goes into the port first: an argument that cannot be cloned
       // fails here, before any worker exists or is woken.
-      port.postMessage(job);
+      seat.port.postMessage(job);
     } catch (error) {
-      if (seat !== undefined) returnSeat(seat);
-      channel?.port1.close();
-      channel?.port2.close();
-      throw this.#explainLaunchFailure(error, fields);
+      returnSeat(seat);
+      throw this.#explainLaunchFailure(error, job);
     }
-    // A stop asked for before start(): set before the worker can run.
+    this.#begin(seat.control, seat.port, ident);
+    try {
+      this.#attachWorker(
+        launch(seat, {
+          name: this.#name,
+          daemon: this.#daemon,
+          stopAt,
+          resourceLimits: this.#resourceLimits,
+          thread: seat.control,
+        }),
+      );
+    } catch (error) {
+      this.#unbegin();
+      throw error;
+    }
+  }
+
+  /** In a skein worker: post the job into a new port, then ask the hub to start a worker for it. */
+  #askHub(job: ThreadJob, ident: number, stopAt: number): void {
+    const control = ControlBlock.create();
+    const { port1, port2 } = new MessageChannel();
+    try {
+      port2.postMessage(job);
+    } catch (error) {
+      port1.close();
+      port2.close();
+      throw this.#explainLaunchFailure(error, job);
+    }
+    this.#begin(control, port2, ident);
+    try {
+      const request: SpawnRequest = {
+        type: 'skein:spawn',
+        handover: { type: 'handover', control: control.buffer, port: port1 },
+        name: this.#name,
+        daemon: this.#daemon,
+        stopAt,
+        resourceLimits: this.#resourceLimits,
+      };
+      parentPort!.postMessage(request, [port1]);
+    } catch (error) {
+      port1.close();
+      this.#unbegin();
+      throw error;
+    }
+  }
+
+  /** The thread has started: its control block, its port, its ident; a stop asked for before start() is set. */
+  #begin(control: ControlBlock, port: MessagePort, ident: number): void {
     if (this.#stopEarly || this.#signal?.aborted) control.stopEvent.set();
     this.#started = true;
     this.#ident = ident;
     this.#control = control;
     this.#port = port;
     control.markStarted(ident);
-    if (seat !== undefined) {
-      this.#attachWorker(launchOnSeat(seat, { daemon: this.#daemon, stopAt }));
-    } else {
-      const boot: WorkerBoot = {
-        kind: 'thread',
-        name: this.#name,
-        daemon: this.#daemon,
-        control: control.buffer,
-        globals: globalsBuffer,
-        port: channel!.port1,
-        resourceLimits: this.#resourceLimits,
-        stopAt,
-        loaderHints,
-      };
-      try {
-        if (isMainThread) this.#attachWorker(spawnWorker(boot));
-        else parentPort!.postMessage({ type: 'skein:spawn', boot } satisfies SpawnRequest, [channel!.port1]);
-      } catch (error) {
-        // The worker could not be created: the thread never started.
-        control.markUnstarted();
-        this.#started = false;
-        this.#ident = undefined;
-        this.#control = undefined;
-        this.#port = undefined;
-        channel!.port1.close();
-        channel!.port2.close();
-        throw error;
-      }
-    }
-    this.#armStopRequest(control);
-    this.#register();
+  }
+
+  /** Undo {@link Thread.#begin}: no worker could be created, so the thread never started. */
+  #unbegin(): void {
+    this.#control!.markUnstarted();
+    this.#port!.close();
+    this.#started = false;
+    this.#ident = undefined;
+    this.#control = undefined;
+    this.#port = undefined;
   }
 
   /** Request the stop when the signal aborts, until the thread ends. (The hub enforces the deadline.) */
@@ -422,31 +426,23 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#watch();
   }
 
-  static {
-    if (isMainThread) setSpawnRequestHandler((request, ownerIdent) => Thread.#serveSpawnRequest(request, ownerIdent));
-  }
-
-  /** On the hub: the thread `ownerIdent` asked for a thread to be started on its behalf. */
-  static #serveSpawnRequest(request: SpawnRequest, ownerIdent: number): void {
-    const remote = Thread[kAdopt](Thread, { role: 'remote', boot: request.boot });
-    try {
-      remote.#attachWorker(spawnWorker(request.boot, ownerIdent));
-    } catch {
-      // Worker creation itself failed: end the thread so that its owner
-      // does not wait forever.
-      ControlBlock.fromBuffer(request.boot.control).end(EndReason.crashed, 1);
-      return;
-    }
-    remote.#register();
-  }
-
   #attachWorker(spawned: SpawnedWorker): void {
     this.#exit = spawned.exited.then((exit) => {
       this.#exitDetail = exit.error;
     });
   }
 
-  #explainLaunchFailure(error: unknown, fields: Record<string, unknown> | undefined): unknown {
+  static {
+    watchRemote = (control, request, spawned) => {
+      const thread = new Thread({
+        [kAdopt]: { name: request.name, ident: control.ident, daemon: request.daemon, control },
+      } as ThreadOptions);
+      thread.#attachWorker(spawned);
+      thread.#register();
+    };
+  }
+
+  #explainLaunchFailure(error: unknown, job: ThreadJob): unknown {
     if ((error as { name?: unknown } | null)?.name !== 'DataCloneError') return error;
     for (const [index, arg] of this.#args.entries()) {
       const why = whyUncloneable(arg);
@@ -456,8 +452,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
         });
       }
     }
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      const why = whyUncloneable(value);
+    for (const key of Object.keys(job.fields ?? {})) {
+      const why = whyUncloneable((this as unknown as Record<string, unknown>)[key]);
       if (why !== undefined) {
         return new TypeError(
           `field \`${key}\` of thread "${this.#name}" (${this.constructor.name}) cannot be sent to its thread: ${why}`,
@@ -480,9 +476,28 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /**
+   * The outcome the thread posted last on its port: the real one is posted
+   * just before the thread ends, so anything code in the thread posted
+   * there before it (junk, or an imitation) comes first and is passed over.
+   */
+  #takeOutcome(): Outcome | undefined {
+    const port = this.#port;
+    if (port === undefined) return undefined;
+    let outcome: Outcome | undefined;
+    for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
+      if (checkOutcome(received.message) === undefined) outcome = received.message as Outcome;
+    }
+    port.close();
+    this.#port = undefined;
+    return outcome;
+  }
+
+  /**
    * Take in the thread's outcome once its control block says it ended:
    * the result or error from its port, or what the end reason tells.
-   * Reports an error to the excepthook exactly once.
+   * Reports an error to the excepthook exactly once. A thread without a
+   * port (one the hub started for a worker) has its outcome taken by its
+   * owner, in that worker.
    */
   #finalize(): void {
     if (this.#finalized) return;
@@ -491,52 +506,33 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (this.#stoppable !== undefined) unregisterStoppable(this.#stoppable);
     this.#disarm?.();
     this.#disarm = undefined;
+    if (this.#port === undefined) return;
+    const outcome = this.#takeOutcome();
     const control = this.#control!;
-    let outcome: ThreadOutcome | undefined;
-    if (this.#port !== undefined) {
-      outcome = receiveMessageOnPort(this.#port)?.message as ThreadOutcome | undefined;
-      this.#port.close();
-      this.#port = undefined;
-    }
-    if (this.#role === 'remote') return; // its owner, in another thread, takes the outcome
-    const reason = control.endReason;
     const code = control.exitCode;
-    const label = `thread "${this.#name}"`;
-    switch (reason) {
+    const subject = `thread "${this.#name}"`;
+    switch (control.endReason) {
       case EndReason.returned:
-        if (outcome?.type === 'result') this.#result = decodeValue(outcome.value, outcome.hasEvents);
+        if (outcome?.status === 'ok') this.#result = decodeValue(outcome.value, outcome.hasEvents);
         break;
       case EndReason.raised:
         this.#exception =
-          outcome?.type === 'error'
-            ? deserializeError(outcome.error)
-            : new ThreadExitError(`${label} raised an error that could not be delivered`, 'crashed');
+          outcome?.status === 'error'
+            ? deserializeError(outcome.value as never)
+            : new ThreadExitError(`${subject} raised an error that could not be delivered`, 'crashed');
         break;
       case EndReason.exited:
-        if (code !== 0) this.#exception = new ThreadExitError(`${label} called process.exit(${code})`, 'exit', code);
+        if (code !== 0) this.#exception = exitError(subject, 'exit', code);
         break;
       case EndReason.outOfMemory:
-        this.#exception = new ThreadExitError(
-          `${label} ran out of memory: its worker was stopped at the resourceLimits it was given`,
-          'out-of-memory',
-          code,
-        );
+        this.#exception = exitError(subject, 'out-of-memory', code);
         break;
       case EndReason.crashed:
-        this.#exception = new ThreadExitError(
-          `${label} crashed: its worker ended unexpectedly with exit code ${code}`,
-          'crashed',
-          code,
-          this.#exitDetail === undefined ? undefined : { cause: this.#exitDetail },
-        );
+        this.#exception = exitError(subject, 'crashed', code, { cause: this.#exitDetail });
         break;
       case EndReason.terminated:
         // A forced stop: its owner asked for it, so the hook is not told.
-        this.#exception = new ThreadExitError(
-          `${label} was terminated by a forced stop before it finished: its \`finally\` blocks did not run`,
-          'terminated',
-          code,
-        );
+        this.#exception = exitError(subject, 'terminated', code);
         return;
       default:
         break;
@@ -545,10 +541,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   #checkJoinable(): ControlBlock {
-    if (this.#role === 'self') throw new RuntimeError('cannot join current thread');
-    if (this.#role === 'main' || this.#role === 'main-view') {
-      throw new RuntimeError(this === realm.current ? 'cannot join current thread' : 'cannot join the main thread');
-    }
+    if (this === realm.current) throw new RuntimeError('cannot join current thread');
     if (!this.#started || this.#control === undefined)
       throw new RuntimeError('cannot join thread before it is started');
     return this.#control;
@@ -655,13 +648,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    */
   stop(options?: StopOptions): Promise<StopOutcome> {
     const checked = checkStopOptions(options);
-    if (this.#role === 'self' || this === realm.current) {
+    if (this === realm.current) {
       throw new RuntimeError(
         'cannot stop current thread: return from run(), or call throwIfStopped() after stopEvent().set()',
       );
-    }
-    if (this.#role === 'main' || this.#role === 'main-view') {
-      throw new RuntimeError('cannot stop the main thread: it is stopped by the process ending (see stopOnSignals())');
     }
     if (!this.#started || this.#control === undefined)
       throw new RuntimeError('cannot stop thread before it is started');
@@ -674,7 +664,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     control.stopEvent.set();
     if (!(await this.join(timeout))) {
       if (!force) return 'alive';
-      terminateThread(this.#ident!);
+      const ident = this.#ident!;
+      if (isHub) terminateLaunched(ident);
+      else parentPort?.postMessage({ type: 'skein:terminate', ident } satisfies TerminateRequest);
       await this.join();
     }
     return control.endReason === EndReason.terminated ? 'forced' : 'stopped';
@@ -747,90 +739,22 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     const status = !this.#started ? 'initial' : this.isAlive() ? `started ${this.#ident}` : 'stopped';
     return `<${this.constructor.name}(${this.#name}, ${status}${this.#daemon ? ' daemon' : ''})>`;
   }
-
-  /** @internal Build the object of a thread that already exists (see {@link adoptThread}). */
-  static [kAdopt](cls: Function, adoption: Adoption): Thread {
-    return Reflect.construct(Thread, [{ [kAdopt]: adoption }], cls) as Thread;
-  }
 }
 
 /**
- * @internal Build the Thread object of a thread that already runs: the
- * worker's own thread (`self`), possibly of a subclass `cls`. Unless
- * `becomeCurrent` is false (a standby worker rehearsing a start), it is
- * what `currentThread()` returns from now on in this worker.
+ * @internal On the hub: watch a thread it started for a worker (see
+ * spawn-server.ts) as one of the process's threads — live, stoppable — whose
+ * outcome its owner takes, in that worker.
  */
-export function adoptThread(
-  cls: Function,
-  identity: Pick<WorkerBoot, 'name' | 'daemon' | 'control'> & { ident: number },
-  target: Function | undefined,
-  args: unknown[],
-  becomeCurrent = true,
-): Thread {
-  const boot = identity as unknown as WorkerBoot;
-  const thread = Thread[kAdopt](cls, {
-    role: 'self',
-    boot,
-    ident: identity.ident,
-    ...(target ? { target } : {}),
-    args,
-  });
-  if (becomeCurrent) realm.current = thread;
-  return thread;
+export function watchRemoteThread(control: ControlBlock, request: SpawnRequest, spawned: SpawnedWorker): void {
+  watchRemote(control, request, spawned);
 }
 
 /**
- * The Thread object of the calling thread: Python's `threading.current_thread()`.
- * On the main thread it is {@link mainThread}; inside a thread, that thread's
- * own object (of its subclass, if any).
- *
- * @example
- * ```ts
- * console.log(`${currentThread().name} starting`);
- * ```
+ * @internal Build the Thread object of a thread that already exists —
+ * possibly of a subclass `cls`, whose constructor is not run (its fields
+ * are copied in afterwards).
  */
-export function currentThread(): Thread {
-  return (realm.current ??= mainThread());
+export function adoptThread(cls: Function, adoption: Adoption): Thread {
+  return Reflect.construct(Thread, [{ [kAdopt]: adoption }], cls) as Thread;
 }
-
-/** The Thread object of the main thread (`MainThread`): Python's `threading.main_thread()`. */
-export function mainThread(): Thread {
-  return (realm.main ??= Thread[kAdopt](Thread, { role: isMainThread ? 'main' : 'main-view' }));
-}
-
-/**
- * The threads alive that the calling thread knows of, the main thread and
- * the caller included: Python's `threading.enumerate()`. On the main thread
- * this is every thread skein runs in the process; in a worker, the main
- * thread, the worker's own thread and the threads it started.
- */
-export function enumerate(): Thread[] {
-  const threads = new Set<Thread>([mainThread()]);
-  threads.add(currentThread());
-  for (const thread of realm.live) if (thread.isAlive()) threads.add(thread);
-  return [...threads];
-}
-
-/** The number of threads {@link enumerate} returns: Python's `threading.active_count()`. */
-export function activeCount(): number {
-  return enumerate().length;
-}
-
-/**
- * The stop request of whatever the calling thread is running now.
- * @internal Exported publicly through stop.ts.
- */
-export function currentStopEvent(): Event {
-  return realm.taskStop?.() ?? currentThread().stopEventOf!;
-}
-
-/**
- * @internal In a pool worker: where the running task's stop request comes
- * from (undefined between tasks, when the worker's own is used).
- */
-export function setTaskStopProvider(provider: (() => Event | undefined) | undefined): void {
-  realm.taskStop = provider;
-}
-
-/** @internal Use the outcome helpers in the worker runtime. */
-export { isThenable };

@@ -2,21 +2,17 @@
  * The file every skein worker starts from. Never imported by main-side code.
  */
 import { workerData } from 'node:worker_threads';
-import type { PoolBoot } from '../executor/protocol.js';
-import type { StandbyBoot } from '../thread/hub.js';
-import type { WorkerBoot } from '../thread/protocol.js';
 import { setWorkerEntry } from '../thread/hub.js';
-import { runPool } from './pool-runtime.js';
-import { runThreadFrom } from './runtime.js';
-import { runStandby } from './standby.js';
+import { isWorkerBoot } from '../thread/protocol.js';
+import { runWorker } from './boot.js';
 import { installSynchronousStdio } from './stdio.js';
 
 installSynchronousStdio();
 // A thread may start threads and pools of its own: their workers start here too.
 setWorkerEntry(new URL(import.meta.url));
 
-const boot = (workerData as { skein?: WorkerBoot | PoolBoot | StandbyBoot } | null)?.skein;
-if (boot?.kind === 'thread') await runThreadFrom(boot);
-else if (boot?.kind === 'standby') await runStandby(boot);
-else if (boot?.kind === 'pool') await runPool(boot);
-else throw new Error('the skein worker entry was started without a skein boot record; only skein starts it');
+const boot = (workerData as { skein?: unknown } | null)?.skein;
+if (!isWorkerBoot(boot)) {
+  throw new Error('the skein worker entry was started without a skein boot record; only skein starts it');
+}
+await runWorker(boot);

@@ -20,6 +20,8 @@ export const exportNames: readonly string[] = [
   'mainThread',
   'enumerate',
   'activeCount',
+  'MainThread',
+  'DummyThread',
   'setStandbyThreads',
   'setExcepthook',
   'getExcepthook',

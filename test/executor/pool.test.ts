@@ -114,31 +114,11 @@ describe('ThreadPoolExecutor basics', () => {
   });
 });
 
-describe('ThreadPoolExecutor load balancing', () => {
-  it('runs a task batched behind a long one on an idle worker, as a shared queue would', async () => {
-    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
-    const gate = new Event();
-    const parked = [new Event(), new Event()];
-    // Submitted in one turn, the two long tasks may travel in one batch to one worker.
-    const long = parked.map((event, i) => pool.submit(parkedTask, gate, event, i));
-    const short = [pool.submit(() => 'a'), pool.submit(() => 'b')];
-    assert.deepEqual(await within(Promise.all(short), 10_000, 'run the short tasks'), ['a', 'b']);
-    const both = Promise.all(parked.map((event) => event.waitAsync()));
-    try {
-      await within(both, 10_000, 'see both long tasks run at once on the two workers');
-    } finally {
-      gate.set();
-    }
-    assert.deepEqual(await Promise.all(long), [0, 1]);
-  });
-});
-
 describe('ThreadPoolExecutor task reports', () => {
-  // A task taken back from a worker may come back to it with another slot
-  // before that worker has skipped its old copy: the report of the old copy
-  // (same task id, old slot) must not be taken for the task. Here a task
-  // forges such a report for the task batched behind it.
-  it('takes a report for a task only from the copy with its current slot', async () => {
+  // A worker reports the task it runs, and only that one: a report for
+  // another task (here forged by a task for the one queued behind it) is
+  // not taken for that task.
+  it('takes a report for a task only from the worker running it', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const victimId = new Int32Array(new SharedArrayBuffer(4));
     const ready = new Event();
@@ -148,7 +128,7 @@ describe('ThreadPoolExecutor task reports', () => {
         if (!ready.wait(10_000)) throw new Error('failed to learn the victim id in 10 seconds');
         const port = (workerData as { skein: { port: { postMessage(message: unknown): void } } }).skein.port;
         const id = Atomics.load(victimId, 0);
-        port.postMessage({ type: 'done', id, slot: -1, status: 0, value: 'forged', hasEvents: false });
+        port.postMessage({ type: 'outcome', id, status: 'ok', value: 'forged', hasEvents: false });
         return id;
       },
       victimId,

@@ -12,7 +12,8 @@ checkLeaksAfterEach();
 /** A target that reports which kind of worker it runs on. */
 const workerKind = async (): Promise<string> => {
   const { workerData } = await import('node:worker_threads');
-  return (workerData as { skein: { kind: string } }).skein.kind;
+  // A standby worker rehearses a start while it waits; a fresh one has its job at once.
+  return (workerData as { skein: { rehearse: boolean } }).skein.rehearse ? 'standby' : 'thread';
 };
 
 /** The standby is started on a later turn of the event loop, off the caller's path: wait for it (bounded). */
@@ -72,7 +73,8 @@ describe('standby workers', () => {
           name: 'inner',
           target: async () => {
             const { workerData } = await import('node:worker_threads');
-            return `${(workerData as { skein: { kind: string } }).skein.kind} ${currentThread().name}`;
+            const kind = (workerData as { skein: { rehearse: boolean } }).skein.rehearse ? 'standby' : 'thread';
+            return `${kind} ${currentThread().name}`;
           },
         });
         inner.start();

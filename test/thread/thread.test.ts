@@ -129,6 +129,49 @@ describe('Thread lifecycle', () => {
     });
   });
 
+  it('gives a worker skein did not create a dummy thread, whose stop request works and which starts threads', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const skein = new URL('../../dist/index.js', import.meta.url).href;
+    // A raw worker, as a user would write one, that uses skein inside.
+    const source = `
+      const { parentPort } = require('node:worker_threads');
+      import(${JSON.stringify(skein)}).then(async ({ currentThread, stopEvent, throwIfStopped, Thread }) => {
+        const self = currentThread();
+        const before = stopEvent().isSet();
+        stopEvent().set();
+        let stopped = false;
+        try { throwIfStopped(); } catch (error) { stopped = error.name === 'StopError'; }
+        let joinError = '';
+        try { self.joinSync(); } catch (error) { joinError = error.message; }
+        const child = new Thread({ target: (n) => n * 2, args: [21] });
+        child.start();
+        await child.join();
+        parentPort.postMessage({ name: self.name, daemon: self.daemon, alive: self.isAlive(), same: currentThread() === self,
+          before, stopped, joinError, child: child.result });
+      });`;
+    const worker = new Worker(source, { eval: true });
+    const report = await within(
+      new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      }),
+      20_000,
+      'hear from the raw worker',
+    );
+    await worker.terminate();
+    assert.deepEqual(report, {
+      name: (report as { name: string }).name,
+      daemon: true,
+      alive: true,
+      same: true,
+      before: false,
+      stopped: true,
+      joinError: 'cannot join a dummy thread',
+      child: 42,
+    });
+    assert.match((report as { name: string }).name, /^Dummy-\d+$/);
+  });
+
   it('lists live threads in enumerate() and counts them in activeCount()', async () => {
     const gate = new Event();
     const parked = new Event();

@@ -1,0 +1,41 @@
+/**
+ * What one JavaScript thread knows of threads: the thread running here, the
+ * main thread's object, the threads it started that are alive, and where
+ * the stop request of the job running now comes from. One realm per
+ * JavaScript thread, shared by every copy of skein loaded in it.
+ */
+import { isMainThread, workerData } from 'node:worker_threads';
+import type { Event } from '../sync/event.js';
+import { isWorkerBoot } from './protocol.js';
+import type { Thread } from './thread.js';
+
+interface Realm {
+  /** The thread running this realm's code. */
+  current: Thread | undefined;
+  /** The main thread's object (in a worker, a view of it). */
+  main: Thread | undefined;
+  /** Threads alive that this realm knows of, for enumerate(). */
+  live: Set<Thread>;
+  /** In a worker, the stop request of the job running now (a pool task's; undefined between tasks). */
+  jobStop: (() => Event | undefined) | undefined;
+}
+
+const kRealm = Symbol.for('skein.realm');
+
+/** This JavaScript thread's realm. */
+export const realm: Realm = ((globalThis as { [kRealm]?: Realm })[kRealm] ??= {
+  current: undefined,
+  main: undefined,
+  live: new Set(),
+  jobStop: undefined,
+});
+
+/** Whether this thread is a worker skein created (its workerData carries a skein boot record). */
+export const isSkeinWorker: boolean = !isMainThread && isWorkerBoot((workerData as { skein?: unknown } | null)?.skein);
+
+/**
+ * Whether this thread creates threads itself: the main thread, and a worker
+ * that skein did not create (it has no hub to ask; its threads end with it).
+ * A skein worker asks the main thread instead.
+ */
+export const isHub: boolean = !isSkeinWorker;

@@ -1,0 +1,160 @@
+/**
+ * Running one job in a worker — a thread's run(), or one pool task — and
+ * turning how it ended into an {@link Outcome}. Threads and pool tasks share
+ * all of it: the process handlers that route an uncaught error or a
+ * `process.exit()` to the job running now, the call, the encoding of the
+ * result, the serializing of the error.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isStopError } from '../errors.js';
+import type { Outcome } from '../thread/protocol.js';
+import { encodeValue, serializeError } from '../thread/transfer.js';
+import { explainMissingName } from './explain.js';
+
+/** How a job ends, once: the thread's or the pool's side of it. */
+export interface Job {
+  /** The task's id; 0 for a thread. */
+  readonly id: number;
+  /** Inline sources the job runs, to explain a missing free variable. */
+  readonly sources: readonly string[];
+  /** How to name the job in an error (`thread "worker-1"`, `a task of Pool_0`). */
+  readonly label: string;
+  /** What a result that cannot be sent back is: `the result of task 3 cannot be sent back to the pool`. */
+  readonly unsendable: string;
+  /** Report `outcome` to the job's owner and wind the job up. Called at most once. */
+  settle(outcome: Outcome): void;
+  /** The job called `process.exit(code)`: the worker is exiting now. */
+  exited(code: number): void;
+}
+
+interface Running {
+  readonly job: Job;
+  settled: boolean;
+  /** Ends an async job early with an error thrown by what it scheduled. */
+  fail: ((error: unknown) => void) | undefined;
+}
+
+let running: Running | undefined;
+/** The job that scheduled the code running now: an error it throws later is told apart from the job running then. */
+const owner = new AsyncLocalStorage<Running>();
+let handlersInstalled = false;
+
+/**
+ * Install, once per worker, the process handlers that end the job running
+ * now: an uncaught error or rejection fails it, `process.exit()` ends it
+ * with that code. An error thrown by what an earlier, finished job left
+ * behind (a timer, say) is that job's, which has ended: it is reported and
+ * the job running now goes on. With no job running, `uncaught` decides.
+ */
+export function installJobHandlers(uncaught: (error: unknown, leftBehind: boolean) => void): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', (code) => {
+    if (running !== undefined && !running.settled) running.job.exited(code ?? 0);
+  });
+  const onError = (error: unknown): void => {
+    const from = owner.getStore();
+    const leftBehind = from !== undefined && from !== running;
+    if (running !== undefined && !running.settled && !leftBehind) {
+      if (running.fail !== undefined) running.fail(error);
+      else end(running, failure(running.job, error));
+      return;
+    }
+    uncaught(error, leftBehind);
+  };
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+}
+
+/**
+ * Run `call` as `job`: settle the job with what it returns, what its
+ * promise settles to, or what it throws. Returns undefined when the job
+ * ended synchronously — the common case for pool tasks, which costs no trip
+ * through the microtask queue — else a promise that resolves once it ended.
+ */
+export function runJob(job: Job, call: () => unknown): Promise<void> | undefined {
+  const run: Running = { job, settled: false, fail: undefined };
+  running = run;
+  // What the job schedules carries it (see installJobHandlers).
+  owner.enterWith(run);
+  let value: unknown;
+  try {
+    value = call();
+  } catch (error) {
+    end(run, failure(job, error));
+    return undefined;
+  }
+  if (!isThenable(value)) {
+    end(run, success(job, value));
+    return undefined;
+  }
+  const pending = value;
+  return new Promise<void>((resolve) => {
+    run.fail = (error) => {
+      end(run, failure(job, error));
+      resolve();
+    };
+    pending.then(
+      (result) => {
+        end(run, success(job, result));
+        resolve();
+      },
+      (error: unknown) => {
+        end(run, failure(job, error));
+        resolve();
+      },
+    );
+  });
+}
+
+function end(run: Running, outcome: Outcome): void {
+  if (run.settled) return;
+  run.settled = true;
+  if (running === run) running = undefined;
+  run.job.settle(outcome);
+}
+
+/** Whether `value` is a promise-like to wait for. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** The outcome of a job that returned `value`. */
+export function success(job: Job, value: unknown): Outcome {
+  const encoded = encodeValue(value);
+  return { type: 'outcome', id: job.id, status: 'ok', value: encoded.value, hasEvents: encoded.hasEvents };
+}
+
+/** The outcome of a job that threw `error`: a clean stop for a StopError. */
+export function failure(job: Job, error: unknown): Outcome {
+  if (isStopError(error)) return { type: 'outcome', id: job.id, status: 'stopped', value: undefined, hasEvents: false };
+  const explained = explainMissingName(error, [...job.sources], job.label);
+  return { type: 'outcome', id: job.id, status: 'error', value: serializeError(explained), hasEvents: false };
+}
+
+/**
+ * Post `outcome` on `port`. A result that cannot be sent back (a function
+ * inside it, say) becomes the job's error, saying so.
+ * @returns the outcome actually sent.
+ */
+export function postOutcome(port: { postMessage(message: unknown): void }, job: Job, outcome: Outcome): Outcome {
+  try {
+    port.postMessage(outcome);
+    return outcome;
+  } catch (error) {
+    const why = new TypeError(`${job.unsendable}: ${(error as Error)?.message ?? String(error)}`);
+    const fallback: Outcome = {
+      type: 'outcome',
+      id: job.id,
+      status: 'error',
+      value: serializeError(why),
+      hasEvents: false,
+    };
+    port.postMessage(fallback);
+    return fallback;
+  }
+}

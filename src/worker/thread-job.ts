@@ -1,0 +1,129 @@
+/**
+ * A worker that runs a thread: one job, then the worker exits (dropping
+ * whatever the target left scheduled, so no worker outlives its thread).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { Event } from '../sync/event.js';
+import { ControlBlock, EndReason, ThreadState } from '../thread/control-block.js';
+import { defaultExcepthook } from '../thread/excepthook.js';
+import type { Outcome, OutcomeStatus, ThreadJob } from '../thread/protocol.js';
+import { realm } from '../thread/realm.js';
+import { adoptThread, Thread } from '../thread/thread.js';
+import { decodeValue, encodeValue } from '../thread/transfer.js';
+import { isThenable, type Job, postOutcome, runJob } from './job.js';
+import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
+
+const endReasons: Record<OutcomeStatus, EndReason> = {
+  ok: EndReason.returned,
+  error: EndReason.raised,
+  stopped: EndReason.stopped,
+};
+
+/**
+ * Run the thread of `job` in this worker as the thread of `control`, its
+ * outcome posted on `port`; then end the thread and the worker.
+ *
+ * A `rehearsal` (see src/worker/boot.ts) runs the same code on a made-up
+ * thread with no effect: the thread does not become current, is not marked
+ * running, sends nothing and ends nothing; an error is thrown to the caller.
+ */
+export async function runThreadJob(
+  job: ThreadJob,
+  control: ControlBlock,
+  port: MessagePort,
+  rehearsal = false,
+): Promise<void> {
+  if (!rehearsal) setLoaderHints(job.loaderHints);
+  let rehearsed: Outcome | undefined;
+  const self: Job = {
+    id: 0,
+    sources: inlineSources(job.target, job.subclass),
+    label: `thread "${job.name}"`,
+    unsendable: `the result of thread "${job.name}" cannot be sent back to its owner`,
+    settle: (outcome) => {
+      if (rehearsal) {
+        rehearsed = outcome;
+        return;
+      }
+      const sent = postOutcome(port, self, outcome);
+      if (sent.status === 'error' && ownerHasEnded(job)) reportOrphan(sent);
+      control.end(endReasons[sent.status]);
+      process.exit(0);
+    },
+    exited: (code) => {
+      control.end(EndReason.exited, code);
+    },
+  };
+  let thread: Thread | undefined;
+  // Loading the target and the class is part of the job: an error there is the thread's.
+  const pending = runJob(self, () => {
+    let target = job.target === undefined ? undefined : loadTarget(job.target);
+    const adopt = (fn: Function | undefined, cls: Function): unknown => {
+      const [args, fields] = decodeValue([job.args, job.fields] as const, job.hasEvents);
+      thread = adoptThread(cls, {
+        name: job.name,
+        ident: control.ident,
+        daemon: job.daemon,
+        control,
+        target: fn,
+        args,
+      });
+      if (fields !== undefined) Object.assign(thread, fields);
+      if (!rehearsal) {
+        realm.current = thread;
+        control.markRunning();
+      }
+      return thread.run();
+    };
+    if (!isThenable(target) && job.subclass === undefined) return adopt(target, Thread);
+    return (async () => {
+      if (isThenable(target)) target = await target;
+      const cls = job.subclass === undefined ? Thread : await loadSubclass(job.subclass);
+      return adopt(target as Function | undefined, cls);
+    })();
+  });
+  if (pending !== undefined) await pending;
+  if (rehearsed?.status === 'error') throw new Error(`a rehearsed start failed: ${JSON.stringify(rehearsed.value)}`);
+}
+
+/** Whether the thread that started this one has ended, so that nobody is left to call the excepthook. */
+function ownerHasEnded(job: ThreadJob): boolean {
+  if (job.ownerControl === undefined) return false;
+  return ControlBlock.fromBuffer(job.ownerControl).state === ThreadState.ended;
+}
+
+/** Report an error nobody will take in: the default excepthook, here, with the thread's own object. */
+function reportOrphan(outcome: Outcome): void {
+  const error = outcome.value as { name: string; stack?: string; message: string };
+  defaultExcepthook({
+    excType: error.name,
+    excValue: { stack: error.stack ?? `${error.name}: ${error.message}` },
+    thread: realm.current,
+  });
+}
+
+/**
+ * A made-up job for a rehearsal: an inline target that takes an Event, as a
+ * real thread's does. A new source each round (the compiled cache would
+ * skip the compiler), naming skein exports (the scope's pattern finds them).
+ */
+export function rehearsalJob(round: number): ThreadJob {
+  const encoded = encodeValue([new Event(), 1]);
+  return {
+    type: 'thread',
+    name: 'rehearsal',
+    daemon: true,
+    loaderHints: [],
+    ownerControl: undefined,
+    target: {
+      kind: 'inline',
+      source: `(event, a) => (event instanceof Event && !event.isSet() ? a + ${round} : [stopEvent, throwIfStopped])`,
+      name: 'rehearsal',
+      method: false,
+    },
+    subclass: undefined,
+    args: encoded.value,
+    fields: undefined,
+    hasEvents: encoded.hasEvents,
+  };
+}
