@@ -25,11 +25,10 @@ import {
   type Worker,
 } from 'node:worker_threads';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
-import { waitAsyncFor } from '../sync/wait-async.js';
-import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
+import { ControlBlock, EndReason, ThreadState } from './control-block.js';
 import { newWorker, workerArgv } from './exec-argv.js';
 import { globalsBuffer } from './globals.js';
-import type { WorkerBoot } from './protocol.js';
+import { isReleaseReport, Wake, type WorkerBoot } from './protocol.js';
 import { relayRequests } from './relay.js';
 import { StandbyWorkers } from './standby.js';
 
@@ -50,20 +49,22 @@ function workerEntry(): URL {
   return entryUrl;
 }
 
-/** How a worker ended, as the hub saw it. */
+/** How a worker's job ended, as the hub saw it: the worker exited, or was released for another thread. */
 export interface WorkerExit {
-  /** The exit code Node reported. */
+  /** The exit code Node reported; 0 for a released worker. */
   code: number;
   /** The error Node emitted before the exit, if any (e.g. ERR_WORKER_OUT_OF_MEMORY). */
   error: unknown;
   /** Whether the hub terminated it (a forced stop). */
   terminated: boolean;
+  /** Whether the worker did not exit but was released, clean, to serve another thread. */
+  released: boolean;
 }
 
 /** A worker the hub launched. */
 export interface SpawnedWorker {
   readonly worker: Worker;
-  /** Resolves once the worker has exited (and its thread is marked ended). */
+  /** Resolves once the worker has exited or been released (and its thread is marked ended). */
   readonly exited: Promise<WorkerExit>;
   /** Terminate the worker; a thread still running ends with reason `terminated`. */
   terminate(): void;
@@ -114,8 +115,8 @@ function freshSeat(): Seat {
   };
 }
 
-const standby = new StandbyWorkers<Seat>(
-  () => {
+const standby = new StandbyWorkers<Seat>({
+  create() {
     const seat = freshSeat();
     const worker = createWorker(bootFor(seat, seat.workerPort!, true), [seat.workerPort!], {
       name: 'skein standby',
@@ -124,21 +125,29 @@ const standby = new StandbyWorkers<Seat>(
     worker.unref();
     return { ...seat, worker, workerPort: undefined };
   },
-  (seat) => seat.worker!,
-  1,
-);
+  workerOf: (seat) => seat.worker!,
+  // Parked on its wake word: it runs a job at once, without waiting out its boot.
+  isReady: (seat) => Atomics.load(seat.wake, 0) === Wake.parked,
+  target: 1,
+});
 
 /**
  * Keep `count` workers started in advance, so that `thread.start()` runs
  * its target within about a millisecond instead of after a worker boot
  * (~20–40 ms). Default: 1. `0` turns standby off.
  *
- * A standby worker has run nothing before its thread: it has loaded only
- * skein itself. It serves one thread and exits with it, so threads never
- * share globals, timers or module state. Idle standby workers never keep
- * the process alive; each costs the memory of an idle worker (~8 MiB).
- * Threads with `resourceLimits` always get a fresh worker (limits are set
- * when a worker is created). Pools take standby workers too.
+ * A standby worker has run nothing but skein itself — or only threads that
+ * left it exactly as clean: a thread whose target is inline code that
+ * imports nothing, and that leaves no global changed, no built-in patched,
+ * no timer, socket, port or process listener behind, gives its worker back
+ * for the next thread (the check costs ~1–5 ms after the thread's end,
+ * before `join()` resolves). Any other thread's worker exits with it. So
+ * threads never share globals, timers or module state. While starts come
+ * faster than workers boot, more are kept (up to the number of cores), and
+ * let go again once starts slow down. Idle standby workers never keep the
+ * process alive; each costs the memory of an idle worker (~8 MiB). Threads
+ * with `resourceLimits` always get a fresh worker (limits are set when a
+ * worker is created). Pools take standby workers too.
  *
  * @throws RangeError if `count` is not an integer ≥ 0.
  * @example
@@ -155,7 +164,7 @@ export function idleStandbyCount(): number {
   return standby.idleCount;
 }
 
-/** @internal Begin booting standby workers, ahead of a first start(). Main thread only. */
+/** @internal Begin booting standby workers, ahead of a first start(). Standby workers live on the main thread only. */
 export function prepareStandby(): void {
   if (isMainThread) standby.refill();
 }
@@ -191,7 +200,12 @@ export interface LaunchSpec {
   ownerIdent?: number | undefined;
 }
 
-/** How long after a job starts on a standby worker its replacement boots, in ms: by then the job runs. */
+/**
+ * How long after a job starts on a standby worker its replacement boots, in
+ * ms, if the job still runs then. A thread that ends sooner may give its
+ * worker back (see src/worker/isolation.ts), and booting a replacement for
+ * it would only compete with the start just made fast.
+ */
 const kRefillDelayMs = 5;
 
 /**
@@ -208,12 +222,12 @@ export function launch(seat: Seat, spec: LaunchSpec): SpawnedWorker {
   let worker = seat.worker;
   // The worker reads its first message once it sees the wake word set; the
   // message was posted before this store, so it is there when it looks.
-  Atomics.store(seat.wake, 0, 1);
+  Atomics.store(seat.wake, 0, Wake.woken);
   if (worker !== undefined) {
     Atomics.notify(seat.wake, 0);
-    // Boot the replacement a little later (or once this job ends, if
-    // sooner): booting it now would compete with the start just made fast.
-    void waitAsyncFor(thread.i32, kState, ThreadState.started, kRefillDelayMs, false).then(() => standby.refill());
+    unrefTimeout(kRefillDelayMs, () => {
+      if (thread.state !== ThreadState.ended) prepareStandby();
+    });
   } else {
     try {
       worker = createWorker(bootFor(seat, seat.workerPort!, false), [seat.workerPort!], {
@@ -227,10 +241,13 @@ export function launch(seat: Seat, spec: LaunchSpec): SpawnedWorker {
       seat.workerPort?.close();
       throw error;
     }
-    standby.refill();
+    prepareStandby();
   }
   return track(worker, thread, spec.daemon, cancelDeadline, spec.ownerIdent);
 }
+
+/** Each worker's attribution, kept for the seats it is given again after a release. */
+const attributionOf = new WeakMap<Worker, { ident: number }>();
 
 /** Options every skein worker is created with, besides its boot. */
 interface CreateOptions {
@@ -256,6 +273,7 @@ function createWorker(boot: WorkerBoot, transferList: MessagePort[], options: Cr
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   relayRequests(worker, options.attribution);
+  attributionOf.set(worker, options.attribution);
   return worker;
 }
 
@@ -278,7 +296,11 @@ interface Tracked {
 /** Every worker launched here and not yet seen exit, by the ident of its thread. */
 const trackedByIdent = new Map<number, Tracked>();
 
-/** Watch the worker of the thread of `control`: its exit, its ref; `cancelDeadline` once it exits. */
+/**
+ * Watch the worker of the thread of `control` until it exits or is released:
+ * its ref, its deadline, and how its job ended. A worker released clean
+ * (see src/worker/isolation.ts) goes back to standby, on the seat it brings.
+ */
 function track(
   worker: Worker,
   control: ControlBlock,
@@ -289,22 +311,52 @@ function track(
   const ident = control.ident;
   let lastError: unknown;
   let terminated = false;
-  const exited = new Promise<WorkerExit>((resolve) => {
-    worker.on('exit', (code) => {
-      trackedByIdent.delete(ident);
-      cancelDeadline();
-      // The runtime ends its thread itself before it exits; a worker that
-      // exits with its thread still running died from outside or crashed.
-      if (control.state !== ThreadState.ended) {
-        const oom = (lastError as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-        control.end(terminated ? EndReason.terminated : oom ? EndReason.outOfMemory : EndReason.crashed, code);
-      }
-      resolve({ code, error: lastError, terminated });
-    });
-  });
-  worker.on('error', (error) => {
+  let settle!: (exit: WorkerExit) => void;
+  const exited = new Promise<WorkerExit>((resolve) => (settle = resolve));
+  const onError = (error: unknown): void => {
     lastError = error;
-  });
+  };
+  const stopTracking = (): void => {
+    trackedByIdent.delete(ident);
+    cancelDeadline();
+    worker.off('exit', onExit);
+    worker.off('error', onError);
+    worker.off('message', onRelease);
+  };
+  const onExit = (code: number): void => {
+    stopTracking();
+    // The runtime ends its thread itself before it exits; a worker that
+    // exits with its thread still running died from outside or crashed.
+    if (control.state !== ThreadState.ended) {
+      const oom = (lastError as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      control.end(terminated ? EndReason.terminated : oom ? EndReason.outOfMemory : EndReason.crashed, code);
+    }
+    settle({ code, error: lastError, terminated, released: false });
+    prepareStandby();
+  };
+  // Believed only once the thread has ended: code in a running thread could post one.
+  const onRelease = (message: unknown): void => {
+    if (!isReleaseReport(message) || control.state !== ThreadState.ended || terminated) return;
+    stopTracking();
+    worker.unref();
+    settle({ code: 0, error: undefined, terminated: false, released: true });
+    // Standby workers live on the main thread only: elsewhere it is let go.
+    if (!isMainThread) {
+      void worker.terminate();
+      return;
+    }
+    standby.putBack({
+      control: ControlBlock.fromBuffer(message.control),
+      port: message.port,
+      wake: new Int32Array(message.wake),
+      worker,
+      workerPort: undefined,
+      attribution: attributionOf.get(worker)!,
+    });
+  };
+  worker.on('exit', onExit);
+  worker.on('error', onError);
+  worker.on('message', onRelease);
   // Listeners re-ref a worker, so set its ref only after attaching them.
   if (daemon) worker.unref();
   else worker.ref();

@@ -57,11 +57,21 @@ export interface WorkerBoot {
   control: SharedArrayBuffer;
   /** The worker's end of its port: its first message arrives here, and what it reports goes back. */
   port: MessagePort;
-  /** One Int32: 0 while the worker waits for its first message, set to 1 (and notified) once it is in `port`. */
+  /** One Int32, a {@link Wake} state: set to `woken` (and notified) once the first message is in `port`. */
   wake: SharedArrayBuffer;
   /** Whether to rehearse a start while parked (a standby worker: see src/worker/boot.ts). */
   rehearse: boolean;
 }
+
+/** The states of a worker's wake word. */
+export const Wake = {
+  /** The worker is booting (or running a job, before it is released). */
+  booting: 0,
+  /** Its first message is in its port: set by the owner, after posting it. */
+  woken: 1,
+  /** The worker is parked, ready for its first message: set by the worker, from `booting` only. */
+  parked: 2,
+} as const;
 
 /** A thread to run, posted by its owner into the thread's port before the worker runs. */
 export interface ThreadJob {
@@ -205,6 +215,20 @@ export interface TerminateRequest {
   ident: number;
 }
 
+/**
+ * Sent by a worker to the hub (over its parentPort) once its thread has
+ * ended and the worker is as clean as a standby worker (see
+ * src/worker/isolation.ts): it waits for another first message on the seat
+ * it brings — its next control block, the owner's end of its next port, and
+ * its next wake word.
+ */
+export interface ReleaseReport {
+  type: 'skein:release';
+  control: SharedArrayBuffer;
+  port: MessagePort;
+  wake: SharedArrayBuffer;
+}
+
 /** Why a message was refused: what was expected of it. */
 export type Refusal = string;
 
@@ -235,6 +259,18 @@ export function isSpawnRequest(message: unknown): message is SpawnRequest {
 /** Whether `message`, received from a worker, is a well-formed request to terminate a thread. */
 export function isTerminateRequest(message: unknown): message is TerminateRequest {
   return isRecord(message) && message.type === 'skein:terminate' && Number.isInteger(message.ident);
+}
+
+/** Whether `message`, received from a worker, is a well-formed {@link ReleaseReport}. */
+export function isReleaseReport(message: unknown): message is ReleaseReport {
+  return (
+    isRecord(message) &&
+    message.type === 'skein:release' &&
+    message.port instanceof MessagePort &&
+    message.wake instanceof SharedArrayBuffer &&
+    message.wake.byteLength >= 4 &&
+    ControlBlock.holdsOne(message.control)
+  );
 }
 
 const statuses: readonly unknown[] = ['ok', 'error', 'stopped'] satisfies OutcomeStatus[];

@@ -18,6 +18,8 @@ interface Realm {
   live: Set<Thread>;
   /** In a worker, the stop request of the job running now (a pool task's; undefined between tasks). */
   jobStop: (() => Event | undefined) | undefined;
+  /** In a worker, how many first messages it has served: more than 1 once it was given back after a clean thread. */
+  served: number;
 }
 
 const kRealm = Symbol.for('skein.realm');
@@ -28,6 +30,7 @@ export const realm: Realm = ((globalThis as { [kRealm]?: Realm })[kRealm] ??= {
   main: undefined,
   live: new Set(),
   jobStop: undefined,
+  served: 0,
 });
 
 /** Whether this thread is a worker skein created (its workerData carries a skein boot record). */

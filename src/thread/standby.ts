@@ -1,5 +1,21 @@
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { describeValue } from '../errors.js';
+
+/** How the standby pool makes and reads its seats. */
+export interface StandbySpec<Seat> {
+  /** Boot a new standby worker and make its seat. */
+  create(): Seat;
+  /** The worker of a seat. */
+  workerOf(seat: Seat): Worker;
+  /** Whether the seat's worker has booted and parked, ready to run a job at once. */
+  isReady(seat: Seat): boolean;
+  /** How many standby workers to keep. */
+  target: number;
+}
+
+/** How long the standby pool stays grown after a start found no worker ready, in ms. */
+const kShrinkAfterMs = 1_000;
 
 /**
  * Workers started ahead of need, so that a thread's `start()` (or a pool's
@@ -7,24 +23,31 @@ import { describeValue } from '../errors.js';
  * paying the ~20–40 ms a fresh worker takes to boot. Main-side; the worker
  * side is src/worker/boot.ts.
  *
- * A standby worker has run nothing: it has only loaded skein's runtime. It
- * serves one thread (or one place in a pool) and exits with it, like any
- * worker, so a thread never inherits globals, timers or module state from
- * another. Each one taken is replaced off the critical path (on a later
- * turn of the event loop). Idle standby workers are unref'd: they never
- * keep the process alive.
+ * A standby worker has run nothing, or only threads that left it exactly as
+ * clean (see src/worker/isolation.ts): a thread never inherits globals,
+ * timers or module state from another. Idle standby workers are unref'd:
+ * they never keep the process alive.
+ *
+ * The pool keeps `target` workers, and grows while starts come faster than
+ * it can boot them: each start that finds no worker ready (booted and
+ * parked) keeps one more, up to the number of cores, and the extra ones are
+ * let go again one per second once starts find workers ready.
  */
 export class StandbyWorkers<Seat> {
-  readonly #create: () => Seat;
-  readonly #workerOf: (seat: Seat) => Worker;
+  readonly #spec: StandbySpec<Seat>;
   readonly #idle: Seat[] = [];
+  /** Workers whose exit is watched (a released worker comes back on new seats). */
+  readonly #watched = new WeakSet<Worker>();
   #target: number;
+  /** Extra workers kept because starts came faster than boots. */
+  #boost = 0;
+  #missedSinceShrink = false;
+  #shrinkTimer: ReturnType<typeof setInterval> | undefined;
   #refillScheduled = false;
 
-  constructor(create: () => Seat, workerOf: (seat: Seat) => Worker, target: number) {
-    this.#create = create;
-    this.#workerOf = workerOf;
-    this.#target = target;
+  constructor(spec: StandbySpec<Seat>) {
+    this.#spec = spec;
+    this.#target = spec.target;
   }
 
   /** How many are idle now (booted or booting). */
@@ -32,50 +55,101 @@ export class StandbyWorkers<Seat> {
     return this.#idle.length;
   }
 
-  /** Keep `count` standby workers; 0 turns standby off and ends the idle ones. */
+  /** How many are kept now: the target, plus what a fast start rate added. */
+  get #wanted(): number {
+    return this.#target === 0 ? 0 : this.#target + this.#boost;
+  }
+
+  /** Keep `count` standby workers, no more (what a fast start rate added is let go); 0 turns standby off. */
   setTarget(count: number): void {
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
       throw new RangeError(`Expected the standby thread count to be an integer ≥ 0, got ${describeValue(count)}`);
     }
     this.#target = count;
-    while (this.#idle.length > count) void this.#workerOf(this.#idle.pop()!).terminate();
+    this.#boost = 0;
+    clearInterval(this.#shrinkTimer);
+    this.#shrinkTimer = undefined;
+    this.#trim();
     this.refill();
   }
 
   /**
-   * Take an idle seat (its worker may still be booting), or undefined if
-   * there is none. The caller calls {@link refill} when the moment suits: a
-   * worker booting while the taken one starts its job would take a core
-   * from it.
+   * Take an idle seat — a ready one first — or undefined if there is none.
+   * The caller calls {@link refill} when the moment suits: a worker booting
+   * while the taken one starts its job would take a core from it.
    */
   take(): Seat | undefined {
-    return this.#idle.shift();
+    const ready = this.#idle.findIndex((seat) => this.#spec.isReady(seat));
+    if (ready === -1 && this.#target > 0) this.#missed();
+    return this.#idle.splice(ready === -1 ? 0 : ready, 1)[0];
   }
 
-  /** Give back a seat taken but not used (nothing was posted into its port, it was not woken). */
+  /**
+   * Give back a seat: one taken but not used (nothing was posted into its
+   * port, it was not woken), or a worker released clean after its thread.
+   * Kept if the pool wants it; a worker still booting goes first.
+   */
   putBack(seat: Seat): void {
-    const worker = this.#workerOf(seat);
-    if (worker.threadId === -1 || this.#idle.length >= this.#target) void worker.terminate();
-    else this.#idle.unshift(seat);
+    const worker = this.#spec.workerOf(seat);
+    if (worker.threadId === -1) return;
+    this.#idle.unshift(seat);
+    this.#watch(seat);
+    this.#trim();
   }
 
-  /** Top the idle workers up to the target, on a later turn of the event loop. */
+  /** Top the idle workers up to what is wanted, on a later turn of the event loop. */
   refill(): void {
-    if (this.#refillScheduled || this.#idle.length >= this.#target) return;
+    if (this.#refillScheduled || this.#idle.length >= this.#wanted) return;
     this.#refillScheduled = true;
     // Not unref'd: an immediate holds the loop for one turn at most, and
     // Bun never runs an unref'd one while other work is pending.
     setImmediate(() => {
       this.#refillScheduled = false;
-      while (this.#idle.length < this.#target) {
-        const seat = this.#create();
+      while (this.#idle.length < this.#wanted) {
+        const seat = this.#spec.create();
         this.#idle.push(seat);
-        // An idle worker that dies (terminated at exit, say) leaves the list.
-        this.#workerOf(seat).once('exit', () => {
-          const at = this.#idle.indexOf(seat);
-          if (at !== -1) this.#idle.splice(at, 1);
-        });
+        this.#watch(seat);
       }
     });
+  }
+
+  /** An idle worker that dies (terminated at exit, say) leaves the list. */
+  #watch(seat: Seat): void {
+    const worker = this.#spec.workerOf(seat);
+    if (this.#watched.has(worker)) return;
+    this.#watched.add(worker);
+    worker.once('exit', () => {
+      const at = this.#idle.findIndex((idle) => this.#spec.workerOf(idle) === worker);
+      if (at !== -1) this.#idle.splice(at, 1);
+    });
+  }
+
+  /** Let idle workers go down to what is wanted: those still booting first. */
+  #trim(): void {
+    while (this.#idle.length > this.#wanted) {
+      let at = this.#idle.findLastIndex((seat) => !this.#spec.isReady(seat));
+      if (at === -1) at = this.#idle.length - 1;
+      const [seat] = this.#idle.splice(at, 1);
+      void this.#spec.workerOf(seat!).terminate();
+    }
+  }
+
+  /** A start found no worker ready: keep one more, and shrink back later. */
+  #missed(): void {
+    this.#missedSinceShrink = true;
+    if (this.#boost < availableParallelism()) this.#boost++;
+    this.#shrinkTimer ??= setInterval(() => {
+      if (this.#missedSinceShrink) {
+        this.#missedSinceShrink = false;
+        return;
+      }
+      if (this.#boost > 0) this.#boost--;
+      this.#trim();
+      if (this.#boost === 0) {
+        clearInterval(this.#shrinkTimer);
+        this.#shrinkTimer = undefined;
+      }
+    }, kShrinkAfterMs);
+    this.#shrinkTimer.unref();
   }
 }

@@ -5,10 +5,13 @@
  * that boots before its first message exists; a fresh worker finds it there
  * at once. Main-side counterpart: src/thread/hub.ts.
  */
-import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ControlBlock } from '../thread/control-block.js';
-import { isFirstMessage, type ThreadJob, type WorkerBoot } from '../thread/protocol.js';
+import { defaultExcepthook, getExcepthook } from '../thread/excepthook.js';
+import { isFirstMessage, type ReleaseReport, type ThreadJob, Wake, type WorkerBoot } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
+import { liveStoppables } from '../thread/stoppables.js';
+import { isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
 import { installJobHandlers } from './job.js';
 import { setLoaderHints } from './load-target.js';
 import { reportStray, runPoolWorker } from './pool-loop.js';
@@ -44,7 +47,27 @@ async function rehearse(): Promise<void> {
   port1.close();
 }
 
-/** Run this worker: boot, park, then serve its first message. */
+/** Where the worker waits for its next job: its control block, its port, its wake word. */
+interface Place {
+  control: SharedArrayBuffer;
+  port: MessagePort;
+  wake: Int32Array;
+}
+
+/**
+ * Park until the owner has posted the first message into `place.port` and
+ * set the wake word. Parked in a synchronous wait on shared memory, a
+ * standby worker sees its message without an event-loop wake-up; it says it
+ * is parked (`booting` → `parked`) so that the hub prefers it to one still
+ * booting. The owner posts the message before it sets `woken`, so once the
+ * word is `woken` the message is there.
+ */
+function park(wake: Int32Array): void {
+  Atomics.compareExchange(wake, 0, Wake.booting, Wake.parked);
+  while (Atomics.load(wake, 0) !== Wake.woken) Atomics.wait(wake, 0, Wake.parked);
+}
+
+/** Run this worker: boot, then park and serve first messages — one, or one per thread while it stays clean. */
 export async function runWorker(boot: WorkerBoot): Promise<void> {
   if (boot.rehearse) await rehearse();
   installJobHandlers((error, leftBehind) => {
@@ -53,25 +76,69 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
     if (realm.current === undefined) throw error;
     reportStray(realm.current.name, error, leftBehind);
   });
-  // Parked in a synchronous wait on shared memory, a standby worker sees
-  // its first message without an event-loop wake-up. The owner posts the
-  // message before it sets the word, so once the word is 1 it is there.
-  const wake = new Int32Array(boot.wake);
-  while (Atomics.load(wake, 0) === 0) Atomics.wait(wake, 0, 0);
-  setLoaderHints(boot.loaderHints);
-  const first = receive(boot.port, 'a job');
-  if (!isFirstMessage(first)) throw new Error('skein worker was given something that is not a job');
-  switch (first.type) {
-    case 'thread':
-      return runThreadJob(first, ControlBlock.fromBuffer(boot.control), boot.port);
-    case 'handover':
-      boot.port.close();
-      return runThreadJob(
-        receive(first.port, 'its thread') as ThreadJob,
-        ControlBlock.fromBuffer(first.control),
-        first.port,
-      );
-    case 'pool':
-      return runPoolWorker(first, ControlBlock.fromBuffer(boot.control), boot.port);
+  // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
+  const clean = takeSnapshot();
+  let place: Place = { control: boot.control, port: boot.port, wake: new Int32Array(boot.wake) };
+  for (;;) {
+    park(place.wake);
+    setLoaderHints(boot.loaderHints);
+    const first = receive(place.port, 'a job');
+    realm.served++;
+    if (!isFirstMessage(first)) throw new Error('skein worker was given something that is not a job');
+    let mayReuse: boolean;
+    switch (first.type) {
+      case 'thread':
+        mayReuse = await runThreadJob(first, ControlBlock.fromBuffer(place.control), place.port);
+        break;
+      case 'handover':
+        place.port.close();
+        mayReuse = await runThreadJob(
+          receive(first.port, 'its thread') as ThreadJob,
+          ControlBlock.fromBuffer(first.control),
+          first.port,
+        );
+        break;
+      case 'pool':
+        return runPoolWorker(first, ControlBlock.fromBuffer(place.control), place.port);
+    }
+    if (!mayReuse || !(await staysClean(clean))) process.exit(0);
+    place = release();
   }
+}
+
+/**
+ * Whether the worker is as clean as before its first job, now that its
+ * thread has ended: first whether the thread left work pending (timers
+ * would fire in the next thread's time: the worker exits before they can),
+ * then — once what it left in the microtask queue has run — everything.
+ */
+async function staysClean(clean: Snapshot): Promise<boolean> {
+  realm.current = undefined;
+  if (!isUnchangedSince(clean, { resourcesOnly: true })) return false;
+  await new Promise((resolve) => setImmediate(resolve));
+  return (
+    realm.live.size === 0 &&
+    liveStoppables().length === 0 &&
+    getExcepthook() === defaultExcepthook &&
+    isUnchangedSince(clean)
+  );
+}
+
+/** Tell the hub this worker is free, on a new place whose owner's end goes with the report. */
+function release(): Place {
+  const { port1, port2 } = new MessageChannel();
+  const control = ControlBlock.create();
+  const wake = new Int32Array(new SharedArrayBuffer(4));
+  // Ready from the moment the hub hears of it: the worker parks right after this.
+  wake[0] = Wake.parked;
+  parentPort!.postMessage(
+    {
+      type: 'skein:release',
+      control: control.buffer,
+      port: port1,
+      wake: wake.buffer as SharedArrayBuffer,
+    } satisfies ReleaseReport,
+    [port1],
+  );
+  return { control: control.buffer, port: port2, wake };
 }

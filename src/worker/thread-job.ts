@@ -20,8 +20,23 @@ const endReasons: Record<OutcomeStatus, EndReason> = {
 };
 
 /**
+ * Whether a thread may leave its worker fit for another thread, if the
+ * worker is found clean after it (src/worker/isolation.ts): it ran only
+ * inline code that imported nothing, since a module keeps its state.
+ */
+function mayLeaveWorkerClean(job: ThreadJob): boolean {
+  const sources = inlineSources(job.target, job.subclass);
+  if (job.target?.kind === 'module' || job.subclass?.kind === 'module' || job.subclass?.root !== undefined)
+    return false;
+  return !sources.some((source) => /\bimport\s*\(|\brequire\s*\(/.test(source));
+}
+
+/**
  * Run the thread of `job` in this worker as the thread of `control`, its
- * outcome posted on `port`; then end the thread and the worker.
+ * outcome posted on `port`; then end the thread. The worker exits with it
+ * (dropping whatever the target left scheduled, so no worker outlives its
+ * thread) unless the thread may have left it clean: then this resolves
+ * true, for the caller to check and offer the worker again.
  *
  * A `rehearsal` (see src/worker/boot.ts) runs the same code on a made-up
  * thread with no effect: the thread does not become current, is not marked
@@ -32,9 +47,10 @@ export async function runThreadJob(
   control: ControlBlock,
   port: MessagePort,
   rehearsal = false,
-): Promise<void> {
+): Promise<boolean> {
   if (!rehearsal) setLoaderHints(job.loaderHints);
   let rehearsed: Outcome | undefined;
+  const reusable = mayLeaveWorkerClean(job);
   const self: Job = {
     id: 0,
     sources: inlineSources(job.target, job.subclass),
@@ -47,8 +63,10 @@ export async function runThreadJob(
       }
       const sent = postOutcome(port, self, outcome);
       if (sent.status === 'error' && ownerHasEnded(job)) reportOrphan(sent);
+      port.close();
       control.end(endReasons[sent.status]);
-      process.exit(0);
+      // At once, in the same turn: nothing the target left behind runs after its end.
+      if (!reusable) process.exit(0);
     },
     exited: (code) => {
       control.end(EndReason.exited, code);
@@ -84,6 +102,7 @@ export async function runThreadJob(
   });
   if (pending !== undefined) await pending;
   if (rehearsed?.status === 'error') throw new Error(`a rehearsed start failed: ${JSON.stringify(rehearsed.value)}`);
+  return reusable;
 }
 
 /** Whether the thread that started this one has ended, so that nobody is left to call the excepthook. */

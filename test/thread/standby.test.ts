@@ -1,7 +1,7 @@
 // Standby workers: threads start on a worker booted ahead of need.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Thread, currentThread, setStandbyThreads } from 'skein';
+import { Event, Thread, currentThread, setStandbyThreads } from 'skein';
 import { joinOrFail } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 // Internal: how many standby workers are idle now.
@@ -104,5 +104,118 @@ describe('standby workers', () => {
       message: 'Expected the standby thread count to be an integer ≥ 0, got `-1` (number)',
     });
     assert.throws(() => setStandbyThreads('2' as never), RangeError);
+  });
+});
+
+describe('workers given back after a clean thread', () => {
+  /** Run `target` as a thread and return its result: the worker's clock origin identifies the worker. */
+  async function run<R>(target: () => R, options: ConstructorParameters<typeof Thread>[0] = {}): Promise<R> {
+    const thread = new Thread({ target, ...options });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.exception, undefined);
+    return thread.result as R;
+  }
+  /** How many threads the worker running it has served (skein's per-thread state, read without touching it). */
+  const served = (): number => (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+
+  it('serve the next thread when the last one left the worker as it found it', async () => {
+    setStandbyThreads(1);
+    await standbyStarted();
+    const first = await run(served);
+    // Joined: the worker is back on standby, first in line.
+    assert.equal(await run(served), first + 1, 'the second thread ran on the first one’s worker');
+    assert.equal(await run(() => currentThread().name, { name: 'third' }), 'third');
+  });
+
+  const leftBehind: [string, () => number | Promise<number>][] = [
+    [
+      'a global',
+      () => {
+        (globalThis as Record<string, unknown>).leftBehind = 1;
+        return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+      },
+    ],
+    [
+      'a patched built-in',
+      () => {
+        Array.prototype.at = function at() {
+          return 'patched';
+        };
+        return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+      },
+    ],
+    [
+      'a pending timer',
+      () => {
+        setTimeout(() => {}, 60_000);
+        return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+      },
+    ],
+    [
+      'a process listener',
+      () => {
+        process.on('warning', () => {});
+        return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+      },
+    ],
+    [
+      'an import',
+      async () => {
+        await import('node:os');
+        return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+      },
+    ],
+  ];
+
+  for (const [what, target] of leftBehind) {
+    it(`never serve another thread after one that left ${what}`, async () => {
+      setStandbyThreads(1);
+      await standbyStarted();
+      const dirty = await run(target);
+      assert.ok(dirty >= 1);
+      const next = await run(() => ({
+        served: (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served,
+        clean: (globalThis as Record<string, unknown>).leftBehind === undefined && [1].at(0) === 1,
+      }));
+      assert.deepEqual(next, { served: 1, clean: true }, 'the next thread ran on a fresh worker');
+    });
+  }
+
+  it('never serve another thread after a module target (a module keeps its state)', async () => {
+    setStandbyThreads(1);
+    await standbyStarted();
+    const dirty = await run<number>(undefined as never, {
+      target: { module: new URL('../fixtures/plain-target.mjs', import.meta.url), export: 'served' },
+    });
+    assert.ok(dirty >= 1);
+    assert.equal(await run(served), 1, 'the next thread ran on a fresh worker');
+  });
+
+  it('ignore a release that a running thread forges', async () => {
+    setStandbyThreads(1);
+    await standbyStarted();
+    const gate = new Event();
+    const forger = new Thread({
+      target: async (gate: Event) => {
+        const { parentPort, MessageChannel } = await import('node:worker_threads');
+        const { port1 } = new MessageChannel();
+        const control = new SharedArrayBuffer(64);
+        new Int32Array(control)[0] = 0x54485244; // a control block's tag
+        const wake = new SharedArrayBuffer(4);
+        parentPort!.postMessage({ type: 'skein:release', control, port: port1, wake }, [port1]);
+        return gate.wait(30_000);
+      },
+      args: [gate],
+    });
+    forger.start();
+    try {
+      // Had the hub believed it, this thread's job would go where only the forger can read it.
+      assert.equal(await run(() => 'ran', { name: 'victim' }), 'ran');
+    } finally {
+      gate.set();
+    }
+    await joinOrFail(forger);
+    assert.equal(forger.result, true);
   });
 });
