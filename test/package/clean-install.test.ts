@@ -35,7 +35,9 @@ describe('a clean clone and install', { timeout: 60_000 }, () => {
     const allowed = manifest.allowScripts ?? {};
     const uncovered = Object.entries(lock.packages)
       .filter(([path, entry]) => path !== '' && entry.hasInstallScript)
-      .map(([path, entry]) => `${path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`)
+      .map(
+        ([path, entry]) => `${path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`,
+      )
       .filter((spec) => {
         const name = spec.slice(0, spec.lastIndexOf('@'));
         // A name-only entry covers every version; `name@version` that version.
