@@ -1,11 +1,11 @@
-// `npm run test:runtimes`: the test suite on Node 22, Node 24, Bun and Deno.
+// `npm run test:runtimes`: the test suite on Node 22, Node 24, Node 26, Bun and Deno.
 //
 // Each runtime is an npm package, installed on first use into a cache
 // directory (not a devDependency: each is 90–190 MB and built for one
 // platform). The built package (dist/) must be current: run `npm run build`
 // (or `npm test`) first.
 //
-//   npm run test:runtimes                 all four
+//   npm run test:runtimes                 all five
 //   npm run test:runtimes -- bun deno     some of them
 //
 // Environment: SKEIN_RUNTIMES_CACHE (default: $XDG_CACHE_HOME or ~/.cache,
@@ -71,6 +71,13 @@ const runtimes: Runtime[] = [
   {
     name: 'node24',
     spec: `${nodePackage}@24.21.0`,
+    bin: `node_modules/${nodePackage}/bin/node`,
+    command: nodeCommand,
+    tolerated: {},
+  },
+  {
+    name: 'node26',
+    spec: `${nodePackage}@26.12.1`,
     bin: `node_modules/${nodePackage}/bin/node`,
     command: nodeCommand,
     tolerated: {},
