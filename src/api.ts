@@ -18,8 +18,19 @@ export {
   enumerate,
   activeCount,
   type ThreadOptions,
+  type ThreadSettings,
 } from './thread/thread.js';
-export type { ModuleTarget } from './thread/target.js';
+export {
+  moduleTargets,
+  type ModuleTarget,
+  type TypedModuleTarget,
+  type UntypedModuleTarget,
+  type ModuleTargets,
+  type TypedModuleTargets,
+  type ThreadArgs,
+  type OptionalArgs,
+  type RequiredArgs,
+} from './thread/target.js';
 export { setStandbyThreads } from './thread/hub.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
 export { stopEvent, stopSignal, throwIfStopped } from './thread/stop.js';
@@ -60,4 +71,5 @@ export {
   type WaitOptions,
   type DoneAndNotDone,
   type CompletedFuture,
+  type CompletedFutureOf,
 } from './executor/wait.js';
