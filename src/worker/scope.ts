@@ -20,6 +20,7 @@ export const exportNames: readonly string[] = [
   'mainThread',
   'enumerate',
   'activeCount',
+  'moduleTargets',
   'setStandbyThreads',
   'setExcepthook',
   'getExcepthook',
