@@ -44,6 +44,7 @@ interface Runtime {
 const nodeOnlySuites = {
   'test/stress/':
     'the stress suite: its oracle needs one hrtime clock for every thread, and its faults use resourceLimits',
+  'test/scripts/': "the project's own tooling (the report npm test prints), which runs on Node.js",
 };
 
 const nodePackage = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
