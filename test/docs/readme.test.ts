@@ -1,7 +1,8 @@
 // The README's TypeScript examples compile against the package as published
 // (dist/ through the package's own name), with the project's strict options.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot, typecheck } from '../helpers/typecheck.js';
 
@@ -37,5 +38,29 @@ describe('README', { timeout: 60_000 }, () => {
       return `README.md:${start + e.line}: TS${e.code} ${e.message}`;
     });
     assert.deepEqual(report, []);
+  });
+
+  it('links only to files and headings that exist', () => {
+    // Outside code blocks and inline code, where `[a](b)` is not a link.
+    const prose = readme.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
+    const links = [...prose.matchAll(/\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+    assert.ok(links.includes('docs/api/index.html'), 'the README links the API reference');
+    // GitHub's heading anchors: lowercase, punctuation dropped, spaces to hyphens.
+    const anchors = new Set(
+      [...readme.matchAll(/^#+ (.+)$/gm)].map((match) =>
+        match[1]!
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+          .replace(/\s/g, '-'),
+      ),
+    );
+    const broken = links.filter((link) => {
+      if (/^[a-z][a-z+.-]*:/i.test(link)) return false; // https:, mailto: …
+      const [path, anchor] = link.split('#') as [string, string | undefined];
+      if (path === '') return !anchors.has(anchor ?? '');
+      // docs/api/ is built by `npm run docs` (npm test and npm install run it).
+      return !existsSync(join(repoRoot, decodeURIComponent(path)));
+    });
+    assert.deepEqual(broken, [], 'README links that resolve to nothing (docs/api/: run `npm run docs`)');
   });
 });

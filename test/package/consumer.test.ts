@@ -72,10 +72,15 @@ describe('the packed package in a consumer project', { timeout: 120_000 }, () =>
 
   it('packs only the allow-listed files, and installs no dependency', async () => {
     const outside = packedFiles.filter(
-      (path) => !/^(?:dist\/.+\.(?:js|d\.ts)(?:\.map)?|src\/.+\.ts|package\.json|README\.md|LICENSE)$/.test(path),
+      (path) =>
+        !/^(?:dist\/.+\.(?:js|d\.ts)(?:\.map)?|src\/.+\.ts|docs\/api\/.+|package\.json|README\.md|LICENSE)$/.test(path),
     );
     assert.deepEqual(outside, [], 'files outside the allow-list');
     assert.ok(packedFiles.includes('dist/index.d.ts') && packedFiles.includes('dist/worker/entry.js'));
+    // The API reference ships with the package, where the README links it.
+    assert.ok(packedFiles.includes('docs/api/index.html'), 'docs/api/ is not packed (run `npm run docs`)');
+    const readme = await readFile(join(project, 'node_modules/skein/README.md'), 'utf8');
+    assert.match(readme, /\]\(docs\/api\/index\.html\)/);
     // The tests' entry into skein's internals (src/internal.ts) is not part of the package.
     assert.deepEqual(
       packedFiles.filter((path) => /(^|\/)internal\./.test(path)),
