@@ -113,9 +113,6 @@ const runtimes: Runtime[] = [
       'fails a pool task that runs out of memory': 'the pool refuses resourceLimits on Bun (NotSupportedError)',
       'fails the task whose async work throws from a callback':
         'under `bun test` an error thrown from a timer inside a worker never reaches its uncaughtException handler (as for threads)',
-      'does not fail a task for a timer an earlier, finished task left behind':
-        'under `bun test` the stray timer error ends the pool worker without reaching its uncaughtException handler, ' +
-        'so the task running then fails with ThreadExitError (as above)',
       'names a free variable a task cannot have':
         "Bun's transpiler inlines the captured `const factor = 3` (as for threads)",
     },
