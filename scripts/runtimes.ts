@@ -42,28 +42,19 @@ const nodeCommand = (bin: string, files: string[], junit: string): string[] => [
   ...files,
 ];
 
+/** Node.js `version` from npm, running the suite with node:test as `npm test` does; nothing tolerated. */
+const node = (version: string): Runtime => ({
+  name: `node${version.split('.')[0]}`,
+  spec: `${nodePackage}@${version}`,
+  bin: `node_modules/${nodePackage}/bin/node`,
+  command: nodeCommand,
+  tolerated: {},
+});
+
 export const runtimes: Runtime[] = [
-  {
-    name: 'node22',
-    spec: `${nodePackage}@22.23.3`,
-    bin: `node_modules/${nodePackage}/bin/node`,
-    command: nodeCommand,
-    tolerated: {},
-  },
-  {
-    name: 'node24',
-    spec: `${nodePackage}@24.21.0`,
-    bin: `node_modules/${nodePackage}/bin/node`,
-    command: nodeCommand,
-    tolerated: {},
-  },
-  {
-    name: 'node26',
-    spec: `${nodePackage}@26.12.1`,
-    bin: `node_modules/${nodePackage}/bin/node`,
-    command: nodeCommand,
-    tolerated: {},
-  },
+  node('22.23.3'),
+  node('24.21.0'),
+  node('26.12.1'),
   {
     name: 'bun',
     spec: 'bun@1.4.5',
