@@ -1,6 +1,7 @@
 // `npm run check:package`: lint the package exactly as it would be published.
 // Packs dist/ once (without rebuilding: `npm test` has just built it), then
-// runs publint and @arethetypeswrong/cli on the tarball.
+// runs publint and @arethetypeswrong/cli on the tarball: one line when both
+// are content, all they print when not.
 //
 // attw's `cjs-resolves-to-esm` is ignored on purpose: skein is ESM-only, and
 // CommonJS users load it with `import()` or, on Node 20.19+/22.12+,
@@ -21,10 +22,20 @@ try {
   });
   const [{ filename }] = JSON.parse(packed) as [{ filename: string }];
   const tarball = join(dir, filename);
-  execFileSync(bin('publint'), ['run', tarball, '--strict'], { stdio: 'inherit' });
-  execFileSync(bin('attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped'], {
-    stdio: 'inherit',
-  });
+  // Quiet when all is well (one line for `npm test`); everything they print when not.
+  const check = (file: string, args: string[]): void => {
+    try {
+      execFileSync(file, args, { encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      process.stdout.write(stdout);
+      process.stderr.write(stderr);
+      throw error;
+    }
+  };
+  check(bin('publint'), ['run', tarball, '--strict']);
+  check(bin('attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped']);
+  console.log(`package: publint and attw find no problem in ${filename}`);
 } catch (error) {
   // The tools have printed what is wrong; fail without a Node stack on top.
   process.exitCode = (error as { status?: number }).status ?? 1;

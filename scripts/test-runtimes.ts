@@ -1,156 +1,25 @@
-// `npm run test:runtimes`: the test suite on Node 22, Node 24, Bun and Deno.
+// `npm run test:runtimes`: the test suite on Node 22, Node 24, Node 26, Bun and Deno.
 //
 // Each runtime is an npm package, installed on first use into a cache
 // directory (not a devDependency: each is 90–190 MB and built for one
 // platform). The built package (dist/) must be current: run `npm run build`
 // (or `npm test`) first.
 //
-//   npm run test:runtimes                 all four
+//   npm run test:runtimes                 all five
 //   npm run test:runtimes -- bun deno     some of them
 //
 // Environment: SKEIN_RUNTIMES_CACHE (default: $XDG_CACHE_HOME or ~/.cache,
 // then skein-runtimes/).
 //
 // Every runtime runs the whole suite (test/*/*.test.ts). A test that fails for
-// a reason listed in `tolerated` below is reported but does not fail the run;
+// a reason listed in its `tolerated` (scripts/runtimes.ts) is reported but does not fail the run;
 // any other failure, a crash, or a run with no test does.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-interface Runtime {
-  name: string;
-  /** The npm package that ships it, pinned so that every run tests the same binary. */
-  spec: string;
-  /** The executable inside the install directory. */
-  bin: string;
-  /** The command that runs `files`, writing a JUnit report to `junit`. */
-  command(bin: string, files: string[], junit: string): string[];
-  /** Test titles (substrings) allowed to fail on this runtime, with the reason. */
-  tolerated: Record<string, string>;
-  /** Test directories not run on this runtime, with the reason. */
-  skipped?: Record<string, string>;
-}
-
-/**
- * Suites about skein on Node.js itself, not about what a runtime can do: the
- * stress suite (its Event oracle compares process.hrtime across threads, which
- * Bun and Deno keep per worker, and its faults use resourceLimits, refused
- * there) and the benchmarks (a Node.js tool, with Node-only peers).
- */
-const nodeOnlySuites = {
-  'test/stress/':
-    'the stress suite: its oracle needs one hrtime clock for every thread, and its faults use resourceLimits',
-  'test/bench/': 'the benchmarks are a Node.js tool',
-};
-
-const nodePackage = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
-
-const nodeCommand = (bin: string, files: string[], junit: string): string[] => [
-  bin,
-  '--import',
-  'tsx',
-  '--test',
-  '--test-reporter=dot',
-  '--test-reporter-destination=stdout',
-  '--test-reporter=junit',
-  `--test-reporter-destination=${junit}`,
-  ...files,
-];
-
-const runtimes: Runtime[] = [
-  {
-    name: 'node22',
-    spec: `${nodePackage}@22.23.3`,
-    bin: `node_modules/${nodePackage}/bin/node`,
-    command: nodeCommand,
-    tolerated: {},
-  },
-  {
-    name: 'node24',
-    spec: `${nodePackage}@24.21.0`,
-    bin: `node_modules/${nodePackage}/bin/node`,
-    command: nodeCommand,
-    tolerated: {},
-  },
-  {
-    name: 'bun',
-    spec: 'bun@1.4.5',
-    skipped: nodeOnlySuites,
-    bin: 'node_modules/.bin/bun',
-    // Bun runs node:test suites through its own runner, `bun test`.
-    command: (bin, files, junit) => [
-      bin,
-      'test',
-      '--timeout',
-      '30000',
-      '--reporter=junit',
-      `--reporter-outfile=${junit}`,
-      ...files.map((f) => `./${f}`),
-    ],
-    tolerated: {
-      'reports a thread that runs out of memory under resourceLimits':
-        'Bun ignores resourceLimits, so skein refuses them with NotSupportedError (test/runtime/platform.test.ts)',
-      'an uncaught error in a callback it scheduled':
-        'under `bun test` an error thrown from a timer inside a worker ends the worker without reaching its ' +
-        "process 'uncaughtException' handler, so the thread ends with no exception (plain `bun` delivers it)",
-      'names a free variable an inline target cannot have':
-        "Bun's transpiler inlines the captured `const limit = 10` into the target's source, so the target " +
-        'has no free variable left and runs (returns 20) instead of failing',
-      'fails the task that runs out of memory':
-        'the pool refuses resourceLimits on Bun (NotSupportedError), as Thread does',
-      'nor for a thread with resourceLimits': 'a Thread refuses resourceLimits on Bun (NotSupportedError)',
-      'fails a pool task that runs out of memory': 'the pool refuses resourceLimits on Bun (NotSupportedError)',
-      'fails the task whose async work throws from a callback':
-        'under `bun test` an error thrown from a timer inside a worker never reaches its uncaughtException handler (as for threads)',
-      'does not fail a task for a timer an earlier, finished task left behind':
-        'under `bun test` the stray timer error ends the pool worker without reaching its uncaughtException handler, ' +
-        'so the task running then fails with ThreadExitError (as above)',
-      'names a free variable a task cannot have':
-        "Bun's transpiler inlines the captured `const factor = 3` (as for threads)",
-      'bench --quick':
-        'the benchmark suite is a Node.js tool: its memory probe and the peer pools (workerpool) do not run under Bun',
-    },
-  },
-  {
-    name: 'deno',
-    spec: 'deno@2.9.6',
-    skipped: nodeOnlySuites,
-    bin: 'node_modules/.bin/deno',
-    // --no-check: Deno would type-check dist/*.js without its .d.ts; tsc checks types in `npm test`.
-    // --sloppy-imports: the tests import `./x.js` for `./x.ts`, as TypeScript's NodeNext resolution wants.
-    command: (bin, files, junit) => [
-      bin,
-      'test',
-      '-A',
-      '--no-check',
-      '--sloppy-imports',
-      `--junit-path=${junit}`,
-      ...files,
-    ],
-    tolerated: {
-      'reports a thread that runs out of memory under resourceLimits':
-        'a Deno worker stopped at its resourceLimits after a top-level await never emits exit, so skein ' +
-        'refuses resourceLimits on Deno with NotSupportedError (test/runtime/platform.test.ts)',
-      'fails the task that runs out of memory':
-        'the pool refuses resourceLimits on Deno (NotSupportedError), as Thread does',
-      'nor for a thread with resourceLimits': 'a Thread refuses resourceLimits on Deno (NotSupportedError)',
-      'fails a pool task that runs out of memory': 'the pool refuses resourceLimits on Deno (NotSupportedError)',
-      'refuses to run the worker entry for anyone but skein':
-        "a Deno worker whose module throws at top level emits 'error' but never 'exit' (the refusal itself works)",
-      'stops 8 running threads':
-        'the fixture imports ./stop-targets.js for a .ts file, which a child spawned from `deno test` cannot ' +
-        'resolve (no --sloppy-imports); `deno run -A --sloppy-imports` of the same fixture stops all 8 and exits 0',
-      'forces the threads at once on a second signal': 'the same fixture as above',
-      'runs the Ctrl-C example':
-        'every thread cleans up, but a child spawned from `deno test` is reported ended by the signal (code null) ' +
-        'instead of its exit code',
-      'bench --quick': 'the benchmark suite is a Node.js tool (its timing helpers and peer pools assume Node)',
-    },
-  },
-];
+import { type Runtime, runtimes } from './runtimes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cacheRoot =

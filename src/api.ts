@@ -11,9 +11,19 @@ export { Lock, type LockMemory } from './sync/lock.js';
 export { RLock, type RLockMemory } from './sync/rlock.js';
 export { Semaphore, BoundedSemaphore, type SemaphoreMemory } from './sync/semaphore.js';
 export { sleep, sleepSync } from './sync/sleep.js';
-export { Thread, type ThreadOptions } from './thread/thread.js';
+export { Thread, type ThreadOptions, type ThreadSettings } from './thread/thread.js';
 export { currentThread, mainThread, enumerate, activeCount, MainThread, DummyThread } from './thread/current.js';
-export type { ModuleTarget } from './thread/target.js';
+export {
+  moduleTargets,
+  type ModuleTarget,
+  type TypedModuleTarget,
+  type UntypedModuleTarget,
+  type ModuleTargets,
+  type TypedModuleTargets,
+  type ThreadArgs,
+  type OptionalArgs,
+  type RequiredArgs,
+} from './thread/target.js';
 export { setStandbyThreads } from './thread/hub.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
 export { stopEvent, stopSignal, throwIfStopped } from './thread/stop.js';
@@ -54,4 +64,5 @@ export {
   type WaitOptions,
   type DoneAndNotDone,
   type CompletedFuture,
+  type CompletedFutureOf,
 } from './executor/wait.js';

@@ -1,8 +1,15 @@
-/**
- * @internal Not part of skein's API: the internals the tests look at. Built
- * as a third entry of the bundle beside the index and the worker entry, it
- * shares their code — the same standby workers, the same scope — and is not
- * exported by package.json.
- */
-export { idleStandbyCount } from './thread/hub.js';
+// Not part of skein's API: the internals the tests look at. Built as a third
+// entry of the bundle beside the index and the worker entry, it shares their
+// code — the same standby workers, the same scope — and is neither exported
+// by package.json nor packed. Its declarations are its own (not re-exports):
+// the members it reaches are `@internal`, which the published .d.ts strip.
+import type { Future } from './executor/future.js';
+import { idleStandbyCount as countIdleStandbys } from './thread/hub.js';
+
+/** Idle standby workers (tests subtract them when counting leaks). */
+export const idleStandbyCount = (): number => countIdleStandbys();
+
+/** The number that identifies `future` in the messages between a pool and its workers. */
+export const futureId = (future: Future<unknown>): number => future.id;
+
 export { exportNames, scopeFor } from './worker/scope.js';

@@ -8,7 +8,14 @@ import { nextPoolNumber } from '../thread/globals.js';
 import type { WorkerExit } from '../thread/hub.js';
 import type { BrokenReport, Outcome, Refusal, TargetDescriptor, TaskMessage } from '../thread/protocol.js';
 import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
-import { describeFunction, describeModuleTarget, isModuleTarget, type ModuleTarget } from '../thread/target.js';
+import {
+  describeFunction,
+  describeModuleTarget,
+  isModuleTarget,
+  type ModuleTarget,
+  type TypedModuleTarget,
+  type UntypedModuleTarget,
+} from '../thread/target.js';
 import { decodeValue, deserializeError, encodeArgs, whyUncloneable } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
 import { JobSlots } from './job-slots.js';
@@ -230,14 +237,24 @@ export class ThreadPoolExecutor {
    * was written in — or a module target `{ module, export }`. Arguments are
    * copied by structured clone; Events inside them arrive working.
    *
-   * @typeParam F - the task function; its parameters type `args` and its result types the future.
+   * @typeParam F - the task function (or the function a {@link TypedModuleTarget} names); its parameters type `args` and its result types the future.
    * @throws RuntimeError `cannot schedule new futures after shutdown`.
    * @throws BrokenThreadPool if a worker's initializer failed.
    * @throws TypeError if `fn` is neither a function nor a module target, or
    *   an argument cannot be sent (the message names its index).
    */
-  submit<F extends (...args: never[]) => unknown>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>>;
-  submit<R = unknown>(fn: ModuleTarget, ...args: unknown[]): Future<R>;
+  submit<F extends (...args: never[]) => unknown>(
+    fn: F | TypedModuleTarget<F>,
+    ...args: Parameters<F>
+  ): Future<Awaited<ReturnType<F>>>;
+  /**
+   * Schedule a module target that carries no type (a plain `{ module, export }`),
+   * its result typed by hand: `pool.submit<Uint8Array>({ module, export: 'resize' }, path)`.
+   * {@link moduleTargets} types args and result from the module instead.
+   *
+   * @typeParam R - the result type, unchecked. Default: `unknown`.
+   */
+  submit<R = unknown>(fn: UntypedModuleTarget, ...args: unknown[]): Future<R>;
   submit(fn: TaskFunction, ...args: unknown[]): Future<unknown> {
     if (this.#broken !== undefined) throw this.#broken;
     if (this.#shutdown) throw new RuntimeError('cannot schedule new futures after shutdown');

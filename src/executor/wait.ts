@@ -20,19 +20,25 @@ export interface WaitOptions {
   returnWhen?: ReturnWhen;
 }
 
-/** The futures {@link wait} saw done, and the others. */
-export interface DoneAndNotDone<R> {
+/**
+ * The futures {@link wait} saw done, and the others: the very futures it was
+ * given, typed as they were given — `wait([a, b])` with `a: Future<number>`
+ * and `b: Future<string>` gives Sets of `Future<number> | Future<string>`.
+ *
+ * @typeParam F - the type of the futures waited for.
+ */
+export interface DoneAndNotDone<F extends Future<unknown> = Future<unknown>> {
   /** The futures finished or cancelled when wait() returned. */
-  done: Set<Future<R>>;
+  done: Set<F>;
   /** The others, still pending or running. */
-  notDone: Set<Future<R>>;
+  notDone: Set<F>;
 }
 
-function toFutureSet<R>(futures: Iterable<Future<R>>, name: string): Set<Future<R>> {
-  if (futures === null || typeof (futures as Iterable<Future<R>>)?.[Symbol.iterator] !== 'function') {
+function toFutureSet<F extends Future<unknown>>(futures: Iterable<F>, name: string): Set<F> {
+  if (futures === null || typeof (futures as Iterable<F>)?.[Symbol.iterator] !== 'function') {
     throw new TypeError(`Expected \`${name}\` to be an iterable of futures, got ${describeValue(futures)}`);
   }
-  const set = new Set<Future<R>>();
+  const set = new Set<F>();
   for (const future of futures) {
     if (!(future instanceof Future))
       throw new TypeError(`Expected \`${name}\` to hold only futures, got ${describeValue(future)}`);
@@ -50,7 +56,10 @@ function failed(future: Future<unknown>): boolean {
  * futures done (finished or cancelled) and the rest, when `returnWhen` is
  * met or `timeout` ms have passed — it never rejects on timeout.
  * `FIRST_EXCEPTION` ignores cancelled futures and acts as `ALL_COMPLETED`
- * when none fails. Duplicates count once.
+ * when none fails. Duplicates count once. The futures may have different
+ * result types: the Sets hold them typed as they were passed.
+ *
+ * @typeParam F - the type of the futures (a union when they differ).
  *
  * @throws TypeError if `futures` is not an iterable of futures or `returnWhen` is unknown; TypeError/RangeError for a bad timeout.
  * @example
@@ -58,7 +67,10 @@ function failed(future: Future<unknown>): boolean {
  * const { done, notDone } = await wait(futures, { timeout: 5_000, returnWhen: FIRST_COMPLETED });
  * ```
  */
-export function wait<R>(futures: Iterable<Future<R>>, options: WaitOptions = {}): Promise<DoneAndNotDone<R>> {
+export function wait<F extends Future<unknown>>(
+  futures: Iterable<F>,
+  options: WaitOptions = {},
+): Promise<DoneAndNotDone<F>> {
   const set = toFutureSet(futures, 'futures');
   const timeout = toTimeoutMs(options.timeout, 'timeout');
   const returnWhen = options.returnWhen ?? ALL_COMPLETED;
@@ -67,9 +79,9 @@ export function wait<R>(futures: Iterable<Future<R>>, options: WaitOptions = {})
       `Expected \`returnWhen\` to be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${describeValue(returnWhen)}`,
     );
   }
-  const split = (): DoneAndNotDone<R> => {
-    const done = new Set<Future<R>>();
-    const notDone = new Set<Future<R>>();
+  const split = (): DoneAndNotDone<F> => {
+    const done = new Set<F>();
+    const notDone = new Set<F>();
     for (const future of set) (future.done() ? done : notDone).add(future);
     return { done, notDone };
   };
@@ -105,10 +117,19 @@ export function wait<R>(futures: Iterable<Future<R>>, options: WaitOptions = {})
 export type CompletedFuture<R> = Omit<Future<R>, 'then'>;
 
 /**
+ * What {@link asCompleted} yields for futures of type `F`: a
+ * {@link CompletedFuture} of each one's own result type
+ * (`CompletedFuture<number> | CompletedFuture<string>` for a mix).
+ */
+export type CompletedFutureOf<F extends Future<unknown>> = F extends Future<infer R> ? CompletedFuture<R> : never;
+
+/**
  * Yield the futures as they complete (finished or cancelled) — those
  * already done first: Python's `concurrent.futures.as_completed`.
- * Duplicates are yielded once.
+ * Duplicates are yielded once. The futures may have different result
+ * types: each is yielded typed as it was passed.
  *
+ * @typeParam F - the type of the futures (a union when they differ).
  * @param timeoutMs - milliseconds, from this call, for all of them to complete.
  * @throws (from the iterator) TimeoutError naming how many futures are unfinished when the time is up.
  * @example
@@ -116,16 +137,16 @@ export type CompletedFuture<R> = Omit<Future<R>, 'then'>;
  * for await (const future of asCompleted(futures)) console.log(await future);
  * ```
  */
-export function asCompleted<R>(
-  futures: Iterable<Future<R>>,
+export function asCompleted<F extends Future<unknown>>(
+  futures: Iterable<F>,
   timeoutMs?: number,
-): AsyncIterableIterator<CompletedFuture<R>> {
+): AsyncIterableIterator<CompletedFutureOf<F>> {
   const set = toFutureSet(futures, 'futures');
   const timeout = toTimeoutMs(timeoutMs);
   const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
   // Queue futures in the order they complete, starting with those done now.
-  const completed: Future<R>[] = [];
-  const pending = new Set<Future<R>>();
+  const completed: F[] = [];
+  const pending = new Set<F>();
   let wake: (() => void) | undefined;
   const removers: (() => void)[] = [];
   for (const future of set) {
@@ -142,7 +163,7 @@ export function asCompleted<R>(
     );
   }
   let finished = false;
-  const close = (): IteratorResult<CompletedFuture<R>> => {
+  const close = (): IteratorResult<CompletedFutureOf<F>> => {
     finished = true;
     for (const remove of removers) remove();
     return { value: undefined, done: true };
@@ -150,12 +171,13 @@ export function asCompleted<R>(
   // Written by hand, not as an async generator: an async generator's
   // `yield` awaits a thenable, and a Future is one — it would yield results
   // instead of the futures themselves.
-  const iterator: AsyncIterableIterator<CompletedFuture<R>> = {
-    async next(): Promise<IteratorResult<CompletedFuture<R>>> {
+  const iterator: AsyncIterableIterator<CompletedFutureOf<F>> = {
+    async next(): Promise<IteratorResult<CompletedFutureOf<F>>> {
       for (;;) {
         if (finished) return { value: undefined, done: true };
         const next = completed.shift();
-        if (next !== undefined) return { value: next, done: false };
+        // A Future<R> is the CompletedFuture<R> its own type gives.
+        if (next !== undefined) return { value: next as CompletedFuture<unknown> as CompletedFutureOf<F>, done: false };
         if (pending.size === 0) return close();
         const left = deadline - performance.now();
         if (left <= 0) {
@@ -173,7 +195,7 @@ export function asCompleted<R>(
         wake = undefined;
       }
     },
-    async return(): Promise<IteratorResult<CompletedFuture<R>>> {
+    async return(): Promise<IteratorResult<CompletedFutureOf<F>>> {
       return close();
     },
     [Symbol.asyncIterator]() {

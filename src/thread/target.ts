@@ -21,6 +21,126 @@ export interface ModuleTarget {
   readonly export?: string;
 }
 
+/** Type only: the key under which a {@link TypedModuleTarget} carries its function's type. */
+declare const kFunctionType: unique symbol;
+
+/**
+ * A {@link ModuleTarget} that carries the type of the function it names, so
+ * that `new Thread` and `pool.submit` check its args and type its result as
+ * for an inline function. Made by {@link moduleTargets}; at run time it is a
+ * plain `{ module, export }`, and it can go wherever a ModuleTarget can.
+ *
+ * @typeParam F - the exported function's type.
+ */
+export interface TypedModuleTarget<F extends (...args: never[]) => unknown> extends ModuleTarget {
+  /**
+   * Type only, never set: the exported function's type.
+   * @hidden
+   */
+  readonly [kFunctionType]?: F;
+}
+
+/**
+ * A {@link ModuleTarget} that carries no function type (a plain
+ * `{ module, export }`): what `pool.submit<R>(target)` takes with the
+ * result type given by hand.
+ */
+export interface UntypedModuleTarget extends ModuleTarget {
+  /**
+   * Type only, never set: no function type.
+   * @hidden
+   */
+  readonly [kFunctionType]?: undefined;
+}
+
+/**
+ * The module targets of one module's exports, typed from the module's type:
+ * a function from an export's name to the {@link TypedModuleTarget} that
+ * runs it. Returned by {@link moduleTargets}.
+ *
+ * @typeParam M - the module's type, `typeof import('./jobs.js')`; `unknown` gives untyped targets.
+ */
+export type ModuleTargets<M> = unknown extends M ? (exportName: string) => ModuleTarget : TypedModuleTargets<M>;
+
+/** {@link ModuleTargets} of a module whose type is known. */
+export interface TypedModuleTargets<M> {
+  /**
+   * The module target that runs the export `exportName`, typed from it.
+   * @typeParam K - the export's name: one of the module's function exports
+   *   (written out here, so that an error lists them).
+   */
+  // biome-ignore lint/style/useShorthandFunctionType: an interface's call signature carries the docs of K (TypeDoc).
+  <K extends { [N in keyof M]-?: M[N] extends (...args: never[]) => unknown ? N : never }[keyof M] & string>(
+    exportName: K,
+  ): TypedModuleTarget<Extract<M[K], (...args: never[]) => unknown>>;
+}
+
+/**
+ * Typed module targets for the exports of one module: give it the module's
+ * type (`typeof import('./jobs.js')` — a type only, nothing is imported here)
+ * and where the module is, and call what it returns with an export's name.
+ * `new Thread` and `pool.submit` then check the args against that export's
+ * parameters and type the result from its return, as for an inline function;
+ * a name that is not a function export of the module is a type error.
+ *
+ * The module is found as for any {@link ModuleTarget}: an absolute path, a
+ * `file:` URL or a package specifier, never a relative path.
+ *
+ * @typeParam M - the module's type. Without it, the targets are untyped (args and result `unknown`).
+ * @param module - where the module is: `new URL('./jobs.js', import.meta.url)`, an absolute path or a package specifier.
+ * @returns a function from an export's name (`'default'` for the default export) to its module target.
+ * @throws TypeError if `module` is relative, not a string or URL, or names a file that does not exist;
+ *   (from the returned function) if the export's name is not a non-empty string.
+ * @example
+ * ```ts
+ * // jobs.ts: export function resize(path: string, width: number): Promise<Uint8Array>
+ * const jobs = moduleTargets<typeof import('./jobs.js')>(new URL('./jobs.js', import.meta.url));
+ * const thumbnail = pool.submit(jobs('resize'), 'cat.png', 128); // Future<Uint8Array>
+ * new Thread({ target: jobs('resize'), args: ['cat.png', 128] });
+ * ```
+ */
+export function moduleTargets<M = unknown>(module: string | URL): ModuleTargets<M> {
+  // Checked now, as a target's module is: bad input fails here, not in the thread.
+  resolveModuleUrl(module, 'target');
+  const targetOf = (exportName: string): ModuleTarget => {
+    if (typeof exportName !== 'string' || exportName === '') {
+      throw new TypeError(`Expected \`exportName\` to be the name of an export, got ${describeValue(exportName)}`);
+    }
+    return { module, export: exportName };
+  };
+  return targetOf as ModuleTargets<M>;
+}
+
+/**
+ * The `args` option of a {@link ThreadOptions} for a target with parameters
+ * `A`: {@link RequiredArgs} when the target has required parameters (so
+ * that a target that takes arguments cannot be started without them by
+ * mistake), else {@link OptionalArgs}.
+ *
+ * @typeParam A - the target's parameters.
+ */
+export type ThreadArgs<A extends unknown[]> = [] extends A ? OptionalArgs<A> : RequiredArgs<A>;
+
+/** `args` for a target that can be called without arguments. See {@link ThreadArgs}. */
+export interface OptionalArgs<A extends unknown[]> {
+  /**
+   * Arguments for the target. They are copied to the thread by structured
+   * clone; an {@link Event} anywhere inside arrives as a working Event on the
+   * same memory. Default: `[]`.
+   */
+  args?: NoInfer<A>;
+}
+
+/** `args` for a target with required parameters: they must be given. See {@link ThreadArgs}. */
+export interface RequiredArgs<A extends unknown[]> {
+  /**
+   * Arguments for the target: required, because the target has required
+   * parameters. They are copied to the thread by structured clone; an
+   * {@link Event} anywhere inside arrives as a working Event on the same memory.
+   */
+  args: NoInfer<A>;
+}
+
 /** Whether `value` has the shape of a {@link ModuleTarget}. */
 export function isModuleTarget(value: unknown): value is ModuleTarget {
   return typeof value === 'object' && value !== null && 'module' in value;

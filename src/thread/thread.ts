@@ -41,25 +41,31 @@ import {
   describeSubclass,
   isModuleTarget,
   type ModuleTarget,
+  type ThreadArgs,
+  type TypedModuleTarget,
 } from './target.js';
 import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
 
-/** Options of a {@link Thread}. */
-export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
+/**
+ * Options of a {@link Thread}: the {@link ThreadSettings}, with `args`
+ * required when the target has required parameters ({@link ThreadArgs}).
+ *
+ * @typeParam A - the target's parameters.
+ * @typeParam R - what the target returns.
+ */
+export type ThreadOptions<A extends unknown[] = unknown[], R = unknown> = ThreadSettings<A, R> & ThreadArgs<A>;
+
+/** Options of a {@link Thread} but `args`, which {@link ThreadArgs} adds (optional or required). */
+export interface ThreadSettings<A extends unknown[] = unknown[], R = unknown> {
   /**
    * What the thread runs: a function (its source is sent to the thread, so it
    * may use globals, `await import()` and skein's exports, but no variables
    * of the scope it was written in), or a {@link ModuleTarget} whose module is
-   * imported in the thread with its own imports.
+   * imported in the thread with its own imports ({@link moduleTargets} types
+   * its args and result).
    * Default: none — `run()` does nothing unless a subclass overrides it.
    */
-  target?: ((...args: A) => R) | ModuleTarget;
-  /**
-   * Arguments for the target. They are copied to the thread by structured
-   * clone; an {@link Event} anywhere inside arrives as a working Event on the
-   * same memory. Default: `[]`.
-   */
-  args?: NoInfer<A>;
+  target?: ((...args: A) => R) | TypedModuleTarget<(...args: A) => R>;
   /** The thread's name. Default: `Thread-N (target)`. A non-string is converted; an empty one means the default. */
   name?: string | number;
   /**
@@ -258,9 +264,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    * is called. By default it calls the target with the args. Override it in
    * a subclass; the subclass's own public fields are copied to the thread
    * (Events in them arrive working), its constructor is not run again there.
-   * May return a promise: the thread ends when it settles.
+   * May return a promise: the thread ends when it settles. What it returns
+   * (or its promise fulfils with) becomes {@link Thread.result}: in a
+   * subclass `class Job extends Thread<number>`, `run()` must return a
+   * number (or a promise of one); a subclass that gives no type argument
+   * has `result` typed from its own `run()`.
    */
-  run(): unknown {
+  run(): R | PromiseLike<R> | undefined {
     const target = this.#target;
     if (target === undefined) return undefined;
     if (typeof target === 'function') return target(...this.#args);
@@ -709,9 +719,13 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return this.#ident;
   }
 
-  /** What `run()` returned (or its promise fulfilled with), once the thread has ended; `undefined` before. */
-  get result(): Awaited<R> | undefined {
-    return this.#result as Awaited<R> | undefined;
+  /**
+   * What `run()` returned (or its promise fulfilled with), once the thread
+   * has ended; `undefined` before. Typed from the target's return, or from
+   * the subclass's own `run()`.
+   */
+  get result(): Awaited<ReturnType<this['run']>> | undefined {
+    return this.#result as Awaited<ReturnType<this['run']>> | undefined;
   }
 
   /**

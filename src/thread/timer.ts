@@ -1,8 +1,8 @@
 import { describeValue } from '../errors.js';
 import { toTimeoutMs } from '../sync/timeout.js';
 import { stopEvent } from './stop.js';
-import { isModuleTarget, type ModuleTarget } from './target.js';
-import { kRequestStop, Thread } from './thread.js';
+import { isModuleTarget, type TypedModuleTarget } from './target.js';
+import { kRequestStop, Thread, type ThreadOptions } from './thread.js';
 
 /**
  * A thread that calls `fn(...args)` once `intervalMs` have passed, unless
@@ -38,7 +38,7 @@ export class Timer<R = unknown, A extends unknown[] = unknown[]> extends Thread<
    * @throws TypeError if `intervalMs` is not a number (RangeError if NaN),
    *   or `fn` is neither a function nor a module target.
    */
-  constructor(intervalMs: number, fn: ((...args: A) => R) | ModuleTarget, args?: NoInfer<A>) {
+  constructor(intervalMs: number, fn: ((...args: A) => R) | TypedModuleTarget<(...args: A) => R>, args?: NoInfer<A>) {
     if (typeof intervalMs !== 'number') {
       throw new TypeError(`Expected \`intervalMs\` to be a number of milliseconds, got ${describeValue(intervalMs)}`);
     }
@@ -47,7 +47,7 @@ export class Timer<R = unknown, A extends unknown[] = unknown[]> extends Thread<
         `Expected \`fn\` to be a function or a module target { module, export? }, got ${describeValue(fn)}`,
       );
     }
-    super({ target: fn, ...(args === undefined ? {} : { args }) });
+    super({ target: fn, ...(args === undefined ? {} : { args }) } as ThreadOptions<A, R>);
     this.interval = toTimeoutMs(intervalMs, 'intervalMs');
   }
 
@@ -69,7 +69,7 @@ export class Timer<R = unknown, A extends unknown[] = unknown[]> extends Thread<
   }
 
   /** Wait out the interval on the stop request, then call the function unless cancelled. */
-  override run(): unknown {
+  override run(): R | PromiseLike<R> | undefined {
     if (stopEvent().wait(this.interval)) return undefined;
     return super.run();
   }

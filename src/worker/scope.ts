@@ -22,6 +22,7 @@ export const exportNames: readonly string[] = [
   'activeCount',
   'MainThread',
   'DummyThread',
+  'moduleTargets',
   'setStandbyThreads',
   'setExcepthook',
   'getExcepthook',

@@ -11,6 +11,7 @@ import {
   liveStoppables,
   type Future,
 } from 'skein';
+import { futureId } from '../../dist/internal.js';
 import { within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach, expectNoLiveWorkers, liveWorkerCount } from '../helpers/leak-check.js';
 
@@ -135,9 +136,9 @@ describe('ThreadPoolExecutor task reports', () => {
       ready,
     );
     const victim = pool.submit((n: number) => n * 2, 21);
-    Atomics.store(victimId, 0, victim.id);
+    Atomics.store(victimId, 0, futureId(victim));
     ready.set();
-    assert.equal(await within(forger.result(), 10_000, 'run the forger'), victim.id);
+    assert.equal(await within(forger.result(), 10_000, 'run the forger'), futureId(victim));
     assert.equal(await within(victim.result(), 10_000, 'run the victim'), 42);
   });
 });

@@ -143,13 +143,13 @@ describe('asCompleted', () => {
     const a = cancelled();
     const b = finished(1);
     const seen: CompletedFuture<unknown>[] = [];
-    for await (const future of asCompleted<unknown>([a, b, a, b])) seen.push(future);
+    for await (const future of asCompleted([a, b, a, b])) seen.push(future);
     assert.deepEqual(seen, [a, b]);
   });
 
   it('throws TimeoutError naming how many futures are unfinished', async () => {
     const done = finished(1);
-    const iterator = asCompleted<unknown>([done, running(), running()], 5);
+    const iterator = asCompleted([done, running(), running()], 5);
     const first = await iterator.next();
     assert.equal(first.value, done);
     await assert.rejects(iterator.next(), { name: 'TimeoutError', message: '2 (of 3) futures unfinished' });
@@ -157,7 +157,7 @@ describe('asCompleted', () => {
 
   it('stops cleanly when the loop breaks early', async () => {
     const stuck = running();
-    for await (const future of asCompleted<unknown>([finished(1), stuck])) {
+    for await (const future of asCompleted([finished(1), stuck])) {
       assert.equal(future.done(), true);
       break;
     }

@@ -3,7 +3,7 @@
 // run small programs against it with plain `node` — no tsx, no source tree.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -72,16 +72,47 @@ describe('the packed package in a consumer project', { timeout: 120_000 }, () =>
 
   it('packs only the allow-listed files, and installs no dependency', async () => {
     const outside = packedFiles.filter(
-      (path) => !/^(?:dist\/.+\.(?:js|d\.ts)(?:\.map)?|src\/.+\.ts|package\.json|README\.md|LICENSE)$/.test(path),
+      (path) =>
+        !/^(?:dist\/.+\.(?:js|d\.ts)(?:\.map)?|src\/.+\.ts|docs\/api\/.+|package\.json|README\.md|LICENSE)$/.test(path),
     );
     assert.deepEqual(outside, [], 'files outside the allow-list');
     assert.ok(packedFiles.includes('dist/index.d.ts') && packedFiles.includes('dist/worker/entry.js'));
+    // The API reference ships with the package, where the README links it.
+    assert.ok(packedFiles.includes('docs/api/index.html'), 'docs/api/ is not packed (run `npm run docs`)');
+    const readme = await readFile(join(project, 'node_modules/skein/README.md'), 'utf8');
+    assert.match(readme, /\]\(docs\/api\/index\.html\)/);
+    // The tests' entry into skein's internals (src/internal.ts) is not part of the package.
+    assert.deepEqual(
+      packedFiles.filter((path) => /(^|\/)internal\./.test(path)),
+      [],
+    );
     const manifest = JSON.parse(await readFile(join(project, 'node_modules/skein/package.json'), 'utf8')) as {
       dependencies?: object;
     };
     assert.equal(manifest.dependencies, undefined, 'skein has no runtime dependencies');
     const { stdout } = await run(npm, ['ls', '--all', '--parseable'], { cwd: project });
     assert.equal(stdout.trim().split('\n').length, 2, `only the project and skein are installed:\n${stdout}`);
+  });
+
+  it('ships no @internal member in its types', async () => {
+    // tsconfig.build.json strips them (stripInternal); what is left is the API.
+    const dist = join(project, 'node_modules/skein/dist');
+    const declarations = ((await readdir(dist, { recursive: true })) as string[]).filter((f) => f.endsWith('.d.ts'));
+    assert.ok(declarations.includes('index.d.ts'), `no index.d.ts among ${declarations.join(', ')}`);
+    const leaks: string[] = [];
+    for (const file of declarations) {
+      const text = await readFile(join(dist, file), 'utf8');
+      for (const [i, line] of text.split('\n').entries())
+        if (line.includes('@internal')) leaks.push(`${file}:${i + 1}: ${line.trim()}`);
+    }
+    assert.deepEqual(leaks, [], 'declarations tagged @internal in the packed .d.ts');
+    // The members the tag marked are gone too, not only the tag.
+    const future = await readFile(join(dist, 'executor/future.d.ts'), 'utf8');
+    const thread = await readFile(join(dist, 'thread/thread.d.ts'), 'utf8');
+    for (const member of ['stopper', 'settleStopped', 'onDone', 'exceptionNow', 'readonly id']) {
+      assert.doesNotMatch(future, new RegExp(`^\\s+${member}\\b`, 'm'), `Future.${member} is in future.d.ts`);
+    }
+    assert.doesNotMatch(thread, /stopEventOf|kRequestStop/, 'thread.d.ts has internal members');
   });
 
   it('runs from ESM (import)', async () => {
@@ -134,6 +165,8 @@ const thread = new Thread({ target: (e: Event, n: number) => (e.isSet() ? n : -n
 const result: number | undefined = thread.result;
 // @ts-expect-error - the types reach the consumer: a string is not a number
 new Thread({ target: (e: Event, n: number) => n, args: [new Event(), 'x'] });
+// @ts-expect-error - skein's internals are not in its types
+thread.stopEventOf;
 export { result };
 `,
     );

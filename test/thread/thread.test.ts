@@ -6,6 +6,7 @@ import {
   StopError,
   Thread,
   ThreadExitError,
+  ThreadPoolExecutor,
   activeCount,
   currentThread,
   enumerate,
@@ -13,6 +14,7 @@ import {
   sleepSync,
   stopEvent,
   throwIfStopped,
+  moduleTargets,
 } from 'skein';
 import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
@@ -474,6 +476,39 @@ describe('Thread targets', () => {
     assert.equal(thread.exception, undefined);
     assert.equal(thread.result, 'HI! from targets.ts');
     assert.equal(thread.name.endsWith('(shout)'), true);
+  });
+
+  it('runs typed module targets from moduleTargets(), in a thread and in a pool', async () => {
+    const jobs = moduleTargets<typeof import('../fixtures/targets.js')>(new URL('targets.ts', fixtures));
+    assert.deepEqual(jobs('shout'), { module: new URL('targets.ts', fixtures), export: 'shout' });
+    const thread = new Thread({ target: jobs('shout'), args: ['typed'] });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.exception, undefined);
+    assert.equal(thread.result, 'TYPED! from targets.ts');
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const ready = new Event();
+    assert.equal(await within(pool.submit(jobs('slowDouble'), 21, ready).result(), 10_000, 'run slowDouble'), 42);
+  });
+
+  it('refuses a bad module or export name in moduleTargets()', () => {
+    assert.throws(() => moduleTargets('./jobs.js'), {
+      name: 'TypeError',
+      message: /^target\.module "\.\/jobs\.js" is a relative path.*new URL\("\.\/jobs\.js", import\.meta\.url\)/,
+    });
+    assert.throws(() => moduleTargets(new URL('no-such-file.js', fixtures)), {
+      name: 'TypeError',
+      message: /^target\.module not found: .*no-such-file\.js does not exist$/,
+    });
+    const jobs = moduleTargets(new URL('targets.ts', fixtures));
+    assert.throws(() => jobs(''), {
+      name: 'TypeError',
+      message: 'Expected `exportName` to be the name of an export, got `""` (string)',
+    });
+    assert.throws(() => jobs(7 as never), {
+      name: 'TypeError',
+      message: 'Expected `exportName` to be the name of an export, got `7` (number)',
+    });
   });
 
   it('runs a JavaScript module target given as an absolute path', async () => {

@@ -58,7 +58,7 @@ describe('Timer', () => {
 
   it('runs a subclass written inline, on top of Timer imported in the thread', async () => {
     class Announcing extends Timer<string, []> {
-      override run(): unknown {
+      override run(): string {
         return `announced: ${String(super.run())}`;
       }
     }

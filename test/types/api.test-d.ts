@@ -4,6 +4,7 @@
 import { expectTypeOf } from 'expect-type';
 import {
   type CompletedFuture,
+  type CompletedFutureOf,
   type DoneAndNotDone,
   FIRST_COMPLETED,
   type Future,
@@ -22,6 +23,8 @@ import {
   type ExceptHook,
   type ExceptHookArgs,
   type ModuleTarget,
+  type TypedModuleTarget,
+  moduleTargets,
   type RuntimeError,
   StopError,
   Thread,
@@ -92,12 +95,25 @@ new Thread({ target: (...values: number[]) => values.length, args: [1, '2'] });
   expectTypeOf(thread.result).toEqualTypeOf<string | undefined>();
 }
 
-// Known gap: a target with required parameters and no `args` at all is not a
-// type error (args is optional in ThreadOptions); the thread would get undefined.
+// A target with required parameters needs `args` (the thread would get undefined);
+// one whose parameters are all optional, or a rest parameter, does not.
+// @ts-expect-error - args is missing (test/types/diagnostics.test.ts checks the message names it)
 new Thread({ target: task });
+// @ts-expect-error - args is missing, whatever the other options
+new Thread({ target: (a: number) => a, name: 'needs-args', daemon: true });
+new Thread({ target: (a?: number) => a });
+new Thread({ target: (...values: number[]) => values.length });
+{
+  // Options built apart keep the rule.
+  const withArgs: ThreadOptions<[number], string> = { target: (n: number) => String(n), args: [1] };
+  new Thread(withArgs);
+  // @ts-expect-error - ThreadOptions of a target with a required parameter require args
+  const withoutArgs: ThreadOptions<[number], string> = { target: (n: number) => String(n) };
+  void withoutArgs;
+}
 
-// A module target cannot be checked (its module is loaded in the thread):
-// args and result are unknown.
+// A plain module target cannot be checked (its module is loaded in the
+// thread): args and result are unknown. moduleTargets() types them (below).
 {
   const target: ModuleTarget = { module: new URL('./jobs.js', import.meta.url), export: 'resize' };
   const thread = new Thread({ target, args: ['anything', 1] });
@@ -128,7 +144,44 @@ new Thread({ daemon: 'yes' });
   expectTypeOf(new Thread(options).result).toEqualTypeOf<string | undefined>();
 }
 
-// A subclass declares its result type as the first type argument.
+// Typed module targets: the module's type gives each export's args and result.
+{
+  const jobs = moduleTargets<typeof import('../fixtures/targets.js')>(
+    new URL('../fixtures/targets.js', import.meta.url),
+  );
+  const shout = jobs('shout');
+  expectTypeOf(shout).toEqualTypeOf<TypedModuleTarget<(word: string) => string>>();
+  expectTypeOf(shout).toMatchTypeOf<ModuleTarget>();
+  const thread = new Thread({ target: shout, args: ['hi'] });
+  expectTypeOf(thread).toEqualTypeOf<Thread<string, [word: string]>>();
+  expectTypeOf(thread.result).toEqualTypeOf<string | undefined>();
+  // The default export, and an async one (the result is what its promise gives).
+  expectTypeOf(new Thread({ target: jobs('default') }).result).toEqualTypeOf<string | undefined>();
+  const pool = new ThreadPoolExecutor();
+  expectTypeOf(pool.submit(jobs('slowDouble'), 2, new Event())).toEqualTypeOf<Future<number>>();
+  expectTypeOf(pool.submit(shout, 'hi')).toEqualTypeOf<Future<string>>();
+  // @ts-expect-error - shout takes a string
+  pool.submit(shout, 2);
+  // @ts-expect-error - shout takes one argument
+  pool.submit(shout);
+  // @ts-expect-error - a typed target does not fall back to the untyped form
+  pool.submit<number>(shout, 'hi');
+  // @ts-expect-error - shout takes a string
+  new Thread({ target: shout, args: [2] });
+  // @ts-expect-error - args is missing
+  new Thread({ target: shout });
+  // @ts-expect-error - not an export of the module
+  jobs('nope');
+  // @ts-expect-error - an export that is not a function (a class) is no target
+  jobs('ShoutingThread');
+  // Without the module's type, the targets are plain (untyped) module targets.
+  expectTypeOf(moduleTargets('/abs/path/jobs.js')('anything')).toEqualTypeOf<ModuleTarget>();
+  // A typed target goes wherever a module target does.
+  const targets: ModuleTarget[] = [shout];
+  void targets;
+}
+
+// A subclass declares its result type as the first type argument; run() must return it.
 class Counter extends Thread<number> {
   constructor(public readonly halt: Event) {
     super({ daemon: true });
@@ -141,6 +194,24 @@ class Counter extends Thread<number> {
 }
 expectTypeOf(new Counter(new Event()).result).toEqualTypeOf<number | undefined>();
 expectTypeOf(new Counter(new Event())).toMatchTypeOf<Thread>();
+
+class Miscounter extends Thread<number> {
+  // @ts-expect-error - run() of a Thread<number> returns a number
+  override run(): string {
+    return 'many';
+  }
+}
+void Miscounter;
+
+// Without a type argument, `result` is typed from the subclass's own run().
+class Fetcher extends Thread {
+  override async run(): Promise<Uint8Array> {
+    return new Uint8Array(1);
+  }
+}
+expectTypeOf(new Fetcher().result).toEqualTypeOf<Uint8Array | undefined>();
+// And a thread seen as a plain Thread has an unknown result.
+expectTypeOf(currentThread().result).toBeUnknown();
 
 // Thread methods and properties.
 {
@@ -272,13 +343,41 @@ setExcepthook(undefined);
   expectTypeOf(future.stop({ timeout: 10, force: true })).toEqualTypeOf<Promise<StopOutcome>>();
 
   // wait() keeps the futures' type; asCompleted() yields the futures themselves.
-  const both = async (): Promise<DoneAndNotDone<number>> => wait([future], { returnWhen: FIRST_COMPLETED });
-  expectTypeOf(both).returns.resolves.toEqualTypeOf<DoneAndNotDone<number>>();
+  const both = async (): Promise<DoneAndNotDone<Future<number>>> => wait([future], { returnWhen: FIRST_COMPLETED });
+  expectTypeOf(both).returns.resolves.toEqualTypeOf<DoneAndNotDone<Future<number>>>();
   const first = async () => {
     for await (const done of asCompleted([future])) return done;
     return undefined;
   };
   expectTypeOf(first).returns.resolves.toEqualTypeOf<CompletedFuture<number> | undefined>();
+
+  // Futures of different result types: each keeps its own.
+  const bytes: Future<Uint8Array> = pool.submit(() => new Uint8Array(2));
+  const mixed = async () => wait([future, bytes]);
+  expectTypeOf(mixed).returns.resolves.toEqualTypeOf<DoneAndNotDone<Future<number> | Future<Uint8Array>>>();
+  const tuple = [future, bytes] as const;
+  const fromTuple = async () => (await wait(tuple, { timeout: 10 })).done;
+  expectTypeOf(fromTuple).returns.resolves.toEqualTypeOf<Set<Future<number> | Future<Uint8Array>>>();
+  const fromSet = async () => (await wait(new Set([future, bytes]))).notDone;
+  expectTypeOf(fromSet).returns.resolves.toEqualTypeOf<Set<Future<number> | Future<Uint8Array>>>();
+  const eachDone = async () => {
+    for await (const done of asCompleted([future, bytes], 1_000)) return done;
+    return undefined;
+  };
+  expectTypeOf(eachDone).returns.resolves.toEqualTypeOf<
+    CompletedFuture<number> | CompletedFuture<Uint8Array> | undefined
+  >();
+  expectTypeOf<CompletedFutureOf<Future<number> | Future<string>>>().toEqualTypeOf<
+    CompletedFuture<number> | CompletedFuture<string>
+  >();
+  // A done future narrows as the future it is: its result keeps its type.
+  const settled = async () => {
+    for await (const done of asCompleted([future, bytes])) return done.result();
+    return undefined;
+  };
+  expectTypeOf(settled).returns.resolves.toEqualTypeOf<number | Uint8Array | undefined>();
+  // @ts-expect-error - wait() takes futures
+  wait([future, 1]);
   // @ts-expect-error - returnWhen is one of the three constants
   wait([anyFuture], { returnWhen: 'SOMETIMES' });
 }

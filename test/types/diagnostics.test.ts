@@ -50,6 +50,29 @@ describe('type errors point at the wrong argument', { timeout: 60_000 }, () => {
     assert.match(found[0]!.message, /Source has 1 element\(s\) but target requires 2/);
   });
 
+  it('names `args` when a target that takes arguments is given none', () => {
+    // Not "not assignable to never": the message says which option is missing.
+    const found = diagnose(`new Thread({ target: (a: number) => a, name: 'x' });\n`);
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(found[0]!.code, 2345);
+    assert.match(
+      found[0]!.message,
+      /Property 'args' is missing in type .* but required in type 'RequiredArgs<\[a: number\]>'/,
+    );
+    assert.doesNotMatch(found[0]!.message, /\bnever\b/);
+  });
+
+  it('lists the function exports when a typed module target names another', () => {
+    const found = diagnose(
+      `import { moduleTargets } from 'skein';\nvoid Thread;\n` +
+        `const jobs = moduleTargets<typeof import('../fixtures/targets.js')>('/abs/targets.js');\n` +
+        `jobs('shuot');\n`,
+    );
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(found[0]!.text, `'shuot'`);
+    assert.match(found[0]!.message, /not assignable to parameter of type '"shout" \| "default" \| "slowDouble"'/);
+  });
+
   it('blames the args, not the target, when they disagree', () => {
     // Inference must come from the target alone (args is NoInfer): otherwise
     // TypeScript would report the target as not matching the args.

@@ -1,0 +1,59 @@
+// The report `npm test` prints: short, with every failure in full.
+//
+// node:test's own `dot` reporter does the work — a dot per test, an X per
+// failure, then each failure with its error and stack. This adds what dot
+// leaves out, after it:
+// - the tests skipped, with their reasons;
+// - anything a test file printed that no test captured, marked as such, so
+//   that it cannot be mistaken for a failure (tests that expect output
+//   capture it: see test/fixtures/scenarios/);
+// - the counts, ending on a line `tests: N passed, N failed, N skipped`.
+//
+//   node --import tsx --test --test-reporter=./scripts/test-reporter.mjs test/*/*.test.ts
+//
+// Plain JavaScript: node loads a reporter before `--import tsx` applies.
+import { relative } from 'node:path';
+import { dot } from 'node:test/reporters';
+
+const cwd = process.cwd();
+
+/**
+ * @param {AsyncIterable<import('node:test/reporters').TestEvent>} source
+ * @returns {AsyncGenerator<string, void>}
+ */
+export default async function* report(source) {
+  const totals = new Map();
+  /** @type {string[]} */
+  const skipped = [];
+  /** @type {string[]} */
+  const printed = [];
+  async function* watched() {
+    for await (const event of source) {
+      if (event.type === 'test:diagnostic' && event.data.nesting === 0) {
+        // The runner's closing counts: `tests 264`, `pass 261`, `duration_ms 61234.5`…
+        const [name, value] = event.data.message.split(' ');
+        if (name !== undefined && value !== undefined && Number.isFinite(Number(value)))
+          totals.set(name, Number(value));
+      } else if (event.type === 'test:pass' && event.data.skip !== undefined && event.data.skip !== false) {
+        const reason = typeof event.data.skip === 'string' ? ` (${event.data.skip})` : '';
+        skipped.push(`  ${event.data.name}${reason}`);
+      } else if (event.type === 'test:stdout' || event.type === 'test:stderr') {
+        const from = event.data.file === undefined ? '' : `${relative(cwd, event.data.file)}: `;
+        for (const line of event.data.message.replace(/\n$/, '').split('\n')) printed.push(`  │ ${from}${line}`);
+      }
+      yield event;
+    }
+  }
+  yield* dot(watched());
+
+  if (skipped.length > 0) yield `\nSkipped:\n${skipped.join('\n')}\n`;
+  if (printed.length > 0) {
+    yield `\nPrinted by test files (output no test captured; not a failure by itself):\n${printed.join('\n')}\n`;
+  }
+  /** @param {string} name */
+  const count = (name) => totals.get(name) ?? 0;
+  const seconds = (count('duration_ms') / 1000).toFixed(1);
+  const extra = ['cancelled', 'todo'].filter((name) => count(name) > 0).map((name) => `, ${count(name)} ${name}`);
+  yield `\n${count('tests')} tests in ${count('suites')} suites, ${seconds} s${extra.join('')}\n`;
+  yield `tests: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped\n`;
+}

@@ -1,0 +1,28 @@
+// CI runs the suite beyond the machine's own Node.js (20, the oldest
+// supported): on Node 22, 24 and 26 (the current release), Bun and Deno.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { runtimes } from '../../scripts/runtimes.js';
+import { repoRoot } from '../helpers/typecheck.js';
+
+describe('the runtimes CI tests on', () => {
+  it('are Node 22, 24 and 26, Bun and Deno, each pinned to one version', () => {
+    assert.deepEqual(
+      runtimes.map((runtime) => runtime.name),
+      ['node22', 'node24', 'node26', 'bun', 'deno'],
+    );
+    for (const { name, spec } of runtimes) {
+      assert.match(spec, /@\d+\.\d+\.\d+$/, `${name} is pinned to an exact version`);
+      const major = /^node(\d+)$/.exec(name)?.[1];
+      if (major !== undefined)
+        assert.match(spec, new RegExp(`^node-[\\w-]+@${major}\\.`), `${name} installs Node ${major}`);
+    }
+  });
+
+  it('run in CI, while Node 20 stays supported', () => {
+    assert.match(readFileSync(`${repoRoot}.ci/run`, 'utf8'), /^npm run test:runtimes$/m);
+    const { engines } = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as { engines: { node: string } };
+    assert.equal(engines.node, '>=20');
+  });
+});

@@ -1,0 +1,46 @@
+// `npm test` prints a short report (scripts/test-reporter.mjs): a dot per
+// test, every failure in full, stray output marked, and the counts.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { repoRoot } from '../helpers/typecheck.js';
+
+const run = promisify(execFile);
+
+describe('the test report', { timeout: 60_000 }, () => {
+  it('is what npm test prints; the quick bench runs apart, in CI', () => {
+    const { scripts } = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    assert.match(scripts.test!, /--test-reporter=\.\/scripts\/test-reporter\.mjs test\/\*\/\*\.test\.ts$/);
+    assert.match(scripts['test:bench']!, /test\/bench\/quick\.bench\.ts$/);
+    assert.match(readFileSync(`${repoRoot}.ci/run`, 'utf8'), /^npm run test:bench$/m);
+  });
+
+  it('shows each failure in full, marks stray output, and ends on the counts', async () => {
+    const args = ['--test', '--test-reporter=./scripts/test-reporter.mjs', 'test/fixtures/report-sample.mjs'];
+    // A runner of its own, not a child of this one (which node:test marks in the environment).
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const { stdout } = await run(process.execPath, args, { cwd: repoRoot, env, timeout: 50_000 }).then(
+      () => assert.fail('the sample has a failing test: the run must exit non-zero'),
+      (error: { code?: number; stdout: string }) => {
+        assert.equal(error.code, 1);
+        return error;
+      },
+    );
+    const lines = stdout.trimEnd().split('\n');
+    assert.ok(lines.length < 60, `a short report, got ${lines.length} lines:\n${stdout}`);
+    assert.match(lines[0]!, /^[.X]+$/, 'a dot or an X per test first');
+    assert.match(stdout, /✖ fails .*\n\s+AssertionError \[ERR_ASSERTION\]: arithmetic is broken\n/);
+    assert.match(stdout, /at .*report-sample\.mjs:\d+:\d+/, 'the failure with its stack');
+    assert.match(stdout, /\nSkipped:\n {2}is skipped \(not today\)\n/);
+    assert.match(
+      stdout,
+      /\nPrinted by test files .*\n {2}│ test\/fixtures\/report-sample\.mjs: a stray line on stderr\n/,
+    );
+    assert.deepEqual(lines.slice(-1), ['tests: 1 passed, 1 failed, 1 skipped']);
+    assert.match(lines.at(-2)!, /^3 tests in 1 suites, \d+\.\d s$/);
+  });
+});
