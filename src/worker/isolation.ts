@@ -32,10 +32,13 @@ export interface Snapshot {
 /** Keys whose values change by design: the process-wide environment (shared by every thread), skein's own per-thread state. */
 const kSkipped = new Set<PropertyKey>(['env', Symbol.for('skein.realm'), Symbol.for('skein.stoppables')]);
 
+/** Keys found to change between two reads with nothing else happening (see takeSnapshot). */
+const volatile = new Set<PropertyKey>();
+
 function descriptorsOf(object: object): Map<PropertyKey, PropertyDescriptor> {
   const descriptors = new Map<PropertyKey, PropertyDescriptor>();
   for (const key of Reflect.ownKeys(object)) {
-    if (kSkipped.has(key)) continue;
+    if (kSkipped.has(key) || volatile.has(key)) continue;
     const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
     if (descriptor !== undefined) descriptors.set(key, descriptor);
   }
@@ -67,6 +70,19 @@ export function takeSnapshot(): Snapshot {
       }
     }
     level = next;
+  }
+  // A property read twice in a row that differs (a getter-like value that
+  // is made anew on every read, as Bun's PerformanceObserver.supportedEntryTypes)
+  // tells nothing: it is left out.
+  for (const [object, descriptors] of objects) {
+    const again = descriptorsOf(object);
+    for (const [key, descriptor] of descriptors) {
+      const second = again.get(key);
+      if (second === undefined || !sameDescriptor(descriptor, second)) {
+        descriptors.delete(key);
+        volatile.add(key);
+      }
+    }
   }
   return {
     objects,

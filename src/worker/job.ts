@@ -68,15 +68,18 @@ export function installJobHandlers(uncaught: (error: unknown, leftBehind: boolea
 
 /**
  * Run `call` as `job`: settle the job with what it returns, what its
- * promise settles to, or what it throws. Returns undefined when the job
+ * promise settles to, or what it throws. Unless `attributed` is false (a
+ * rehearsal), errors thrown later by what it scheduled are its own. Returns undefined when the job
  * ended synchronously — the common case for pool tasks, which costs no trip
  * through the microtask queue — else a promise that resolves once it ended.
  */
-export function runJob(job: Job, call: () => unknown): Promise<void> | undefined {
+export function runJob(job: Job, call: () => unknown, { attributed = true } = {}): Promise<void> | undefined {
   const run: Running = { job, settled: false, fail: undefined };
   running = run;
-  // What the job schedules carries it (see installJobHandlers).
-  owner.enterWith(run);
+  // What the job schedules carries it (see installJobHandlers). Not for a
+  // rehearsal: on Deno a context entered there outlives the rehearsal and
+  // shadows the real job's (its errors would look left behind).
+  if (attributed) owner.enterWith(run);
   let value: unknown;
   try {
     value = call();

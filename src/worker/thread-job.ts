@@ -74,32 +74,36 @@ export async function runThreadJob(
   };
   let thread: Thread | undefined;
   // Loading the target and the class is part of the job: an error there is the thread's.
-  const pending = runJob(self, () => {
-    let target = job.target === undefined ? undefined : loadTarget(job.target);
-    const adopt = (fn: Function | undefined, cls: Function): unknown => {
-      const [args, fields] = decodeValue([job.args, job.fields] as const, job.hasEvents);
-      thread = adoptThread(cls, {
-        name: job.name,
-        ident: control.ident,
-        daemon: job.daemon,
-        control,
-        target: fn,
-        args,
-      });
-      if (fields !== undefined) Object.assign(thread, fields);
-      if (!rehearsal) {
-        realm.current = thread;
-        control.markRunning();
-      }
-      return thread.run();
-    };
-    if (!isThenable(target) && job.subclass === undefined) return adopt(target, Thread);
-    return (async () => {
-      if (isThenable(target)) target = await target;
-      const cls = job.subclass === undefined ? Thread : await loadSubclass(job.subclass);
-      return adopt(target as Function | undefined, cls);
-    })();
-  });
+  const pending = runJob(
+    self,
+    () => {
+      let target = job.target === undefined ? undefined : loadTarget(job.target);
+      const adopt = (fn: Function | undefined, cls: Function): unknown => {
+        const [args, fields] = decodeValue([job.args, job.fields] as const, job.hasEvents);
+        thread = adoptThread(cls, {
+          name: job.name,
+          ident: control.ident,
+          daemon: job.daemon,
+          control,
+          target: fn,
+          args,
+        });
+        if (fields !== undefined) Object.assign(thread, fields);
+        if (!rehearsal) {
+          realm.current = thread;
+          control.markRunning();
+        }
+        return thread.run();
+      };
+      if (!isThenable(target) && job.subclass === undefined) return adopt(target, Thread);
+      return (async () => {
+        if (isThenable(target)) target = await target;
+        const cls = job.subclass === undefined ? Thread : await loadSubclass(job.subclass);
+        return adopt(target as Function | undefined, cls);
+      })();
+    },
+    { attributed: !rehearsal },
+  );
   if (pending !== undefined) await pending;
   if (rehearsed?.status === 'error') throw new Error(`a rehearsed start failed: ${JSON.stringify(rehearsed.value)}`);
   return reusable;
