@@ -6,6 +6,7 @@
  */
 export { idleStandbyCount } from './thread/hub.js';
 export { exportNames, scopeFor } from './worker/scope.js';
+export { relayWorkerCount } from './relay/relay.js';
 export { WireReader } from './wire/reader.js';
 export { WireWriter } from './wire/writer.js';
 export { RecordQueue, Order, Status, type SpillOp } from './sync/record-queue.js';

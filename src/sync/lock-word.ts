@@ -54,6 +54,27 @@ export function takeLockAsync(i32: Int32Array, index: number, timeout: number): 
   return loop();
 }
 
+/** Take the lock in `i32[index]` if it is free: one compare-and-swap. */
+export function tryTakeLock(i32: Int32Array, index: number): boolean {
+  return Atomics.compareExchange(i32, index, kUnlocked, kLocked) === kUnlocked;
+}
+
+/**
+ * Resolve once the lock in `i32[index]` may be free, without taking it:
+ * for code that must not hold a lock across an `await` (a holder suspended
+ * in an await would deadlock a synchronous taker on the same thread).
+ * The caller then tries {@link tryTakeLock} and, if it lost, waits again.
+ */
+export function lockFreed(i32: Int32Array, index: number): Promise<unknown> {
+  // Mark the lock contended, so that its release wakes us.
+  const state = Atomics.load(i32, index);
+  if (state === kUnlocked) return Promise.resolve();
+  if (state === kLocked && Atomics.compareExchange(i32, index, kLocked, kContended) === kUnlocked) {
+    return Promise.resolve();
+  }
+  return waitAsyncFor(i32, index, kContended, Infinity);
+}
+
 /** Free the lock in `i32[index]` and wake its waiters; false if it was not held. */
 export function freeLock(i32: Int32Array, index: number): boolean {
   for (;;) {

@@ -25,7 +25,7 @@
  * them all. Memory stays bounded, and a put on an unbounded queue never
  * blocks.
  */
-import { freeLock, takeLock, takeLockAsync } from './lock-word.js';
+import { freeLock, lockFreed, takeLock, tryTakeLock } from './lock-word.js';
 import { comesBefore, type PriorityKey } from './priority.js';
 import { deadlineAfter, remainingUntil } from './timeout.js';
 import { waitAsyncFor } from './wait-async.js';
@@ -332,7 +332,12 @@ export class RecordQueue {
     const i32 = this.i32;
     let deadline = -1;
     for (;;) {
-      await takeLockAsync(i32, kLock, Infinity);
+      // Never hold the lock across an await: a synchronous put or take on
+      // this thread would then wait for us forever.
+      if (!tryTakeLock(i32, kLock)) {
+        await lockFreed(i32, kLock);
+        continue;
+      }
       // `bytes` are read only now: the caller hands over bytes it owns.
       const status = this.#putLocked(bytes, start, length, key);
       if (status !== kWouldWait) return [this.#afterPut(status), this.takeSpillOps()];
@@ -547,7 +552,11 @@ export class RecordQueue {
     const i32 = this.i32;
     let deadline = -1;
     for (;;) {
-      await takeLockAsync(i32, kLock, Infinity);
+      // Never across an await (see putAsync).
+      if (!tryTakeLock(i32, kLock)) {
+        await lockFreed(i32, kLock);
+        continue;
+      }
       const status = this.#takeLocked();
       if (status !== kWouldWait) return [status as StatusCode, this.takeSpillOps()];
       if (deadline === -1) deadline = deadlineAfter(timeout);

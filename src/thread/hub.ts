@@ -16,6 +16,7 @@ import {
   type ResourceLimits,
   type WorkerOptions as NodeWorkerOptions,
 } from 'node:worker_threads';
+import { relayPortForWorker, setRelayWorkerUrl } from '../relay/relay.js';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
@@ -38,6 +39,7 @@ let entryUrl: URL | undefined;
  */
 export function setWorkerEntry(url: URL): void {
   entryUrl ??= url;
+  setRelayWorkerUrl(new URL('./relay.js', url));
 }
 
 function workerEntry(): URL {
@@ -268,9 +270,11 @@ export function createWorker(
   transferList: readonly MessagePort[],
   options: WorkerOptions,
 ): Worker {
+  // Every skein worker gets its own connection to the relay (src/relay/relay.ts).
+  const relay = relayPortForWorker();
   const worker = newWorker({
-    workerData,
-    transferList: [...transferList],
+    workerData: { ...(workerData as object), relay: relay.boot },
+    transferList: [...transferList, relay.transfer],
     env: SHARE_ENV,
     argv: process.argv.slice(2),
     name: options.name,

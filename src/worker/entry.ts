@@ -5,6 +5,7 @@ import { workerData } from 'node:worker_threads';
 import type { PoolBoot } from '../executor/protocol.js';
 import type { StandbyBoot } from '../thread/hub.js';
 import type { WorkerBoot } from '../thread/protocol.js';
+import { adoptRelayPort, type RelayBoot } from '../relay/relay.js';
 import { setWorkerEntry } from '../thread/hub.js';
 import { runPool } from './pool-runtime.js';
 import { runThreadFrom } from './runtime.js';
@@ -12,6 +13,7 @@ import { runStandby } from './standby.js';
 import { installSynchronousStdio } from './stdio.js';
 
 installSynchronousStdio();
+adoptRelayPort((workerData as { relay?: RelayBoot } | null)?.relay);
 // A thread may start threads and pools of its own: their workers start here too.
 setWorkerEntry(new URL(import.meta.url));
 

@@ -143,7 +143,7 @@ describe('wire format', () => {
       Promise.resolve(1),
       new WeakMap(),
       new Blob([]),
-      new ArrayBuffer(8, { maxByteLength: 16 }),
+      new (ArrayBuffer as new (n: number, o: object) => ArrayBuffer)(8, { maxByteLength: 16 }),
     ];
     for (const value of refused) {
       writer.reset();
