@@ -2,8 +2,10 @@
  * The relay, as each thread uses it: how a value that cannot live in a
  * queue's shared memory reaches whichever thread later takes it. The relay
  * itself is a small worker (src/worker/relay.ts) that the main thread
- * starts when it first needs it — no later than the first skein worker —
- * and every skein worker gets a port to it in its workerData.
+ * starts the first time a queue is made (or a relayed value is sent) —
+ * a program that uses threads but no queue never starts it. Every skein
+ * worker gets its own port to it in its workerData, made with the worker;
+ * until the relay starts, what goes into the ports waits in them.
  *
  * - `deposit(value)` posts the value to the relay and returns its id at
  *   once: shared memory, skein's primitives, ports and big buffers travel
@@ -20,6 +22,7 @@ import {
   isMainThread,
   MessageChannel,
   type MessagePort,
+  parentPort,
   receiveMessageOnPort,
   threadId,
   Worker,
@@ -37,6 +40,16 @@ export interface RelayBoot {
   readonly status: SharedArrayBuffer;
 }
 
+/** A worker's request, through the hub, that the main thread start the relay. */
+export interface RelayStartRequest {
+  type: 'skein:relay';
+}
+
+/** Whether `message` is a {@link RelayStartRequest}. */
+export function isRelayStartRequest(message: unknown): message is RelayStartRequest {
+  return (message as RelayStartRequest | null)?.type === 'skein:relay';
+}
+
 /** A deposited value's id: the depositing thread's id × 2^32 + its count of deposits. */
 export type RelayId = number;
 
@@ -47,8 +60,12 @@ interface Client {
 }
 
 let client: Client | undefined;
+/** The main thread: the relay's end of its own connection, until the relay starts with it. */
+let mainRelayEnd: { port: MessagePort; mailbox: SharedArrayBuffer } | undefined;
 let relayWorker: Worker | undefined;
 let relayUrl: URL | undefined;
+/** In a worker: whether it asked the main thread to start the relay. */
+let startAsked = false;
 /** Replies that arrived while this thread waited for another, by ticket. */
 const replies = new Map<number, unknown>();
 let nextTicket = 1;
@@ -64,56 +81,90 @@ export function setRelayWorkerUrl(url: URL): void {
   relayUrl ??= url;
 }
 
-/** On the main thread: start the relay worker, once, and connect this thread to it. */
-function startRelay(): Client {
-  if (relayUrl === undefined) throw new Error('skein was loaded without its worker entry; import it as `skein`');
+/** A connection: this side's port and mailbox, and the relay's end of it. */
+function connectionPair(status: Int32Array): { self: Client; end: { port: MessagePort; mailbox: SharedArrayBuffer } } {
   const { port1, port2 } = new MessageChannel();
   const mailbox = new SharedArrayBuffer(4);
-  const status = new Int32Array(new SharedArrayBuffer(4));
+  return { self: { port: port2, mailbox: new Int32Array(mailbox), status }, end: { port: port1, mailbox } };
+}
+
+/** This thread's connection to the relay (on the main thread, made on first use; the relay may not run yet). */
+function connection(): Client {
+  if (client !== undefined) return client;
+  if (!isMainThread) {
+    throw new Error(
+      'this thread has no connection to the skein relay, which carries queue items that cannot live in shared ' +
+        'memory (shared memory, skein primitives, ports, big values): it was not started by skein. Start it as a ' +
+        'skein Thread or pool task, or send only items that are plain data and small',
+    );
+  }
+  const { self, end } = connectionPair(new Int32Array(new SharedArrayBuffer(4)));
+  mainRelayEnd = end;
+  return (client = self);
+}
+
+/**
+ * Make sure the relay runs: on the main thread, start it if it has not
+ * started; in a worker, ask the main thread to (once). Queues call this
+ * when they are made, so that the relay is there by the time an item
+ * needs it, whichever thread that is on.
+ */
+export function needRelay(): void {
+  if (relayWorker !== undefined) return;
+  if (isMainThread) startRelay();
+  else if (!startAsked) {
+    startAsked = true;
+    parentPort?.postMessage({ type: 'skein:relay' } satisfies RelayStartRequest);
+  }
+}
+
+/** @internal On the main thread: start the relay worker, once, with this thread's connection. */
+export function startRelay(): void {
+  if (relayWorker !== undefined || !isMainThread) return;
+  if (relayUrl === undefined) throw new Error('skein was loaded without its worker entry; import it as `skein`');
+  const self = connection();
+  const end = mainRelayEnd!;
+  mainRelayEnd = undefined;
   // Nothing of the process's execArgv (a TypeScript loader would triple its start): it loads one small file.
   relayWorker = new Worker(relayUrl, {
-    workerData: { port: port1, mailbox },
-    transferList: [port1],
+    workerData: end,
+    transferList: [end.port],
     execArgv: [],
     name: 'skein relay',
   });
   relayWorker.on('exit', () => {
     // Threads waiting for a reply check this word; they wake within kCheckEveryMs.
-    Atomics.store(status, 0, 1);
+    Atomics.store(self.status, 0, 1);
   });
   relayWorker.on('error', () => {});
   relayWorker.unref();
-  return { port: port2, mailbox: new Int32Array(mailbox), status };
-}
-
-/** This thread's connection to the relay; the main thread starts the relay on first use. */
-function connection(): Client {
-  if (client !== undefined) return client;
-  if (isMainThread) return (client = startRelay());
-  throw new Error(
-    'this thread has no connection to the skein relay, which carries queue items that cannot live in shared ' +
-      'memory (shared memory, skein primitives, ports, big values): it was not started by skein. Start it as a ' +
-      'skein Thread or pool task, or send only items that are plain data and small',
-  );
 }
 
 /**
- * @internal For the hub, creating a skein worker on this thread: its
- * connection to the relay, to put in its workerData, and the port to list
- * for transfer. The relay is started if it was not.
+ * @internal For the hub, creating a skein worker on this thread: the
+ * worker's connection to the relay, to put in its workerData, and the port
+ * to list for transfer. The relay's end is sent to the relay through this
+ * thread's own connection (where it waits if the relay has not started).
  */
 export function relayPortForWorker(): { boot: RelayBoot; transfer: MessagePort } {
   const self = connection();
-  const { port1, port2 } = new MessageChannel();
-  const mailbox = new SharedArrayBuffer(4);
-  self.port.postMessage({ t: 'connect', port: port1, mailbox }, [port1]);
-  return { boot: { port: port2, mailbox, status: self.status.buffer as SharedArrayBuffer }, transfer: port2 };
+  const { self: child, end } = connectionPair(self.status);
+  self.port.postMessage({ t: 'connect', ...end }, [end.port]);
+  const boot: RelayBoot = { port: child.port, mailbox: end.mailbox, status: self.status.buffer as SharedArrayBuffer };
+  return { boot, transfer: child.port };
 }
 
 /** @internal For the worker entry: adopt the connection the hub gave this worker (if any). */
 export function adoptRelayPort(boot: RelayBoot | undefined): void {
   if (boot === undefined || client !== undefined) return;
   client = { port: boot.port, mailbox: new Int32Array(boot.mailbox), status: new Int32Array(boot.status) };
+}
+
+/** This thread's connection, with the relay started or asked for. */
+function relay(): Client {
+  const self = connection();
+  needRelay();
+  return self;
 }
 
 /**
@@ -123,7 +174,7 @@ export function adoptRelayPort(boot: RelayBoot | undefined): void {
  * @throws the platform's DataCloneError (as a TypeError naming it) if `value` cannot be sent.
  */
 export function deposit(value: unknown, transfer: readonly MessagePort[] = []): RelayId {
-  const self = connection();
+  const self = relay();
   const encoded = encodeValue(value);
   const id = threadId * 2 ** 32 + (deposits = (deposits + 1) >>> 0);
   self.port.postMessage({ t: 'deposit', id, payload: [encoded.value, encoded.hasEvents] }, [...transfer]);
@@ -146,7 +197,7 @@ export async function withdrawAsync(id: RelayId): Promise<unknown> {
 
 /** Drop the value deposited as `id`: nobody will withdraw it. */
 export function discard(id: RelayId): void {
-  connection().port.postMessage({ t: 'discard', id });
+  relay().port.postMessage({ t: 'discard', id });
 }
 
 /**
@@ -157,13 +208,13 @@ export function discard(id: RelayId): void {
 export function sendSpill(queue: readonly [number, number], order: number, ops: readonly SpillOp[]): number {
   let ticket = 0;
   const sent = ops.map((op) => (op.kind === 'take' ? { ...op, ticket: (ticket = nextTicket++) } : op));
-  connection().port.postMessage({ t: 'spill', queue: `${queue[0]}:${queue[1]}`, order, ops: sent });
+  relay().port.postMessage({ t: 'spill', queue: `${queue[0]}:${queue[1]}`, order, ops: sent });
   return ticket;
 }
 
 function ask(request: { t: 'withdraw'; id: RelayId }): number {
   const ticket = nextTicket++;
-  connection().port.postMessage({ ...request, ticket });
+  relay().port.postMessage({ ...request, ticket });
   return ticket;
 }
 

@@ -10,6 +10,7 @@ import {
   tryTakeItem,
   tryTakeItemAsync,
 } from '../relay/items.js';
+import { needRelay } from '../relay/relay.js';
 import { kQueueId, kSimpleQueueId } from './layout.js';
 import { checkHandle, checkMemory, kSharedMemory, type SharedHandle } from './memory.js';
 import type { PriorityKey } from './priority.js';
@@ -55,6 +56,19 @@ function adoptMemory(buffer: SharedArrayBuffer, byteOffset: number, tag: number,
   const ring = RecordQueue.attach(buffer, byteOffset);
   checkMemory(buffer, byteOffset, ring.byteLength, what);
   return ring;
+}
+
+/** The queue in `buffer`, which must be of class `Wanted` (or a subclass): `fromBuffer`. */
+function queueAt<Q>(Wanted: new () => Q, buffer: SharedArrayBuffer, byteOffset: number): Q {
+  const ring = adoptMemory(buffer, byteOffset, kQueueId, 'Queue');
+  const Kind = kinds[ring.i32[kKind]!] ?? Queue;
+  if (Kind !== (Wanted as unknown) && !(Kind.prototype instanceof Wanted)) {
+    throw new TypeError(
+      `invalid handle: the buffer holds a skein ${Kind.name}, not a ${Wanted.name}; rebuild it with ${Kind.name}.fromBuffer`,
+    );
+  }
+  adopting = ring;
+  return new Kind() as Q;
 }
 
 function throwFor(status: StatusCode | typeof TIMED_OUT | typeof CLOSED, waiting: 'put' | 'get'): never {
@@ -122,6 +136,8 @@ export class Queue<T = unknown> {
     } else {
       checkMaxsize(maxsize);
       const order = (this.constructor as typeof Queue).order;
+      // Items that cannot live in the queue's memory go through the relay: have it ready.
+      needRelay();
       this.#ring = RecordQueue.create({
         tag: kQueueId,
         order,
@@ -157,17 +173,7 @@ export class Queue<T = unknown> {
    * ```
    */
   static fromBuffer<T = unknown>(buffer: SharedArrayBuffer, byteOffset = 0): Queue<T> {
-    const ring = adoptMemory(buffer, byteOffset, kQueueId, 'Queue');
-    const Kind = kinds[ring.i32[kKind]!] ?? Queue;
-    // biome-ignore lint/complexity/noThisInStatic: the class it is called on: LifoQueue.fromBuffer refuses a Queue's memory
-    const called = this;
-    if (Kind !== called && !(Kind.prototype instanceof called)) {
-      throw new TypeError(
-        `invalid handle: the buffer holds a skein ${Kind.name}, not a ${called.name}; rebuild it with ${Kind.name}.fromBuffer`,
-      );
-    }
-    adopting = ring;
-    return new Kind() as Queue<T>;
+    return queueAt(Queue, buffer, byteOffset) as Queue<T>;
   }
 
   /** The shared memory holding this queue; send it anywhere and rebuild with {@link Queue.fromBuffer}. */
@@ -488,6 +494,15 @@ export class Queue<T = unknown> {
 export class LifoQueue<T = unknown> extends Queue<T> {
   /** @internal */
   static override readonly order: OrderCode = Order.lifo;
+
+  /**
+   * The LifoQueue on memory that already holds one (see {@link Queue.fromBuffer}).
+   *
+   * @throws TypeError ("invalid handle") if the memory does not hold a LifoQueue.
+   */
+  static override fromBuffer<T = unknown>(buffer: SharedArrayBuffer, byteOffset = 0): LifoQueue<T> {
+    return queueAt(LifoQueue<T>, buffer, byteOffset);
+  }
 }
 
 /**
@@ -510,6 +525,15 @@ export class PriorityQueue<
 > extends Queue<T> {
   /** @internal */
   static override readonly order: OrderCode = Order.priority;
+
+  /**
+   * The PriorityQueue on memory that already holds one (see {@link Queue.fromBuffer}).
+   *
+   * @throws TypeError ("invalid handle") if the memory does not hold a PriorityQueue.
+   */
+  static override fromBuffer<T = [PriorityKey, ...unknown[]]>(buffer: SharedArrayBuffer, byteOffset = 0): Queue<T> {
+    return queueAt(PriorityQueue, buffer, byteOffset) as unknown as Queue<T>;
+  }
 
   /** @throws TypeError unless `item` is an array whose first element is a number (not NaN) or a string. */
   protected override keyOf(item: T): PriorityKey {
@@ -546,6 +570,7 @@ export class SimpleQueue<T = unknown> {
 
   /** Create an empty, unbounded queue. */
   constructor() {
+    if (adoptingSimple === undefined) needRelay();
     this.#ring =
       adoptingSimple ??
       RecordQueue.create({ tag: kSimpleQueueId, order: Order.fifo, capacity: 0, dataBytes: kDataBytes });

@@ -16,7 +16,7 @@ import {
   type ResourceLimits,
   type WorkerOptions as NodeWorkerOptions,
 } from 'node:worker_threads';
-import { relayPortForWorker, setRelayWorkerUrl } from '../relay/relay.js';
+import { isRelayStartRequest, relayPortForWorker, setRelayWorkerUrl, startRelay } from '../relay/relay.js';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { waitAsyncFor } from '../sync/wait-async.js';
 import { ControlBlock, EndReason, kState, ThreadState } from './control-block.js';
@@ -281,13 +281,16 @@ export function createWorker(
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   worker.on('message', (message: unknown) => {
-    // Only spawn and terminate requests are expected; anything else is ignored.
+    // Only spawn, terminate and relay-start requests are expected; anything else is ignored.
     if (isSpawnRequest(message)) {
       if (isMainThread) spawnRequestHandler?.(message, options.ident);
       else parentPort?.postMessage(message, [message.boot.port]);
     } else if (isTerminateRequest(message)) {
       if (!isMainThread) parentPort?.postMessage(message);
       else if (spawnedByIdent.get(message.ident)?.ownerIdent === options.ident) terminateThread(message.ident);
+    } else if (isRelayStartRequest(message)) {
+      if (isMainThread) startRelay();
+      else parentPort?.postMessage(message);
     }
   });
   return worker;

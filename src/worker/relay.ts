@@ -199,5 +199,6 @@ function adopt(port: MessagePort, mailbox: Int32Array): void {
   });
 }
 
+// The main thread's connection; every other arrives through it (or through one that did).
 const boot = workerData as { port: MessagePort; mailbox: SharedArrayBuffer };
 adopt(boot.port, new Int32Array(boot.mailbox));
