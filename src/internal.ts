@@ -10,3 +10,4 @@ export { relayWorkerCount } from './relay/relay.js';
 export { WireReader } from './wire/reader.js';
 export { WireWriter } from './wire/writer.js';
 export { RecordQueue, Order, Status, type SpillOp } from './sync/record-queue.js';
+export { setQueueMemory } from './sync/queue.js';

@@ -26,8 +26,23 @@ const kUnfinished = kOwnerWords;
 const kMaxsize = kOwnerWords + 1;
 const kKind = kOwnerWords + 2;
 
-/** Bytes of records a queue keeps in shared memory; an item that does not fit goes through the relay. */
-const kDataBytes = 256 * 1024;
+/**
+ * Bytes of records a queue keeps in shared memory: at first, and at most
+ * (it grows as items need, where the platform lets shared memory grow).
+ * Past the most, items go through the relay.
+ */
+const memory = { dataBytes: 64 * 1024, maxDataBytes: 64 * 1024 * 1024 };
+
+/**
+ * @internal For tests: the shared memory of queues made from now on (to make
+ * one spill with few items). Returns the previous setting.
+ */
+export function setQueueMemory(dataBytes: number, maxDataBytes: number): [number, number] {
+  const previous: [number, number] = [memory.dataBytes, memory.maxDataBytes];
+  memory.dataBytes = dataBytes;
+  memory.maxDataBytes = maxDataBytes;
+  return previous;
+}
 /**
  * How long a blocking get spins before it sleeps, in ms: a futex wake
  * costs 25–135 µs here, so items that come back to back are taken without
@@ -142,7 +157,7 @@ export class Queue<T = unknown> {
         tag: kQueueId,
         order,
         capacity: Math.max(maxsize, 0),
-        dataBytes: kDataBytes,
+        ...memory,
       });
       this.#ring.i32[kMaxsize] = maxsize;
       this.#ring.i32[kKind] = order;
@@ -572,8 +587,7 @@ export class SimpleQueue<T = unknown> {
   constructor() {
     if (adoptingSimple === undefined) needRelay();
     this.#ring =
-      adoptingSimple ??
-      RecordQueue.create({ tag: kSimpleQueueId, order: Order.fifo, capacity: 0, dataBytes: kDataBytes });
+      adoptingSimple ?? RecordQueue.create({ tag: kSimpleQueueId, order: Order.fifo, capacity: 0, ...memory });
     adoptingSimple = undefined;
   }
 

@@ -25,10 +25,10 @@
  * them all. Memory stays bounded, and a put on an unbounded queue never
  * blocks.
  */
-import { freeLock, lockFreed, takeLock, tryTakeLock } from './lock-word.js';
+import { freeLock, takeLock } from './lock-word.js';
 import { comesBefore, type PriorityKey } from './priority.js';
 import { deadlineAfter, remainingUntil } from './timeout.js';
-import { waitAsyncFor } from './wait-async.js';
+import { type WaitOutcome, waitAsyncFor } from './wait-async.js';
 
 // Header, Int32 words from the queue's byteOffset:
 /** (word 0) The owner's type tag. */
@@ -45,28 +45,42 @@ const kCapacity = 5;
 const kOrder = 6;
 /** 1 once closed. */
 const kClosed = 7;
-/** Takers asleep (or about to sleep) on kNotEmpty, and how many of them wait asynchronously. */
-const kTakersWaiting = 8;
-const kTakersAsync = 9;
-/** Putters asleep (or about to sleep) on kNotFull, and how many of them wait asynchronously. */
-const kPuttersWaiting = 10;
-const kPuttersAsync = 11;
-/** Entries the index can hold. */
-const kSlots = 12;
+/**
+ * The sleepers on each of kNotEmpty and kNotFull: how many (counted under
+ * the lock, before they sleep), how many wakes were sent to them and not
+ * yet taken up (so that while a sleeper is being woken, later puts do not
+ * pay a futex wake each), and how many asynchronous waits the runtime still
+ * counts for the word (one whose timeout has passed may linger and swallow
+ * a wake: every wake wakes that many more).
+ */
+const kTakers = 8;
+const kTakerWakes = 9;
+const kTakersAsync = 10;
+const kPutters = 11;
+const kPutterWakes = 12;
+const kPuttersAsync = 13;
+/**
+ * The index (the order of the records) lives in a block of the data area:
+ * its byte offset there, and the entries it holds. It moves to a block
+ * twice the size when full.
+ */
+const kIndexBlock = 14;
+const kIndexSlots = 15;
 /** FIFO and LIFO: index of the oldest record in the circular index. */
-const kHead = 13;
-/** Bytes in the data area. */
-const kDataBytes = 14;
+const kHead = 16;
+/** Bytes in the data area now, and the most it may grow to (the same if the buffer cannot grow). */
+const kDataBytes = 17;
+const kMaxDataBytes = 18;
 /** Allocator: first free block of the free list (-1: none), and where the next search starts. */
-const kFreeHead = 15;
-const kRover = 16;
+const kFreeHead = 19;
+const kRover = 20;
 /** Records put so far, mod 2^32: a priority record's insertion number. */
-const kSequence = 17;
+const kSequence = 21;
 /** Records spilled to the relay and not yet taken, and operations sent to the relay so far. */
-const kExternal = 18;
-const kExternalOps = 19;
+const kExternal = 22;
+const kExternalOps = 23;
 /** A random 64-bit name for this queue, so that the relay tells queues apart. */
-const kName = 20;
+const kName = 24;
 /**
  * FIFO and LIFO: the queue as runs ("segments") of records kept here and
  * records spilled, oldest first, in a circular list of kMaxSegments words:
@@ -75,14 +89,24 @@ const kName = 20;
  * newest run or starts one. So the queue leaves spilling as soon as the
  * data area has room again, and the order holds across runs.
  */
-const kSegmentHead = 22;
-const kSegmentCount = 23;
-const kSegments = 24;
+const kSegmentHead = 26;
+const kSegmentCount = 27;
+const kSegments = 28;
 const kMaxSegments = 8;
 /** Words the owner uses as it likes (Queue: unfinished tasks, its kind). */
 export const kOwnerWords = kSegments + kMaxSegments;
 const kOwnerWordCount = 4;
 const kHeaderWords = kOwnerWords + kOwnerWordCount;
+/** Where the data area starts, from the queue's byteOffset. */
+const kDataAt = (kHeaderWords * 4 + 7) & ~7;
+/** Entries of a new index. */
+const kFirstSlots = 32;
+/** The largest record kept in shared memory: a bigger item goes through the relay whole. */
+const kMaxRecord = 64 * 1024;
+/** The data area of a queue that could grow but whose buffer cannot. */
+const kFixedDataBytes = 1024 * 1024;
+/** Whether a SharedArrayBuffer can grow here (Node ≥ 20, Bun, Deno, recent browsers). */
+const canGrow = typeof (SharedArrayBuffer.prototype as { grow?: unknown }).grow === 'function';
 
 /** The order in which records are taken. */
 export const Order = { fifo: 0, lifo: 1, priority: 2 } as const;
@@ -128,6 +152,18 @@ const kUsed = 1;
 const kMinBlock = 16;
 /** Internal status: the queue is full (put) or empty (take) and the lock is still held. */
 const kWouldWait = -1;
+/** Tries at a held lock before sleeping on it: it is held for a few hundred ns at a time. */
+const kLockSpins = 200;
+
+/** The words of one kind of sleeper: takers (on not empty) or putters (on not full). */
+interface Sleepers {
+  readonly word: number;
+  readonly count: number;
+  readonly wakes: number;
+  readonly async: number;
+}
+const takers: Sleepers = { word: kNotEmpty, count: kTakers, wakes: kTakerWakes, async: kTakersAsync };
+const putters: Sleepers = { word: kNotFull, count: kPutters, wakes: kPutterWakes, async: kPuttersAsync };
 /** A number key: kind 0, a pad word, the float64. A string key: kind 1, its length, its UTF-16 units (padded to 8). */
 const kNumberKey = 0;
 const kStringKey = 1;
@@ -139,8 +175,14 @@ export interface RecordQueueOptions {
   order: OrderCode;
   /** Most records at once; 0 for no limit. */
   capacity: number;
-  /** Bytes for records (rounded up to a multiple of 8). */
+  /** Bytes for records at first (rounded up to a multiple of 8). */
   dataBytes: number;
+  /**
+   * The most bytes for records: the buffer grows as records need, up to
+   * this (where the platform lets a SharedArrayBuffer grow); past it the
+   * queue spills. Default: `dataBytes`, no growth.
+   */
+  maxDataBytes?: number;
 }
 
 /** Records taken by {@link RecordQueue.drain}: record i is bytes[starts[i] … starts[i] + lengths[i]). */
@@ -160,23 +202,6 @@ function scratchFor(n: number): Uint8Array {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
-/** Bytes a queue made with `options` occupies. */
-export function recordQueueBytes(options: Pick<RecordQueueOptions, 'order' | 'capacity' | 'dataBytes'>): number {
-  return layoutOf(options).total;
-}
-
-function layoutOf({ order, capacity, dataBytes }: Pick<RecordQueueOptions, 'order' | 'capacity' | 'dataBytes'>) {
-  const data = align8(Math.max(dataBytes, 64));
-  // Every record takes a block of at least kMinBlock bytes, so more
-  // entries than that could never be used.
-  const most = data / kMinBlock;
-  const slots = capacity > 0 ? Math.min(capacity, most) : most;
-  const entryWords = order === Order.priority ? 2 : 1;
-  const indexAt = kHeaderWords * 4;
-  const dataAt = align8(indexAt + slots * entryWords * 4);
-  return { data, slots, indexAt, dataAt, total: dataAt + data };
-}
-
 /**
  * The queue of records. One object per thread on the same memory; make it
  * with {@link RecordQueue.create}, rebuild it elsewhere with
@@ -187,12 +212,11 @@ export class RecordQueue {
   readonly byteOffset: number;
   /** The header words (and the owner's, from {@link kOwnerWords}). */
   readonly i32: Int32Array;
-  readonly #index: Int32Array;
+  // Views of the data area; on a growable buffer they grow with it.
   readonly #data: Int32Array;
   readonly #dataView: DataView;
   readonly #dataU8: Uint8Array;
-  readonly #dataBytes: number;
-  readonly #slots: number;
+  readonly #entryWords: number;
   readonly #order: OrderCode;
   readonly #capacity: number;
   /** Relay operations of the call in progress (see {@link RecordQueue.takeSpillOps}). */
@@ -204,41 +228,68 @@ export class RecordQueue {
     this.i32 = new Int32Array(buffer, byteOffset, kHeaderWords);
     this.#order = this.i32[kOrder] as OrderCode;
     this.#capacity = this.i32[kCapacity]!;
-    const layout = layoutOf({ order: this.#order, capacity: this.#capacity, dataBytes: this.i32[kDataBytes]! });
-    this.#slots = layout.slots;
-    this.#dataBytes = layout.data;
-    const entryWords = this.#order === Order.priority ? 2 : 1;
-    this.#index = new Int32Array(buffer, byteOffset + layout.indexAt, layout.slots * entryWords);
-    this.#data = new Int32Array(buffer, byteOffset + layout.dataAt, layout.data / 4);
-    this.#dataView = new DataView(buffer, byteOffset + layout.dataAt, layout.data);
-    this.#dataU8 = new Uint8Array(buffer, byteOffset + layout.dataAt, layout.data);
+    this.#entryWords = this.#order === Order.priority ? 2 : 1;
+    const at = byteOffset + kDataAt;
+    if ((buffer as { growable?: boolean }).growable === true) {
+      // Length-tracking views: they see the buffer grow, on every thread.
+      this.#data = new Int32Array(buffer, at);
+      this.#dataView = new DataView(buffer, at);
+      this.#dataU8 = new Uint8Array(buffer, at);
+    } else {
+      const bytes = this.i32[kDataBytes]!;
+      this.#data = new Int32Array(buffer, at, bytes >> 2);
+      this.#dataView = new DataView(buffer, at, bytes);
+      this.#dataU8 = new Uint8Array(buffer, at, bytes);
+    }
   }
 
   /**
-   * A new, empty queue: in fresh memory, or at `byteOffset` of `buffer`
-   * (zeroed, {@link recordQueueBytes} long).
+   * A new, empty queue: in fresh memory (growable, if `maxDataBytes` asks
+   * for more than `dataBytes` and the platform can), or at `byteOffset` of
+   * `buffer` (zeroed, {@link recordQueueBytes} long; it does not grow).
    */
   static create(options: RecordQueueOptions, buffer?: SharedArrayBuffer, byteOffset = 0): RecordQueue {
-    const layout = layoutOf(options);
-    buffer ??= new SharedArrayBuffer(layout.total);
+    let data = align8(Math.max(options.dataBytes, 256));
+    const wanted = align8(Math.max(options.maxDataBytes ?? data, data));
+    // A buffer that cannot grow starts bigger, so that it spills later.
+    if ((buffer !== undefined || !canGrow) && wanted > data) data = Math.min(wanted, kFixedDataBytes);
+    let most = buffer === undefined && canGrow ? wanted : data;
+    if (buffer === undefined) {
+      try {
+        buffer =
+          most > data
+            ? new (SharedArrayBuffer as new (n: number, o: object) => SharedArrayBuffer)(kDataAt + data, {
+                maxByteLength: kDataAt + most,
+              })
+            : new SharedArrayBuffer(kDataAt + data);
+      } catch {
+        // Not enough address space to reserve the most: a buffer that does not grow.
+        most = data;
+        buffer = new SharedArrayBuffer(kDataAt + data);
+      }
+    }
     const i32 = new Int32Array(buffer, byteOffset, kHeaderWords);
     i32[kCapacity] = Math.max(options.capacity, 0);
     i32[kOrder] = options.order;
-    i32[kSlots] = layout.slots;
-    i32[kDataBytes] = layout.data;
+    i32[kDataBytes] = data;
+    i32[kMaxDataBytes] = most;
     // (Browsers refuse to fill shared memory with random values: a copy.)
     i32.set(crypto.getRandomValues(new Int32Array(2)), kName);
     // One free block: the whole data area.
-    const data = new Int32Array(buffer, byteOffset + layout.dataAt, layout.data / 4);
-    data[0] = layout.data;
-    data[1] = -1;
-    data[2] = -1;
-    data[layout.data / 4 - 1] = layout.data;
+    const words = new Int32Array(buffer, byteOffset + kDataAt, data >> 2);
+    words[0] = data;
+    words[1] = -1;
+    words[2] = -1;
+    words[(data >> 2) - 1] = data;
     i32[kFreeHead] = 0;
     i32[kRover] = 0;
+    const queue = new RecordQueue(buffer, byteOffset);
+    const slots = options.capacity > 0 ? Math.min(options.capacity, kFirstSlots) : kFirstSlots;
+    i32[kIndexBlock] = queue.#allocate(slots * queue.#entryWords * 4);
+    i32[kIndexSlots] = slots;
     // The tag last: until it is there, fromBuffer refuses the memory.
     Atomics.store(i32, 0, options.tag);
-    return new RecordQueue(buffer, byteOffset);
+    return queue;
   }
 
   /** The queue at `byteOffset` of `buffer`, made by {@link RecordQueue.create} (its tag already checked). */
@@ -271,19 +322,24 @@ export class RecordQueue {
     return [this.i32[kName]!, this.i32[kName + 1]!];
   }
 
-  /** Bytes of the data area. */
+  /** Bytes of the data area now (it may grow). */
   get dataBytes(): number {
-    return this.#dataBytes;
+    return Atomics.load(this.i32, kDataBytes);
   }
 
-  /** Bytes the whole queue occupies from its byteOffset. */
+  /** Bytes the whole queue occupies from its byteOffset now (it may grow). */
   get byteLength(): number {
-    return recordQueueBytes(this);
+    return kDataAt + this.dataBytes;
   }
 
-  /** The largest record the data area could ever hold (a bigger one must be sent out of line). */
+  /** The largest record kept in shared memory: a bigger item should be sent out of line whole. */
   get maxRecordBytes(): number {
-    return this.#dataBytes / 2;
+    return Math.min(kMaxRecord, this.i32[kMaxDataBytes]! >> 2);
+  }
+
+  /** Bytes a queue whose data area is `dataBytes` occupies (for {@link RecordQueue.create} into a given buffer). */
+  static bytesFor(dataBytes: number): number {
+    return kDataAt + align8(Math.max(dataBytes, 256));
   }
 
   // ── Putting ────────────────────────────────────────────────────────────
@@ -299,25 +355,17 @@ export class RecordQueue {
   put(bytes: Uint8Array, start: number, length: number, key: PriorityKey | undefined, timeout: number): StatusCode {
     const i32 = this.i32;
     let deadline = -1;
+    this.#lock();
     for (;;) {
-      takeLock(i32, kLock, Infinity);
       const status = this.#putLocked(bytes, start, length, key);
       if (status !== kWouldWait) return this.#afterPut(status);
-      // Full. Say a putter is coming before releasing the lock, so that a
-      // taker that frees a place after the release sees it and wakes us;
-      // read the sequence word under the lock too, so that such a wake
-      // changes it and the wait below returns at once.
       if (deadline === -1) deadline = deadlineAfter(timeout);
       const left = remainingUntil(deadline);
       if (left === 0) {
         freeLock(i32, kLock);
         return Status.timedOut;
       }
-      Atomics.add(i32, kPuttersWaiting, 1);
-      const seen = Atomics.load(i32, kNotFull);
-      freeLock(i32, kLock);
-      Atomics.wait(i32, kNotFull, seen, left);
-      Atomics.sub(i32, kPuttersWaiting, 1);
+      this.#sleep(putters, left);
     }
   }
 
@@ -331,13 +379,11 @@ export class RecordQueue {
   ): Promise<Outcome> {
     const i32 = this.i32;
     let deadline = -1;
+    // The lock is only ever held in synchronous stretches, never across an
+    // await: a synchronous put or take on this thread would otherwise wait
+    // for us forever.
+    this.#lock();
     for (;;) {
-      // Never hold the lock across an await: a synchronous put or take on
-      // this thread would then wait for us forever.
-      if (!tryTakeLock(i32, kLock)) {
-        await lockFreed(i32, kLock);
-        continue;
-      }
       // `bytes` are read only now: the caller hands over bytes it owns.
       const status = this.#putLocked(bytes, start, length, key);
       if (status !== kWouldWait) return [this.#afterPut(status), this.takeSpillOps()];
@@ -347,18 +393,9 @@ export class RecordQueue {
         freeLock(i32, kLock);
         return [Status.timedOut, undefined];
       }
-      // As in put(); counted as asynchronous too, so that a wake is not
-      // swallowed by this waiter if its timeout has just passed.
-      Atomics.add(i32, kPuttersWaiting, 1);
-      Atomics.add(i32, kPuttersAsync, 1);
-      const seen = Atomics.load(i32, kNotFull);
-      freeLock(i32, kLock);
-      try {
-        await waitAsyncFor(i32, kNotFull, seen, left);
-      } finally {
-        Atomics.sub(i32, kPuttersAsync, 1);
-        Atomics.sub(i32, kPuttersWaiting, 1);
-      }
+      const outcome = await this.#sleepAsync(putters, left);
+      this.#lock();
+      this.#woke(putters, outcome);
     }
   }
 
@@ -372,8 +409,7 @@ export class RecordQueue {
    *   closed. Spilled ones are in {@link RecordQueue.takeSpillOps}.
    */
   putMany(bytes: Uint8Array, starts: readonly number[], lengths: readonly number[]): number {
-    const i32 = this.i32;
-    takeLock(i32, kLock, Infinity);
+    this.#lock();
     let put = 0;
     let status: number = Status.ok;
     while (put < starts.length) {
@@ -397,23 +433,24 @@ export class RecordQueue {
     if (this.#capacity > 0 && count + external >= this.#capacity) return kWouldWait;
     const sequence = i32[kSequence]!;
     i32[kSequence] = (sequence + 1) | 0;
-    if (count < this.#slots && this.#mayKeep(external)) {
-      const block = this.#allocate(this.#keyBytes(key) + length);
+    if (this.#mayKeep(external)) {
+      const block = this.#roomInIndex(count) ? this.#allocateOrGrow(this.#keyBytes(key) + length) : -1;
       if (block !== -1) {
         this.#writeRecord(block, bytes, start, length, key);
         this.#insert(block, sequence);
         Atomics.store(i32, kCount, count + 1);
-        if (this.#order !== Order.priority) this.#grow(1);
+        if (this.#order !== Order.priority) this.#extendRun(1);
         return Status.ok;
       }
-      // The data area is full: spill. A priority queue moves its records
-      // out first, so that the relay's heap orders them all.
+      // The data area (or the index) is full and cannot grow: spill. A
+      // priority queue moves its records out first, so that the relay's
+      // heap orders them all.
       if (this.#order === Order.priority) this.#moveOut();
     }
     const copy = bytes.slice(start, start + length);
     this.#spillOps.push({ kind: 'put', op: this.#nextOp(), bytes: copy, key, sequence });
     Atomics.store(i32, kExternal, i32[kExternal]! + 1);
-    if (this.#order !== Order.priority) this.#grow(-1);
+    if (this.#order !== Order.priority) this.#extendRun(-1);
     return Status.external;
   }
 
@@ -439,7 +476,7 @@ export class RecordQueue {
   }
 
   /** Count one more record in the newest run: kept here (+1) or spilled (-1), starting a run if it is of the other kind. */
-  #grow(kind: 1 | -1): void {
+  #extendRun(kind: 1 | -1): void {
     const i32 = this.i32;
     const runs = i32[kSegmentCount]!;
     if (runs > 0) {
@@ -481,21 +518,77 @@ export class RecordQueue {
 
   /** Release the lock after a put and wake the takers the `arrived` records may serve. */
   #afterPut(status: number, arrived = status === Status.closed ? 0 : 1): StatusCode {
-    const i32 = this.i32;
-    // Read the sleepers' count before releasing: a taker counts itself
-    // under the lock, so one that found the queue empty is counted here.
-    const waiting = Atomics.load(i32, kTakersWaiting);
-    freeLock(i32, kLock);
-    if (arrived > 0 && waiting > 0) {
-      // Bump the word first, then wake: a taker that read it before our
-      // records arrived either sees the change and does not sleep, or is
-      // asleep and woken. Wake one per record, plus every asynchronous
-      // taker (one whose timeout has just passed may still be registered
-      // and would swallow a wake meant for another).
-      Atomics.add(i32, kNotEmpty, 1);
-      Atomics.notify(i32, kNotEmpty, arrived + Atomics.load(i32, kTakersAsync));
-    }
+    this.#release(takers, arrived);
     return status as StatusCode;
+  }
+
+  /**
+   * Release the lock (held), waking up to `n` of `sleepers` — those not
+   * already being woken. Under the lock: a sleeper counts itself and reads
+   * the word under the lock before it sleeps, so one that found no record
+   * (or no room) before ours came is counted here; we bump the word before
+   * releasing, so it either sees the change and does not sleep, or is
+   * asleep and woken. No wake-up is lost.
+   */
+  #release(sleepers: Sleepers, n: number): void {
+    const i32 = this.i32;
+    let wake = 0;
+    if (n > 0) {
+      const idle = i32[sleepers.count]! - i32[sleepers.wakes]!;
+      if (idle > 0) {
+        wake = Math.min(n, idle);
+        i32[sleepers.wakes] = i32[sleepers.wakes]! + wake;
+        Atomics.add(i32, sleepers.word, 1);
+      }
+    }
+    // Read under the lock: every asynchronous wait the runtime may still count.
+    const lingering = wake > 0 ? i32[sleepers.async]! : 0;
+    freeLock(i32, kLock);
+    if (wake > 0) Atomics.notify(i32, sleepers.word, wake + lingering);
+  }
+
+  /** Take the lock (spinning briefly first: it is held for a few hundred ns at a time). */
+  #lock(): void {
+    takeLock(this.i32, kLock, Infinity, kLockSpins);
+  }
+
+  /**
+   * With the lock held: sleep as one of `sleepers` until woken or `left` ms
+   * pass, and return with the lock held again.
+   */
+  #sleep(sleepers: Sleepers, left: number): void {
+    const i32 = this.i32;
+    i32[sleepers.count] = i32[sleepers.count]! + 1;
+    const seen = Atomics.load(i32, sleepers.word);
+    freeLock(i32, kLock);
+    const outcome = Atomics.wait(i32, sleepers.word, seen, left);
+    this.#lock();
+    this.#woke(sleepers, outcome);
+  }
+
+  /**
+   * {@link RecordQueue.#sleep} without blocking the event loop. It returns
+   * without the lock: the caller takes it back in the same synchronous
+   * stretch in which it uses it (an async function's return reaches its
+   * caller a microtask later, and another waiter of this thread may run
+   * in between and want the lock).
+   */
+  #sleepAsync(sleepers: Sleepers, left: number): Promise<WaitOutcome> {
+    const i32 = this.i32;
+    i32[sleepers.count] = i32[sleepers.count]! + 1;
+    i32[sleepers.async] = i32[sleepers.async]! + 1;
+    const seen = Atomics.load(i32, sleepers.word);
+    freeLock(i32, kLock);
+    // Counted as asynchronous until the runtime lets go of the wait, which
+    // may be after our own timer ended it.
+    return waitAsyncFor(i32, sleepers.word, seen, left, true, () => Atomics.sub(i32, sleepers.async, 1));
+  }
+
+  /** With the lock held again after a sleep: count this sleeper out, and the wake it took up. */
+  #woke(sleepers: Sleepers, outcome: string): void {
+    const i32 = this.i32;
+    i32[sleepers.count] = i32[sleepers.count]! - 1;
+    if (outcome !== 'timed-out' && i32[sleepers.wakes]! > 0) i32[sleepers.wakes] = i32[sleepers.wakes]! - 1;
   }
 
   /** The relay operations of the last synchronous call that spilled (see {@link SpillOp}); send them all. */
@@ -522,8 +615,8 @@ export class RecordQueue {
     const i32 = this.i32;
     let deadline = -1;
     let spun = spinMs <= 0;
+    this.#lock();
     for (;;) {
-      takeLock(i32, kLock, Infinity);
       const status = this.#takeLocked();
       if (status !== kWouldWait) return status as StatusCode;
       if (deadline === -1) deadline = deadlineAfter(timeout);
@@ -532,18 +625,14 @@ export class RecordQueue {
         freeLock(i32, kLock);
         return Status.timedOut;
       }
-      if (!spun) {
-        freeLock(i32, kLock);
-        spun = true;
-        this.#spin(Math.min(spinMs, left));
+      if (spun) {
+        this.#sleep(takers, left);
         continue;
       }
-      // Count ourselves and read the word under the lock (see put()).
-      Atomics.add(i32, kTakersWaiting, 1);
-      const seen = Atomics.load(i32, kNotEmpty);
       freeLock(i32, kLock);
-      Atomics.wait(i32, kNotEmpty, seen, left);
-      Atomics.sub(i32, kTakersWaiting, 1);
+      spun = true;
+      this.#spin(Math.min(spinMs, left));
+      this.#lock();
     }
   }
 
@@ -551,12 +640,9 @@ export class RecordQueue {
   async takeAsync(timeout: number): Promise<Outcome> {
     const i32 = this.i32;
     let deadline = -1;
+    // Never across an await (see putAsync).
+    this.#lock();
     for (;;) {
-      // Never across an await (see putAsync).
-      if (!tryTakeLock(i32, kLock)) {
-        await lockFreed(i32, kLock);
-        continue;
-      }
       const status = this.#takeLocked();
       if (status !== kWouldWait) return [status as StatusCode, this.takeSpillOps()];
       if (deadline === -1) deadline = deadlineAfter(timeout);
@@ -565,16 +651,9 @@ export class RecordQueue {
         freeLock(i32, kLock);
         return [Status.timedOut, undefined];
       }
-      Atomics.add(i32, kTakersWaiting, 1);
-      Atomics.add(i32, kTakersAsync, 1);
-      const seen = Atomics.load(i32, kNotEmpty);
-      freeLock(i32, kLock);
-      try {
-        await waitAsyncFor(i32, kNotEmpty, seen, left);
-      } finally {
-        Atomics.sub(i32, kTakersAsync, 1);
-        Atomics.sub(i32, kTakersWaiting, 1);
-      }
+      const outcome = await this.#sleepAsync(takers, left);
+      this.#lock();
+      this.#woke(takers, outcome);
     }
   }
 
@@ -583,7 +662,7 @@ export class RecordQueue {
    * or `closed` as {@link RecordQueue.take}, `timedOut` when empty.
    */
   tryTake(): StatusCode {
-    takeLock(this.i32, kLock, Infinity);
+    this.#lock();
     const status = this.#takeLocked();
     if (status !== kWouldWait) return status as StatusCode;
     freeLock(this.i32, kLock);
@@ -599,7 +678,7 @@ export class RecordQueue {
    */
   drain(max = Infinity): Drained | StatusCode {
     const i32 = this.i32;
-    takeLock(i32, kLock, Infinity);
+    this.#lock();
     const count = i32[kCount]!;
     // How many of the next records are here, in a row.
     let n = this.#order === Order.priority ? (i32[kExternal] === 0 ? count : 0) : 0;
@@ -656,7 +735,11 @@ export class RecordQueue {
   #takeLocked(): number {
     const i32 = this.i32;
     const source = this.#nextSource();
-    if (source === 0) return i32[kClosed] !== 0 ? this.#release(Status.closed) : kWouldWait;
+    if (source === 0) {
+      if (i32[kClosed] === 0) return kWouldWait;
+      freeLock(i32, kLock);
+      return Status.closed;
+    }
     if (source === -1) {
       this.#spillOps.push({ kind: 'take', op: this.#nextOp() });
       Atomics.store(i32, kExternal, i32[kExternal]! - 1);
@@ -675,21 +758,9 @@ export class RecordQueue {
     return Status.ok;
   }
 
-  #release(status: StatusCode): StatusCode {
-    freeLock(this.i32, kLock);
-    return status;
-  }
-
   /** Release the lock after `left` records left, and wake the putters they make room for. */
   #afterTake(left: number): void {
-    const i32 = this.i32;
-    const waiting = Atomics.load(i32, kPuttersWaiting);
-    freeLock(i32, kLock);
-    if (waiting > 0) {
-      // As in #afterPut, for putters waiting for room.
-      Atomics.add(i32, kNotFull, 1);
-      Atomics.notify(i32, kNotFull, left + Atomics.load(i32, kPuttersAsync));
-    }
+    this.#release(putters, left);
   }
 
   // ── Closing ────────────────────────────────────────────────────────────
@@ -705,7 +776,7 @@ export class RecordQueue {
    */
   close(drop = false, onDrop?: (record: Uint8Array) => void): number {
     const i32 = this.i32;
-    takeLock(i32, kLock, Infinity);
+    this.#lock();
     i32[kClosed] = 1;
     let dropped = 0;
     if (drop) {
@@ -729,11 +800,13 @@ export class RecordQueue {
       }
       dropped = count + external;
     }
+    // Everyone, each once: each must see the queue closed.
+    for (const sleepers of [takers, putters]) {
+      i32[sleepers.wakes] = i32[sleepers.count]!;
+      Atomics.add(i32, sleepers.word, 1);
+    }
     freeLock(i32, kLock);
-    // Everyone: each must see the queue closed.
-    Atomics.add(i32, kNotEmpty, 1);
     Atomics.notify(i32, kNotEmpty);
-    Atomics.add(i32, kNotFull, 1);
     Atomics.notify(i32, kNotFull);
     return dropped;
   }
@@ -746,36 +819,73 @@ export class RecordQueue {
     return op;
   }
 
+  /** The word of the index's first entry in the data area. */
+  #indexBase(): number {
+    return (this.i32[kIndexBlock]! >> 2) + 2;
+  }
+
+  /**
+   * Under the lock: whether the index has room for one more entry beside
+   * its `count`, moving it to a block twice the size if it is full.
+   */
+  #roomInIndex(count: number): boolean {
+    const i32 = this.i32;
+    const slots = i32[kIndexSlots]!;
+    if (count < slots) return true;
+    const wider = this.#allocateOrGrow(2 * slots * this.#entryWords * 4);
+    if (wider === -1) return false;
+    const data = this.#data;
+    const from = this.#indexBase();
+    const to = (wider >> 2) + 2;
+    if (this.#order === Order.priority) {
+      data.copyWithin(to, from, from + 2 * count);
+    } else {
+      // Unwrap the circle: the oldest entry first.
+      const head = i32[kHead]!;
+      for (let i = 0; i < count; i++) data[to + i] = data[from + ((head + i) % slots)]!;
+      i32[kHead] = 0;
+    }
+    this.#free(i32[kIndexBlock]!);
+    i32[kIndexBlock] = wider;
+    i32[kIndexSlots] = 2 * slots;
+    return true;
+  }
+
   /** Add `block` to the index (under the lock, with room). */
   #insert(block: number, sequence: number): void {
     const i32 = this.i32;
     const count = i32[kCount]!;
-    const index = this.#index;
+    const data = this.#data;
+    const base = this.#indexBase();
     if (this.#order !== Order.priority) {
+      const slots = i32[kIndexSlots]!;
       let at = i32[kHead]! + count;
-      if (at >= this.#slots) at -= this.#slots;
-      index[at] = block;
+      if (at >= slots) at -= slots;
+      data[base + at] = block;
       return;
     }
     // A binary heap of (block, sequence): sift the new entry up.
     let at = count;
     while (at > 0) {
       const parent = (at - 1) >> 1;
-      if (this.#before(index[2 * parent]!, index[2 * parent + 1]!, block, sequence)) break;
-      index[2 * at] = index[2 * parent]!;
-      index[2 * at + 1] = index[2 * parent + 1]!;
+      const p = base + 2 * parent;
+      if (this.#before(data[p]!, data[p + 1]!, block, sequence)) break;
+      data[base + 2 * at] = data[p]!;
+      data[base + 2 * at + 1] = data[p + 1]!;
       at = parent;
     }
-    index[2 * at] = block;
-    index[2 * at + 1] = sequence;
+    data[base + 2 * at] = block;
+    data[base + 2 * at + 1] = sequence;
   }
 
   /** The block of the i-th entry of the index, in no particular order (under the lock). */
   #entry(i: number): number {
-    if (this.#order === Order.priority) return this.#index[2 * i]!;
+    const base = this.#indexBase();
+    if (this.#order === Order.priority) return this.#data[base + 2 * i]!;
+    const slots = this.i32[kIndexSlots]!;
     let at = this.i32[kHead]! + i;
-    if (at >= this.#slots) at -= this.#slots;
-    return this.#index[at]!;
+    if (at >= slots) at -= slots;
+    return this.#data[base + at]!;
   }
 
   /**
@@ -784,40 +894,39 @@ export class RecordQueue {
    */
   #remove(count: number): number {
     const i32 = this.i32;
-    const index = this.#index;
-    if (this.#order === Order.fifo) {
+    const data = this.#data;
+    const base = this.#indexBase();
+    if (this.#order !== Order.priority) {
+      const slots = i32[kIndexSlots]!;
       const head = i32[kHead]!;
-      i32[kHead] = head + 1 === this.#slots ? 0 : head + 1;
-      return index[head]!;
-    }
-    if (this.#order === Order.lifo) {
-      let at = i32[kHead]! + count - 1;
-      if (at >= this.#slots) at -= this.#slots;
-      return index[at]!;
+      if (this.#order === Order.fifo) {
+        i32[kHead] = head + 1 === slots ? 0 : head + 1;
+        return data[base + head]!;
+      }
+      let at = head + count - 1;
+      if (at >= slots) at -= slots;
+      return data[base + at]!;
     }
     // Priority: take the root; sift the last entry down from the top.
     const last = count - 1;
-    const block = index[0]!;
+    const block = data[base]!;
     if (last > 0) {
-      const lastBlock = index[2 * last]!;
-      const lastSequence = index[2 * last + 1]!;
+      const lastBlock = data[base + 2 * last]!;
+      const lastSequence = data[base + 2 * last + 1]!;
       let at = 0;
       for (;;) {
         let child = 2 * at + 1;
         if (child >= last) break;
-        if (
-          child + 1 < last &&
-          this.#before(index[2 * child + 2]!, index[2 * child + 3]!, index[2 * child]!, index[2 * child + 1]!)
-        ) {
-          child++;
-        }
-        if (this.#before(lastBlock, lastSequence, index[2 * child]!, index[2 * child + 1]!)) break;
-        index[2 * at] = index[2 * child]!;
-        index[2 * at + 1] = index[2 * child + 1]!;
+        const c = base + 2 * child;
+        if (child + 1 < last && this.#before(data[c + 2]!, data[c + 3]!, data[c]!, data[c + 1]!)) child++;
+        const d = base + 2 * child;
+        if (this.#before(lastBlock, lastSequence, data[d]!, data[d + 1]!)) break;
+        data[base + 2 * at] = data[d]!;
+        data[base + 2 * at + 1] = data[d + 1]!;
         at = child;
       }
-      index[2 * at] = lastBlock;
-      index[2 * at + 1] = lastSequence;
+      data[base + 2 * at] = lastBlock;
+      data[base + 2 * at + 1] = lastSequence;
     }
     return block;
   }
@@ -877,9 +986,10 @@ export class RecordQueue {
   #moveOut(): void {
     const i32 = this.i32;
     const count = i32[kCount]!;
-    const index = this.#index;
+    const data = this.#data;
+    const base = this.#indexBase();
     for (let i = 0; i < count; i++) {
-      const block = index[2 * i]!;
+      const block = data[base + 2 * i]!;
       const length = this.#data[(block >> 2) + 1]!;
       const bytes = new Uint8Array(length);
       this.#copyOut(block, bytes, 0);
@@ -888,7 +998,7 @@ export class RecordQueue {
         op: this.#nextOp(),
         bytes,
         key: this.#keyAt(block),
-        sequence: index[2 * i + 1]!,
+        sequence: data[base + 2 * i + 1]!,
       });
       this.#free(block);
     }
@@ -897,6 +1007,100 @@ export class RecordQueue {
   }
 
   // ── The allocator ──────────────────────────────────────────────────────
+
+  /**
+   * Walk every block of the data area (under the lock) and check the
+   * allocator's invariants: boundary tags agree, free blocks never touch,
+   * the free list holds exactly the free blocks. For tests.
+   * @throws Error naming the first broken invariant.
+   */
+  inspect(): { usedBlocks: number; freeBlocks: number; freeBytes: number; dataBytes: number } {
+    const i32 = this.i32;
+    this.#lock();
+    try {
+      const data = this.#data;
+      const end = i32[kDataBytes]!;
+      let usedBlocks = 0;
+      let freeBlocks = 0;
+      let freeBytes = 0;
+      let previousFree = false;
+      for (let block = 0; block < end; ) {
+        const header = data[block >> 2]!;
+        const size = header & ~kUsed;
+        if (size < kMinBlock || size % 8 !== 0 || block + size > end) throw new Error(`block ${block}: size ${size}`);
+        if (data[((block + size) >> 2) - 1] !== header) throw new Error(`block ${block}: footer differs`);
+        const free = (header & kUsed) === 0;
+        if (free && previousFree) throw new Error(`block ${block}: two free blocks side by side`);
+        if (free) {
+          freeBlocks++;
+          freeBytes += size;
+        } else usedBlocks++;
+        previousFree = free;
+        block += size;
+      }
+      let listed = 0;
+      for (let block = i32[kFreeHead]!, before = -1; block !== -1; block = data[(block >> 2) + 1]!) {
+        if ((data[block >> 2]! & kUsed) !== 0) throw new Error(`free list: block ${block} is in use`);
+        if (data[(block >> 2) + 2] !== before) throw new Error(`free list: block ${block} links back wrong`);
+        before = block;
+        if (++listed > freeBlocks) throw new Error('free list: longer than the free blocks');
+      }
+      if (listed !== freeBlocks) throw new Error(`free list: ${listed} of ${freeBlocks} free blocks`);
+      return { usedBlocks, freeBlocks, freeBytes, dataBytes: end };
+    } finally {
+      freeLock(i32, kLock);
+    }
+  }
+
+  /** {@link RecordQueue.#allocate}, growing the data area if no free block is big enough and it may grow. */
+  #allocateOrGrow(body: number): number {
+    const block = this.#allocate(body);
+    if (block !== -1 || !this.#grow(Math.max(kMinBlock, align8(8 + body + 4)))) return block;
+    return this.#allocate(body);
+  }
+
+  /**
+   * Under the lock: grow the data area (at least doubling it, up to its
+   * most) so that a block of `size` bytes fits at its end; false if it
+   * cannot. Every thread's views see the new bytes: they track the
+   * buffer's length, and a thread reads past the old end only under the
+   * lock, taken after this.
+   */
+  #grow(size: number): boolean {
+    const i32 = this.i32;
+    const current = i32[kDataBytes]!;
+    const most = i32[kMaxDataBytes]!;
+    // The last block, if free, joins the new bytes.
+    const lastSize = this.#data[(current >> 2) - 1]!;
+    const tail = (lastSize & kUsed) === 0 ? lastSize : 0;
+    let next = current * 2;
+    while (next - current + tail < size) next *= 2;
+    next = Math.min(next, most);
+    if (next - current + tail < size) return false;
+    try {
+      (this.buffer as unknown as { grow(n: number): void }).grow(this.byteOffset + kDataAt + next);
+    } catch {
+      return false; // no memory for it: the caller spills instead
+    }
+    const data = this.#data;
+    let start = current;
+    let blockSize = next - current;
+    if (tail > 0) {
+      start = current - tail;
+      blockSize += tail;
+      this.#unlink(start);
+    }
+    i32[kDataBytes] = next;
+    data[start >> 2] = blockSize;
+    data[((start + blockSize) >> 2) - 1] = blockSize;
+    const head = i32[kFreeHead]!;
+    data[(start >> 2) + 1] = head;
+    data[(start >> 2) + 2] = -1;
+    if (head !== -1) data[(head >> 2) + 2] = start;
+    i32[kFreeHead] = start;
+    i32[kRover] = start;
+    return true;
+  }
 
   /**
    * A used block whose body holds `body` bytes after the record's length
@@ -966,7 +1170,7 @@ export class RecordQueue {
     let start = block;
     let size = data[block >> 2]! & ~kUsed;
     const after = block + size;
-    if (after < this.#dataBytes && (data[after >> 2]! & kUsed) === 0) {
+    if (after < i32[kDataBytes]! && (data[after >> 2]! & kUsed) === 0) {
       this.#unlink(after);
       size += data[after >> 2]!;
     }

@@ -18,7 +18,7 @@
  *
  * It loads nothing else of skein: every program that uses threads runs one.
  */
-import { type MessagePort, workerData } from 'node:worker_threads';
+import { MessagePort, workerData } from 'node:worker_threads';
 import { comesBefore, type PriorityKey } from '../sync/priority.js';
 
 /** A thread's connection: its port and the word it waits on for replies. */
@@ -70,9 +70,33 @@ const spills = new Map<string, Spill>();
 function reply(client: Client, ticket: number, payload: unknown): void {
   // Post first, then bump the word: a thread that sees the new value finds
   // the message already in its port (postMessage enqueues it at once).
-  client.port.postMessage({ ticket, payload });
+  // What the relay held is moved, not copied: it keeps nothing (a 64 MiB
+  // item would otherwise stay in this idle worker's heap until a GC that
+  // may never come), and the ports deposited must be moved on anyway.
+  client.port.postMessage({ ticket, payload }, movable(payload, [], new Set()));
   Atomics.add(client.mailbox, 0, 1);
   Atomics.notify(client.mailbox, 0);
+}
+
+/** The ArrayBuffers and MessagePorts inside `value`, each once. */
+function movable(
+  value: unknown,
+  found: Array<ArrayBuffer | MessagePort>,
+  seen: Set<object>,
+): Array<ArrayBuffer | MessagePort> {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return found;
+  seen.add(value);
+  if (value instanceof ArrayBuffer || value instanceof MessagePort) found.push(value);
+  else if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) movable(value.buffer, found, seen);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) movable(v, movable(k, found, seen), seen);
+  } else if (value instanceof Set) {
+    for (const v of value) movable(v, found, seen);
+  } else {
+    for (const key of Object.keys(value)) movable((value as Record<string, unknown>)[key], found, seen);
+  }
+  return found;
 }
 
 function serve(request: Request, client: Client): void {

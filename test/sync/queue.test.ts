@@ -17,7 +17,8 @@ import {
   SimpleQueue,
   Thread,
 } from 'skein';
-import { countReaches, joinOrFail, within } from '../helpers/bounded.js';
+import { setQueueMemory } from '../../dist/internal.js';
+import { countReaches, joinOrFail, runScript, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
@@ -346,6 +347,16 @@ describe('Queue shutdown (Python 3.13)', () => {
 });
 
 describe('Queue on the main thread: async forms', () => {
+  it('wakes many async getters and putters of one thread by items, room and shutdown, without deadlock', async () => {
+    // In a process of its own: a deadlock of the main thread would hang this one.
+    const run = await runScript('test/fixtures/scenarios/async-waiters.ts', { timeoutMs: 30_000 });
+    assert.equal(run.stderr, '');
+    assert.equal(
+      run.stdout,
+      'items got: 3 of 3; others shut out: true\nputs done beyond the two needed: 0; others shut out: true\n',
+    );
+  });
+
   it('getAsync and putAsync wait, and time out with QueueEmpty and QueueFull', async () => {
     const q = new Queue<number>(1);
     await assert.rejects(q.getAsync(0), QueueEmpty);
@@ -529,8 +540,11 @@ describe('Queue items: any kind, any size', () => {
 
   for (const [kind, Kind] of kinds) {
     it(`${kind}: more items than its shared memory holds keep their order`, async () => {
+      // 16 KiB that cannot grow: most of the items go through the relay.
+      const previous = setQueueMemory(16 * 1024, 16 * 1024);
       const q = new Kind();
-      const n = 40_000; // ~1 MiB of records: four times what the queue keeps
+      setQueueMemory(...previous);
+      const n = 10_000; // ~300 KiB of records
       for (let i = 0; i < n; i++) q.put(itemFor(kind, kind === 'PriorityQueue' ? (i * 7919) % n : i));
       assert.equal(q.qsize(), n);
       const consumer = new Thread({
@@ -554,9 +568,17 @@ describe('Queue items: any kind, any size', () => {
     });
   }
 
+  it('grows its shared memory for a burst of items, and keeps them in order', () => {
+    const q = new Queue<number>();
+    for (let i = 0; i < 100_000; i++) q.put(i);
+    for (let i = 0; i < 100_000; i++) assert.equal(q.get(), i);
+  });
+
   it('drops, on shutdown(true), the items held elsewhere too', () => {
+    const previous = setQueueMemory(16 * 1024, 16 * 1024);
     const q = new Queue<unknown>();
-    for (let i = 0; i < 30_000; i++) q.put(i);
+    setQueueMemory(...previous);
+    for (let i = 0; i < 3_000; i++) q.put(i);
     q.put(new Event());
     q.shutdown(true);
     assert.equal(q.qsize(), 0);

@@ -109,12 +109,52 @@ describe('RecordQueue on one thread', () => {
           assert.equal(status, Status.ok, `round ${round}: kept`);
         }
         for (let m = Math.floor(rand() * (queue.size + 1)); m > 0; m--) assert.equal(queue.tryTake(), Status.ok);
+        queue.inspect();
       }
       while (queue.size > 0) assert.equal(queue.tryTake(), Status.ok);
-      // Header and length words, the key, the footer: the rest is one record.
-      const whole = 4096 - 12 - (order === Order.priority ? 16 : 0);
-      assert.equal(queue.put(new Uint8Array(whole), 0, whole, order === Order.priority ? 1 : undefined, 0), Status.ok);
+      // All that is left in use is the index's block; the rest is free, in at most two blocks around it.
+      const after = queue.inspect();
+      assert.equal(after.usedBlocks, 1);
+      assert.ok(after.freeBlocks <= 2, `${after.freeBlocks} free blocks`);
+      // A record as big as the biggest free block fits.
+      const whole = after.freeBytes - 12 - (order === Order.priority ? 16 : 0);
+      if (after.freeBlocks === 1) {
+        assert.equal(
+          queue.put(new Uint8Array(whole), 0, whole, order === Order.priority ? 1 : undefined, 0),
+          Status.ok,
+        );
+      }
       assert.equal(queue.takeSpillOps(), undefined, 'kept, not spilled');
+    });
+  }
+
+  for (const order of orders) {
+    it(`grows its memory as records need, up to its most, then spills (${orderName[order]})`, () => {
+      const queue = RecordQueue.create({ tag: 1, order, capacity: 0, dataBytes: 1024, maxDataBytes: 256 * 1024 });
+      const relay = new ModelRelay(order);
+      const n = 8_000; // ~300 KiB of blocks: more than the most
+      let spilled = 0;
+      for (let i = 0; i < n; i++) {
+        const status = queue.put(numbered(i, 20), 0, 20, order === Order.priority ? i % 7 : undefined, 0);
+        if (status === Status.external) spilled++;
+        relay.apply(queue.takeSpillOps());
+      }
+      const grown = queue.inspect();
+      assert.equal(grown.dataBytes, 256 * 1024, 'grown to its most');
+      assert.ok(spilled > 0 && spilled < n / 2, `spilled ${spilled} of ${n} only past the most`);
+      const model: Held[] = Array.from({ length: n }, (_, i) => ({
+        n: i,
+        key: order === Order.priority ? i % 7 : 0,
+        sequence: i,
+      }));
+      for (let i = 0; i < n; i++) {
+        const expected = takeFrom(model, order).n;
+        const status = queue.tryTake();
+        const got = status === Status.ok ? numberOf(queue.taken) : relay.apply(queue.takeSpillOps());
+        assert.equal(got, expected, `take ${i}`);
+      }
+      const after = queue.inspect();
+      assert.equal(after.usedBlocks, 1, 'only the index left');
     });
   }
 
@@ -186,14 +226,10 @@ describe('RecordQueue across threads', () => {
     producers: number,
     consumers: number,
     perProducer: number,
-    options: { capacity: number; dataBytes: number; batch: number; drain: boolean },
+    options: { capacity: number; dataBytes: number; maxDataBytes?: number; batch: number; drain: boolean },
   ): Promise<void> => {
-    const queue = RecordQueue.create({
-      tag: 1,
-      order: Order.fifo,
-      capacity: options.capacity,
-      dataBytes: options.dataBytes,
-    });
+    const { capacity, dataBytes, maxDataBytes } = options;
+    const queue = RecordQueue.create({ tag: 1, order: Order.fifo, capacity, dataBytes, maxDataBytes });
     const seen = new Int32Array(new SharedArrayBuffer(producers * perProducer * 4));
     const takers = Array.from(
       { length: consumers },
@@ -227,6 +263,10 @@ describe('RecordQueue across threads', () => {
 
   it('moves thousands of records from 3 producers to 3 consumers, none lost or duplicated, each producer in order', async () => {
     await run(3, 3, 2_000, { capacity: 0, dataBytes: 2 * 1024 * 1024, batch: 1, drain: false });
+  });
+
+  it('does so while its memory grows under them from 4 KiB', async () => {
+    await run(2, 2, 2_000, { capacity: 0, dataBytes: 4096, maxDataBytes: 4 * 1024 * 1024, batch: 1, drain: false });
   });
 
   it('does so through a bounded queue of 16 whose putters block', async () => {
