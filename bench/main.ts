@@ -23,10 +23,14 @@ import { measureCancel } from './sections/cancel.js';
 import { measureIsSet } from './sections/is-set.js';
 import { measureMemory } from './sections/memory.js';
 import { measurePools } from './sections/pools.js';
+import { measureQueue } from './sections/queue.js';
 import { measureStart } from './sections/start.js';
 import { measureStopNotice } from './sections/stop-notice.js';
+import { measureWire } from './sections/wire.js';
 
 interface Section {
+  /** The name `--only` selects it by. */
+  readonly name: string;
   readonly title: string;
   readonly figures: readonly FigureKey[];
   readonly measure: (plan: Plan, contenders: ReadonlyArray<Contender | Missing>) => Promise<SectionResult>;
@@ -34,15 +38,33 @@ interface Section {
 
 // CPU-only figures first, while no other thread is alive; the pools last.
 const sections: readonly Section[] = [
-  { title: 'isSet() in a hot loop', figures: ['isSet', 'isSetVsBare', 'isSetStride'], measure: measureIsSet },
-  { title: 'stop notice', figures: ['stopNotice', 'stopNoticeSeed'], measure: measureStopNotice },
-  { title: 'thread start', figures: ['startFresh', 'startWarm'], measure: measureStart },
-  { title: 'memory per idle thread', figures: ['memory'], measure: measureMemory },
-  { title: 'pool throughput and round trip', figures: ['poolThroughput', 'roundTrip'], measure: measurePools },
   {
+    name: 'is-set',
+    title: 'isSet() in a hot loop',
+    figures: ['isSet', 'isSetVsBare', 'isSetStride'],
+    measure: measureIsSet,
+  },
+  { name: 'wire', title: 'wire format', figures: ['wireSmall', 'wireString', 'wireBytes'], measure: measureWire },
+  { name: 'stop-notice', title: 'stop notice', figures: ['stopNotice', 'stopNoticeSeed'], measure: measureStopNotice },
+  { name: 'start', title: 'thread start', figures: ['startFresh', 'startWarm'], measure: measureStart },
+  { name: 'memory', title: 'memory per idle thread', figures: ['memory'], measure: measureMemory },
+  {
+    name: 'pools',
+    title: 'pool throughput and round trip',
+    figures: ['poolThroughput', 'roundTrip'],
+    measure: measurePools,
+  },
+  {
+    name: 'cancel',
     title: 'cancelling a running task',
     figures: ['cancelFinally', 'cancelSettle', 'cancelNext'],
     measure: measureCancel,
+  },
+  {
+    name: 'queue',
+    title: 'Queue',
+    figures: ['queueThreadToThread', 'queueToMain', 'queueHandoff', 'queueFanInOut', 'queueFanExact', 'queueBigItem'],
+    measure: measureQueue,
   },
 ];
 
@@ -79,6 +101,13 @@ async function main(): Promise<number> {
   const contenders = await loadContenders();
   const rows: FigureRow[] = [];
   const failed = new Map<FigureKey, string>();
+  /** Figures of sections left out by `--only`: not failures. */
+  const notAsked = new Set<FigureKey>();
+  const unknown = options.only?.filter((name) => !sections.some((section) => section.name === name)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown section ${unknown.join(', ')}\n\n${usage}`);
+    return 2;
+  }
   const failures: string[] = [];
   const notes = new Set<string>();
   const details: string[] = [];
@@ -89,6 +118,13 @@ async function main(): Promise<number> {
   }
 
   for (const section of sections) {
+    if (options.only !== undefined && !options.only.includes(section.name)) {
+      for (const key of section.figures) {
+        failed.set(key, `not measured: only ${options.only.join(', ')} was asked for`);
+        notAsked.add(key);
+      }
+      continue;
+    }
     const sectionStart = performance.now();
     console.log(`\n${section.title}`);
     try {
@@ -127,7 +163,7 @@ async function main(): Promise<number> {
   await writeFile(join(options.out, 'results.svg'), renderChart(rows, bars, machine));
   console.log(`\nwrote ${join(options.out, 'results.md')} and results.svg in ${seconds.toFixed(1)} s`);
   // A missing peer is a skipped column; a section or a pool that failed is an error.
-  return failed.size === 0 && failures.length === 0 ? 0 : 1;
+  return failed.size === notAsked.size && failures.length === 0 ? 0 : 1;
 }
 
 // Exit explicitly: a peer's pool that failed to close must not keep the suite alive.

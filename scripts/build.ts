@@ -28,7 +28,7 @@ execFileSync(
 );
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/index.ts', 'src/internal.ts', 'src/worker/entry.ts'],
+  entryPoints: ['src/index.ts', 'src/internal.ts', 'src/worker/entry.ts', 'src/worker/relay.ts'],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,

@@ -10,6 +10,8 @@ export { Event, type EventMemory } from './sync/event.js';
 export { Lock, type LockMemory } from './sync/lock.js';
 export { RLock, type RLockMemory } from './sync/rlock.js';
 export { Semaphore, BoundedSemaphore, type SemaphoreMemory } from './sync/semaphore.js';
+export { Queue, LifoQueue, PriorityQueue, SimpleQueue } from './sync/queue.js';
+export type { PriorityKey } from './sync/priority.js';
 export { sleep, sleepSync } from './sync/sleep.js';
 export { Thread, type ThreadOptions, type ThreadSettings } from './thread/thread.js';
 export { currentThread, mainThread, enumerate, activeCount, MainThread, DummyThread } from './thread/current.js';
@@ -46,6 +48,9 @@ export {
   BrokenThreadPool,
   InvalidStateError,
   NotSupportedError,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
 } from './errors.js';
 export { Future, type FutureState, type DoneCallback } from './executor/future.js';
 export {

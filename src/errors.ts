@@ -212,3 +212,43 @@ export class RuntimeError extends Error {
     this.name = 'RuntimeError';
   }
 }
+
+/**
+ * `get` found the queue empty: `getNowait()`, or a timed `get`/`getAsync`
+ * whose timeout passed. Python's `queue.Empty`.
+ */
+export class QueueEmpty extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_QUEUE_EMPTY';
+  constructor(message = 'the queue is empty', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'QueueEmpty';
+  }
+}
+
+/**
+ * `put` found the queue full: `putNowait()`, or a timed `put`/`putAsync`
+ * whose timeout passed. Python's `queue.Full`.
+ */
+export class QueueFull extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_QUEUE_FULL';
+  constructor(message = 'the queue is full', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'QueueFull';
+  }
+}
+
+/**
+ * The queue was shut down: every `put` after `shutdown()`, and every `get`
+ * once nothing is left (at once after `shutdown(true)`). Python 3.13's
+ * `queue.ShutDown`.
+ */
+export class QueueShutDown extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_QUEUE_SHUT_DOWN';
+  constructor(message = 'the queue is shut down', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'QueueShutDown';
+  }
+}

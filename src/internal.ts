@@ -13,3 +13,8 @@ export const idleStandbyCount = (): number => countIdleStandbys();
 export const futureId = (future: Future<unknown>): number => future.id;
 
 export { exportNames, scopeFor } from './worker/scope.js';
+export { relayWorkerCount } from './relay/relay.js';
+export { WireReader } from './wire/reader.js';
+export { WireWriter } from './wire/writer.js';
+export { RecordQueue, Order, Status, type SpillOp } from './sync/record-queue.js';
+export { setQueueMemory } from './sync/queue.js';

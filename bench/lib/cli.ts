@@ -9,6 +9,8 @@ export interface Options {
   readonly mode: Mode;
   /** Folder that receives results.md and results.svg. */
   readonly out: string;
+  /** The sections to run (by name), or undefined for all. */
+  readonly only?: readonly string[];
 }
 
 /** The folder of the committed results: `bench/`. */
@@ -22,6 +24,8 @@ and writes DIR/results.md and DIR/results.svg.
 Options:
   --quick      fewer and smaller runs (under 30 s); the figures are rougher
   --out DIR    where to write the results (default: bench/, the committed ones)
+  --only LIST  run only these sections, comma-separated: is-set, wire, stop-notice,
+               start, memory, pools, cancel, queue (the others are marked not measured)
   -h, --help   print this help
 `;
 
@@ -38,6 +42,7 @@ export class UsageError extends Error {
 export function parseOptions(argv: readonly string[]): Options | 'help' {
   let mode: Mode = 'full';
   let out = benchDir;
+  let only: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -54,6 +59,14 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
         out = resolve(value);
         break;
       }
+      case '--only': {
+        const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+        if (value === undefined || value === '' || value.startsWith('--')) {
+          throw new UsageError('`--only` needs section names, e.g. `--only queue,wire`');
+        }
+        only = value.split(',').map((name) => name.trim());
+        break;
+      }
       case '-h':
       case '--help':
         return 'help';
@@ -61,5 +74,5 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
         throw new UsageError(`unknown option \`${arg}\``);
     }
   }
-  return { mode, out };
+  return only === undefined ? { mode, out } : { mode, out, only };
 }

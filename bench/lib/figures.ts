@@ -17,6 +17,15 @@ export const FIGURES = {
   startFresh: 'Thread start → target running, fresh',
   startWarm: 'Thread start → target running, warm',
   memory: 'Memory per idle thread (RSS)',
+  queueThreadToThread: 'Queue, small items thread → thread (1 producer, 1 consumer)',
+  queueToMain: 'Queue, small items thread → main with for await',
+  queueHandoff: 'Queue hand-off: put → a parked get returns',
+  queueFanInOut: 'Queue(64), 4 producers × 4 consumers',
+  queueFanExact: 'Queue(64), 4 × 4: nothing lost or duplicated',
+  queueBigItem: 'Queue, one 64 MiB item: RSS left after it is dropped',
+  wireSmall: 'Wire format round trip, { id, name }',
+  wireString: 'Wire format round trip, 1 KiB string',
+  wireBytes: 'Wire format round trip, 1 MiB Uint8Array',
 } as const;
 
 /** Short labels for the chart's ratio panel: what is divided by what. */
@@ -34,13 +43,22 @@ export const CHART_LABELS: Record<keyof typeof FIGURES, string> = {
   startFresh: 'Start, fresh ÷ raw new Worker',
   startWarm: 'Start, warm ÷ raw new Worker',
   memory: 'Idle thread RSS ÷ raw Worker',
+  queueThreadToThread: 'Queue thread → thread ÷ MessageChannel',
+  queueToMain: 'Queue → main (for await) ÷ MessageChannel',
+  queueHandoff: 'Queue hand-off ÷ raw futex wake',
+  queueFanInOut: 'Queue(64) 4 × 4 items/s',
+  queueFanExact: 'Queue(64) 4 × 4 exact',
+  queueBigItem: '64 MiB item: RSS left ÷ RSS held',
+  wireSmall: 'Wire { id, name } ÷ structuredClone',
+  wireString: 'Wire 1 KiB string ÷ structuredClone',
+  wireBytes: 'Wire 1 MiB bytes ÷ structuredClone',
 };
 
 /** Key of one figure of {@link FIGURES}. */
 export type FigureKey = keyof typeof FIGURES;
 
 /** Units figures are measured in; each has its own formatting. */
-export type Unit = 'µs' | 'ms' | 'ns' | 'tasks/s' | 'MiB' | 'runs';
+export type Unit = 'µs' | 'ms' | 'ns' | 'tasks/s' | 'items/s' | 'MiB' | 'runs';
 
 /**
  * What a figure is held to, from issues 3–5: a bound on the ratio to its

@@ -22,6 +22,15 @@ export interface Plan {
   /** Memory: child processes per kind, and idle threads in each. */
   readonly memoryRuns: number;
   readonly idleThreads: number;
+  /** Queue: runs per figure, items per throughput run, hand-off runs and hand-offs per run, items per 4×4 run. */
+  readonly queueRuns: number;
+  readonly queueItems: number;
+  readonly handoffRuns: number;
+  readonly handoffWakes: number;
+  readonly fanItems: number;
+  /** Wire format: runs per value, and the share of each value's round trips per run. */
+  readonly wireRuns: number;
+  readonly wireScale: number;
 }
 
 /** The plan for `mode`: the full suite stays under 3 minutes on 2 cores, `--quick` under 30 s. */
@@ -42,5 +51,12 @@ export function planFor(mode: Mode): Plan {
     startsPerRun: full ? 5 : 3,
     memoryRuns: full ? 7 : 2,
     idleThreads: 8,
+    queueRuns: full ? 7 : 2,
+    queueItems: full ? 100_000 : 20_000,
+    handoffRuns: full ? 15 : 3,
+    handoffWakes: full ? 20 : 10,
+    fanItems: full ? 100_000 : 20_000,
+    wireRuns: full ? 9 : 3,
+    wireScale: full ? 1 : 0.25,
   };
 }

@@ -16,3 +16,7 @@ export const kLockId = 0x4c4f434b;
 export const kSemaphoreId = 0x53454d41;
 /** "RLCK": an {@link RLock}. */
 export const kRLockId = 0x524c434b;
+/** "QUEU": a {@link Queue}, {@link LifoQueue} or {@link PriorityQueue}. */
+export const kQueueId = 0x51554555;
+/** "SMPQ": a {@link SimpleQueue}. */
+export const kSimpleQueueId = 0x534d5051;

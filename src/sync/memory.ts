@@ -1,11 +1,11 @@
 /**
- * The memory of the shared-memory primitives (Event, Lock, RLock, Semaphore): each is a few
- * Int32 slots in a SharedArrayBuffer, the first holding its type tag.
+ * The memory of the shared-memory primitives (Event, Lock, RLock, Semaphore, the queues): each
+ * is Int32 slots in a SharedArrayBuffer, the first holding its type tag.
  */
 import { describeValue, withArticle } from '../errors.js';
 
 /** The kinds of shared-memory primitive, as they cross threads. */
-export type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore';
+export type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore' | 'Queue' | 'SimpleQueue';
 
 /**
  * Brand under which every primitive exposes its kind and memory, so that it

@@ -15,7 +15,8 @@ const nativeWaitAsync: typeof Atomics.waitAsync | undefined =
 
 /**
  * Resolve once `i32[index]` is notified while holding `value`, or has already
- * changed, or `timeoutMs` (`Infinity` for none) has elapsed.
+ * changed, or `timeoutMs` (`Infinity` for none) has elapsed. `onUnregistered`
+ * is called when the wait stops counting for `Atomics.notify` (see below).
  *
  * A pending `Atomics.waitAsync` alone does not keep Node's event loop alive,
  * so unless `keepAlive` is false a ref'd timer holds the process open for as
@@ -27,10 +28,21 @@ export function waitAsyncFor(
   value: number,
   timeoutMs: number,
   keepAlive = true,
+  onUnregistered?: () => void,
 ): Promise<WaitOutcome> {
-  if (nativeWaitAsync === undefined) return pollFor(i32, index, value, timeoutMs, keepAlive);
+  if (nativeWaitAsync === undefined) {
+    onUnregistered?.();
+    return pollFor(i32, index, value, timeoutMs, keepAlive);
+  }
   const waiting = nativeWaitAsync(i32, index, value, timeoutMs);
-  if (!waiting.async) return Promise.resolve(waiting.value);
+  if (!waiting.async) {
+    onUnregistered?.();
+    return Promise.resolve(waiting.value);
+  }
+  // `onUnregistered` runs once the runtime no longer counts this waiter
+  // (woken, or its own timeout passed) — which may be after the promise
+  // below has resolved by our timer: until then, a notify may wake it.
+  if (onUnregistered !== undefined) void waiting.value.then(onUnregistered);
   return new Promise((resolve) => {
     // V8 times the wait out through a task Node does not count as pending
     // work, so our own timer both enforces the timeout and, when keepAlive,

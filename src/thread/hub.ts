@@ -24,12 +24,13 @@ import {
   type ResourceLimits,
   type Worker,
 } from 'node:worker_threads';
+import { relayPortForWorker, setRelayWorkerUrl } from '../relay/relay.js';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
 import { newWorker, workerArgv } from './exec-argv.js';
 import { globalsBuffer } from './globals.js';
 import { isReleaseReport, Wake, type WorkerBoot } from './protocol.js';
-import { relayRequests } from './relay.js';
+import { serveRequests } from './requests.js';
 import { StandbyWorkers } from './standby.js';
 
 let entryUrl: URL | undefined;
@@ -41,6 +42,7 @@ let entryUrl: URL | undefined;
  */
 export function setWorkerEntry(url: URL): void {
   entryUrl ??= url;
+  setRelayWorkerUrl(new URL('./relay.js', url));
 }
 
 function workerEntry(): URL {
@@ -261,18 +263,20 @@ interface CreateOptions {
  * Create a skein worker on the calling thread: the shared entry file, the
  * process's environment (shared, as threads share it in Python), argv and
  * execArgv (minus tsx). Its requests to start or force-stop a thread are
- * served here or passed on (see relay.ts).
+ * served here or passed on (see requests.ts).
  */
 function createWorker(boot: WorkerBoot, transferList: MessagePort[], options: CreateOptions): Worker {
+  // Every skein worker gets its own connection to the relay (src/relay/relay.ts).
+  const relay = relayPortForWorker();
   const worker = newWorker(workerEntry(), {
-    workerData: { skein: boot },
-    transferList,
+    workerData: { skein: boot, relay: relay.boot },
+    transferList: [...transferList, relay.transfer],
     env: SHARE_ENV,
     argv: process.argv.slice(2),
     name: options.name,
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
-  relayRequests(worker, options.attribution);
+  serveRequests(worker, options.attribution);
   attributionOf.set(worker, options.attribution);
   return worker;
 }

@@ -1,12 +1,14 @@
+import { MessagePort } from 'node:worker_threads';
 import { Event } from '../sync/event.js';
 import { Lock } from '../sync/lock.js';
 import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memory.js';
+import { Queue, SimpleQueue } from '../sync/queue.js';
 import { RLock } from '../sync/rlock.js';
 import { Semaphore } from '../sync/semaphore.js';
 import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
 
 // Values cross threads by structured clone, which would turn an Event, a
-// Lock, an RLock or a Semaphore (all private fields) into an empty object.
+// Lock, an RLock, a Semaphore or a queue (all private fields) into an empty object.
 // Before sending, every one inside a value is swapped for a marker holding
 // its kind and memory; the receiving side swaps each marker back for the
 // same kind on that memory. ("Events" below means all of these.)
@@ -25,6 +27,8 @@ const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: numbe
   Lock: (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset),
   RLock: (buffer, byteOffset) => RLock.fromBuffer(buffer, byteOffset),
   Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
+  Queue: (buffer, byteOffset) => Queue.fromBuffer(buffer, byteOffset),
+  SimpleQueue: (buffer, byteOffset) => SimpleQueue.fromBuffer(buffer, byteOffset),
 };
 
 /** A value ready for postMessage, and whether the receiver must revive Events in it. */
@@ -38,7 +42,7 @@ function eventMemoryOf(value: object): SharedHandle | undefined {
   return typeof brand === 'function' ? (brand.call(value) as SharedHandle) : undefined;
 }
 
-/** Objects structured clone copies whole, with nothing inside that could be an Event. */
+/** Objects structured clone copies whole (or moves), with nothing inside that could be an Event. */
 function isOpaque(value: object): boolean {
   return (
     ArrayBuffer.isView(value) ||
@@ -46,28 +50,54 @@ function isOpaque(value: object): boolean {
     value instanceof SharedArrayBuffer ||
     value instanceof Date ||
     value instanceof RegExp ||
-    value instanceof Error
+    value instanceof Error ||
+    value instanceof MessagePort
   );
 }
 
-function containsEvent(value: unknown, seen: Set<object>): boolean {
+/**
+ * Call `visit` on every object inside `value` (itself included), each
+ * once, not looking inside Events and opaque objects; stop as soon as
+ * `visit` returns true, and return whether it did.
+ */
+function someObject(value: unknown, visit: (object: object) => boolean, seen: Set<object>): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (seen.has(value)) return false;
   seen.add(value);
-  if (eventMemoryOf(value) !== undefined) return true;
-  if (isOpaque(value)) return false;
+  if (visit(value)) return true;
+  if (eventMemoryOf(value) !== undefined || isOpaque(value)) return false;
   if (value instanceof Map) {
-    for (const [k, v] of value) if (containsEvent(k, seen) || containsEvent(v, seen)) return true;
+    for (const [k, v] of value) if (someObject(k, visit, seen) || someObject(v, visit, seen)) return true;
     return false;
   }
   if (value instanceof Set) {
-    for (const v of value) if (containsEvent(v, seen)) return true;
+    for (const v of value) if (someObject(v, visit, seen)) return true;
     return false;
   }
   for (const key of Object.keys(value)) {
-    if (containsEvent((value as Record<string, unknown>)[key], seen)) return true;
+    if (someObject((value as Record<string, unknown>)[key], visit, seen)) return true;
   }
   return false;
+}
+
+const isEvent = (value: object): boolean => eventMemoryOf(value) !== undefined;
+
+function containsEvent(value: unknown, seen: Set<object>): boolean {
+  return someObject(value, isEvent, seen);
+}
+
+/** Every MessagePort inside `value`: postMessage must be told to move them. */
+export function portsIn(value: unknown): MessagePort[] {
+  const ports: MessagePort[] = [];
+  someObject(
+    value,
+    (object) => {
+      if (object instanceof MessagePort) ports.push(object);
+      return false;
+    },
+    new Set(),
+  );
+  return ports;
 }
 
 function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
@@ -109,9 +139,12 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
  * The first thing inside `value` that postMessage would refuse and that can
  * be spotted cheaply (a function, a symbol, a Promise), described; or
  * undefined. Used to refuse a pool task's argument at submit time, before
- * it joins a batch.
+ * it joins a batch, and a queue item at `put`.
+ *
+ * @param path - if given, receives the way from `value` to the culprit, one
+ *   step per level (see {@link formatPath}).
  */
-export function findUnsendable(value: unknown, seen = new Set<object>()): string | undefined {
+export function findUnsendable(value: unknown, seen = new Set<object>(), path?: PathStep[]): string | undefined {
   if (typeof value === 'function')
     return `it is a function (${describeValue(value)}): code is not copied between threads — make it the target (or the task), or pass data`;
   if (typeof value === 'symbol') return 'it is a symbol, which cannot be copied between threads';
@@ -127,17 +160,43 @@ export function findUnsendable(value: unknown, seen = new Set<object>()): string
     return `it is ${withArticle(value.constructor.name)}, which cannot be copied between threads`;
   }
   if (eventMemoryOf(value) !== undefined || isOpaque(value)) return undefined;
-  const children =
-    value instanceof Map
-      ? [...value.keys(), ...value.values()]
-      : value instanceof Set
-        ? [...value]
-        : Object.values(value);
-  for (const child of children) {
-    const problem = findUnsendable(child, seen);
-    if (problem !== undefined) return problem.startsWith('it is') ? `it holds ${problem.slice(6)}` : problem;
+  const check = (step: PathStep, child: unknown): string | undefined => {
+    const problem = findUnsendable(child, seen, path);
+    if (problem === undefined) return undefined;
+    path?.unshift(step);
+    return problem.startsWith('it is') ? `it holds ${problem.slice(6)}` : problem;
+  };
+  let problem: string | undefined;
+  if (value instanceof Map) {
+    for (const [k, v] of value) if ((problem = check({ mapKey: k }, k) ?? check({ mapValue: k }, v))) return problem;
+  } else if (value instanceof Set) {
+    for (const v of value) if ((problem = check({ setItem: v }, v))) return problem;
+  } else {
+    for (const key of Object.keys(value)) {
+      if ((problem = check(key, (value as Record<string, unknown>)[key]))) return problem;
+    }
   }
   return undefined;
+}
+
+/** One step of the way to a value inside another: a property, a Map's key or value, a Set's item. */
+export type PathStep = string | { mapKey: unknown } | { mapValue: unknown } | { setItem: unknown };
+
+/** The way `path` from `root` as code would write it: `item.tasks[2].callback`, `item.get(…)`. */
+export function formatPath(root: string, path: readonly PathStep[]): string {
+  let text = root;
+  for (const step of path) {
+    if (typeof step === 'string')
+      text += /^\d+$/.test(step)
+        ? `[${step}]`
+        : /^[A-Za-z_$][\w$]*$/.test(step)
+          ? `.${step}`
+          : `[${JSON.stringify(step)}]`;
+    else if ('mapKey' in step) text += '.keys()[…]';
+    else if ('mapValue' in step) text += '.get(…)';
+    else text += '.values()[…]';
+  }
+  return text;
 }
 
 /**

@@ -2,12 +2,14 @@
  * The file every skein worker starts from. Never imported by main-side code.
  */
 import { workerData } from 'node:worker_threads';
+import { adoptRelayPort, type RelayBoot } from '../relay/relay.js';
 import { setWorkerEntry } from '../thread/hub.js';
 import { isWorkerBoot } from '../thread/protocol.js';
 import { runWorker } from './boot.js';
 import { installSynchronousStdio } from './stdio.js';
 
 installSynchronousStdio();
+adoptRelayPort((workerData as { relay?: RelayBoot } | null)?.relay);
 // A thread may start threads and pools of its own: their workers start here too.
 setWorkerEntry(new URL(import.meta.url));
 

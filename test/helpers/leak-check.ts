@@ -3,8 +3,8 @@
 // destroyed once it has exited), and fails the test that leaves one behind.
 import { createHook } from 'node:async_hooks';
 import { afterEach } from 'node:test';
-// Internal: idle standby workers are skein's, kept on purpose, not leaks.
-import { idleStandbyCount } from '../../dist/internal.js';
+// Internal: idle standby workers and the relay worker are skein's, kept on purpose, not leaks.
+import { idleStandbyCount, relayWorkerCount } from '../../dist/internal.js';
 
 const live = new Set<number>();
 let changed: (() => void) | undefined;
@@ -18,10 +18,10 @@ createHook({
   },
 }).enable();
 
-/** The number of workers created in this process that have not yet been destroyed, idle standby workers aside. */
+/** The number of workers created in this process that have not yet been destroyed, idle standby workers and the relay aside. */
 export function liveWorkerCount(): number {
   // Runtimes without async_hooks WORKER resources (Bun) count none at all.
-  return Math.max(0, live.size - idleStandbyCount());
+  return Math.max(0, live.size - idleStandbyCount() - relayWorkerCount());
 }
 
 /**
