@@ -1,4 +1,4 @@
-import { claimCancel, initJobSlot, isStarted, kJobSlotBytes, stopEventOf } from '../thread/job-slot.js';
+import { claimCancel, initJobSlot, kJobSlotBytes, startedBy, stopEventOf } from '../thread/job-slot.js';
 import { kSlotsPerSlab } from '../thread/protocol.js';
 
 /**
@@ -54,8 +54,13 @@ export class JobSlots {
     return claimCancel(this.#views[Math.floor(slot / kSlotsPerSlab)]!, slot % kSlotsPerSlab);
   }
 
-  /** Whether the task's worker has started it. */
+  /** Whether a worker has started the task. */
   started(slot: number): boolean {
-    return isStarted(this.#views[Math.floor(slot / kSlotsPerSlab)]!, slot % kSlotsPerSlab);
+    return this.startedBy(slot) !== 0;
+  }
+
+  /** The number of the worker that started the task; 0 if none has. */
+  startedBy(slot: number): number {
+    return startedBy(this.#views[Math.floor(slot / kSlotsPerSlab)]!, slot % kSlotsPerSlab);
   }
 }

@@ -11,42 +11,32 @@ import {
   type PoolAssignment,
   type PoolCommand,
   type Refusal,
-  type TargetDescriptor,
 } from '../thread/protocol.js';
 
 /** How a pool worker is made, and where what it reports goes. */
-export interface PoolWorkerSpec<Task> {
-  name: string;
+export interface PoolWorkerSpec {
+  /** The worker's name, its number in the pool, and everything else its assignment carries. */
+  assignment: Omit<PoolAssignment, 'type' | 'mailbox'>;
   resourceLimits: ResourceLimits | undefined;
-  initializer: TargetDescriptor | undefined;
-  initargs: unknown[];
-  initHasEvents: boolean;
-  /** The outcome of the worker's task, or why what it sent as one was refused. */
-  onOutcome(worker: PoolWorker<Task>, outcome: Outcome | Refusal): void;
+  /** An outcome the worker reported, or why what it sent as one (for task `id`, with `key`) was refused. */
+  onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void;
   /** The worker's initializer failed. */
-  onBroken(worker: PoolWorker<Task>, report: BrokenReport): void;
+  onBroken(worker: PoolWorker, report: BrokenReport): void;
   /** The worker has exited; its port has been drained through the callbacks first. */
-  onExit(worker: PoolWorker<Task>, exit: WorkerExit): void;
+  onExit(worker: PoolWorker, exit: WorkerExit): void;
 }
 
 /**
- * The pool's handle on one of its workers: the worker, its port, its
- * mailbox, and the task it runs now (a worker has at most one).
+ * The pool's handle on one of its workers: the worker, its port (what the
+ * worker reports comes here; what its tasks need that came after its
+ * assignment goes there), and its mailbox (the task it runs now).
  */
-export class PoolWorker<Task = unknown> {
+export class PoolWorker {
   readonly name: string;
+  /** Its number in the pool: what it claims a task's job slot with. */
+  readonly number: number;
   readonly worker: Worker;
   readonly exited: Promise<WorkerExit>;
-  /** The task sent to this worker and not reported yet. */
-  task: Task | undefined;
-  /** Its id, as reports carry it. */
-  taskId = 0;
-  /** Functions this worker has been sent (by number). */
-  readonly knownFunctions = new Set<number>();
-  /** How many job-slot slabs this worker has been sent. */
-  knownSlabs = 0;
-  /** A close was sent: the worker exits once its task is done. */
-  closing = false;
   /** The task whose forced stop terminated this worker, if any. */
   forcedTask: number | undefined;
   readonly #port: MessagePort;
@@ -56,24 +46,18 @@ export class PoolWorker<Task = unknown> {
   #exited = false;
   #referenced = true;
 
-  constructor(spec: PoolWorkerSpec<Task>) {
-    this.name = spec.name;
+  constructor(spec: PoolWorkerSpec) {
+    this.name = spec.assignment.name;
+    this.number = spec.assignment.number;
     const mailbox = new SharedArrayBuffer(Mailbox.bytes);
     this.#mailbox = new Int32Array(mailbox);
     const seat = takeSeat(spec.resourceLimits);
     seat.control.markStarted(nextIdent());
-    seat.port.postMessage({
-      type: 'pool',
-      name: spec.name,
-      initializer: spec.initializer,
-      initargs: spec.initargs,
-      initHasEvents: spec.initHasEvents,
-      mailbox,
-    } satisfies PoolAssignment);
+    seat.port.postMessage({ type: 'pool', ...spec.assignment, mailbox } satisfies PoolAssignment);
     this.#port = seat.port;
     // Ref'd while the pool has work (see setReferenced), as the port is.
     const spawned = launch(seat, {
-      name: spec.name,
+      name: this.name,
       daemon: false,
       stopAt: Infinity,
       resourceLimits: spec.resourceLimits,
@@ -89,16 +73,28 @@ export class PoolWorker<Task = unknown> {
       else {
         const refusal = checkOutcome(message);
         if (refusal === undefined) spec.onOutcome(this, message as Outcome);
-        else if (refusal !== 'not an outcome') spec.onOutcome(this, refusal);
+        else if (refusal !== 'not an outcome') {
+          const { id, key } = message as Outcome;
+          spec.onOutcome(this, { id, key, refusal });
+        }
       }
     };
-    this.#port.on('message', (message: unknown) => {
+    const onMessage = (message: unknown): void => {
       this.#deliver(message);
       // Take the rest of what has arrived synchronously: cheaper than an
       // event per message when results stream in.
       for (let next = receiveMessageOnPort(this.#port); next !== undefined; next = receiveMessageOnPort(this.#port))
         this.#deliver(next.message);
-    });
+    };
+    // A port that came in a message (a worker given back after a clean
+    // thread brings its next one) is a web MessagePort on Deno, without `on`.
+    if (typeof this.#port.on === 'function') this.#port.on('message', onMessage);
+    else {
+      (this.#port as unknown as EventTarget).addEventListener('message', (event) =>
+        onMessage((event as MessageEvent).data),
+      );
+      this.#port.start();
+    }
     this.exited = spawned.exited.then((exit) => {
       this.#exited = true;
       // Outcomes posted just before the worker died may still be queued:
@@ -123,33 +119,24 @@ export class PoolWorker<Task = unknown> {
     return true;
   }
 
-  /** Ask the worker to spin, not park, between tasks (the pool is waiting for each result synchronously). */
+  /** Send what queued tasks will need (a function, a slab); the worker reads it when it meets such a task. */
+  send(command: PoolCommand): void {
+    this.#port.postMessage(command);
+  }
+
+  /** Ask the worker to spin, not sleep, between tasks (the pool is waiting for each result synchronously). */
   setEager(eager: boolean): void {
     Atomics.store(this.#mailbox, Mailbox.eager, eager ? 1 : 0);
+  }
+
+  /** The id of the task the worker runs now (or has just taken), 0 if none. */
+  get runningTask(): number {
+    return Math.max(Atomics.load(this.#mailbox, Mailbox.running), 0);
   }
 
   /** Whether the worker has exited. */
   get hasExited(): boolean {
     return this.#exited;
-  }
-
-  /** Post a command and wake the worker if it is parked. Throws DataCloneError as postMessage does. */
-  send(command: PoolCommand): void {
-    this.#port.postMessage(command);
-    // After the post: a worker that read `work` before draining sees it change.
-    Atomics.add(this.#mailbox, Mailbox.work, 1);
-    // Waking a parked thread is costly on a VM; a busy or spinning worker
-    // sees the new count by itself. The worker raises `parked` before it
-    // waits on `work`, and we bump `work` before reading `parked`, so either
-    // we see it parked and notify, or its wait sees the count has moved.
-    if (Atomics.load(this.#mailbox, Mailbox.parked) !== 0) Atomics.notify(this.#mailbox, Mailbox.work);
-  }
-
-  /** Ask the worker to finish its task and exit. */
-  close(): void {
-    if (this.closing || this.#exited) return;
-    this.closing = true;
-    this.send({ type: 'close' });
   }
 
   /**

@@ -5,8 +5,19 @@ import { checkSupported } from '../platform.js';
 import { toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
+import { closeItems, putItems } from '../relay/items.js';
+import { kPoolQueueId } from '../sync/layout.js';
+import { kOwnerWords, Order, RecordQueue } from '../sync/record-queue.js';
 import type { WorkerExit } from '../thread/hub.js';
-import type { BrokenReport, Outcome, Refusal, TargetDescriptor, TaskMessage } from '../thread/protocol.js';
+import {
+  type BrokenReport,
+  kIdleWorkersWord,
+  kTakenWord,
+  type Outcome,
+  type Refusal,
+  type TargetDescriptor,
+  type TaskRecord as TaskItem,
+} from '../thread/protocol.js';
 import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
 import {
   describeFunction,
@@ -16,7 +27,7 @@ import {
   type TypedModuleTarget,
   type UntypedModuleTarget,
 } from '../thread/target.js';
-import { decodeValue, deserializeError, encodeArgs, whyUncloneable } from '../thread/transfer.js';
+import { checkArgs, decodeValue, deserializeError, encodeArgs } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
 import { JobSlots } from './job-slots.js';
 import { PoolWorker } from './pool-worker.js';
@@ -63,21 +74,26 @@ export interface MapOptions {
 interface TaskOwner {
   readonly slots: JobSlots;
   stopTask(record: TaskRecord, force: boolean): boolean;
-  retire(record: TaskRecord): void;
+  settled(record: TaskRecord): void;
   awaiting(record: TaskRecord): void;
 }
 
 /** A task the pool knows of, from submit until it leaves the pool: CPython's `_WorkItem`. */
 class TaskRecord implements TaskStopper {
-  /** The worker it was sent to, until that worker reports it. */
-  worker: PoolWorker<TaskRecord> | undefined = undefined;
+  /**
+   * Where it is in the task queue: -1 until it is put there, then its put
+   * number — it has been taken once the workers have taken more records
+   * than that (the queue is first in, first out).
+   */
+  sequence = -1;
   retired = false;
+  /** What its outcome must carry (see TaskRecord in protocol.ts). */
+  readonly key = (Math.random() * 0x7fffffff) | 0;
   constructor(
     readonly owner: TaskOwner,
     readonly future: Future<unknown>,
     readonly fnId: number,
     readonly args: unknown[],
-    readonly hasEvents: boolean,
     /** The task's job slot: its stop request and claim. */
     readonly slot: number,
   ) {}
@@ -87,9 +103,7 @@ class TaskRecord implements TaskStopper {
   }
 
   settled(): void {
-    // Cancelled while still queued: it leaves the pool at once. A task on a
-    // worker leaves when the worker reports it (or dies).
-    if (this.worker === undefined) this.owner.retire(this);
+    this.owner.settled(this);
   }
 
   tryCancel(): boolean {
@@ -101,7 +115,7 @@ class TaskRecord implements TaskStopper {
   }
 
   hasStarted(): boolean {
-    return this.worker !== undefined && this.owner.slots.started(this.slot);
+    return this.owner.slots.started(this.slot);
   }
 }
 
@@ -121,6 +135,10 @@ export interface PoolStats {
   queued: number;
 }
 
+/** Bytes the task queue keeps in shared memory at first, and at most (past that, tasks go through the relay). */
+const kTaskQueueBytes = 64 * 1024;
+const kTaskQueueMaxBytes = 256 * 1024 * 1024;
+
 /** How long `await future` on a lone task may watch for its result before yielding to the event loop. */
 const kBriefWaitMs = 0.1;
 /** Brief waits in a row that may miss before the pool stops waiting. */
@@ -132,10 +150,14 @@ const kBriefRetry = 64;
  * A pool of worker threads running tasks: Python's
  * `concurrent.futures.ThreadPoolExecutor`, with tasks that can be stopped.
  *
- * Workers start lazily, up to `maxWorkers`, and are reused. Tasks are
- * functions (shipped as source, so they see no variables of the scope they
- * were written in; pass data as arguments) or module targets. An idle pool
- * does not keep the process alive; a pool with work does.
+ * As Python's, it is one first-in-first-out queue of tasks shared by its
+ * workers: tasks start in submission order, a worker takes the next one only
+ * once it is idle, and a new worker starts (up to `maxWorkers`) whenever
+ * tasks wait and no worker is idle. The queue lives in shared memory, so a
+ * task reaches an idle worker without a message. Tasks are functions
+ * (shipped as source, so they see no variables of the scope they were
+ * written in; pass data as arguments) or module targets. An idle pool does
+ * not keep the process alive; a pool with work does.
  *
  * @example
  * ```ts
@@ -152,18 +174,26 @@ export class ThreadPoolExecutor {
   readonly #initializer: TargetDescriptor | undefined;
   readonly #initargs: unknown[];
   readonly #initHasEvents: boolean;
-  readonly #workers = new Set<PoolWorker<TaskRecord>>();
+  /** The task queue, shared by every worker; its owner words count idle workers and records taken. */
+  readonly #tasks: RecordQueue;
+  readonly #workers = new Map<number, PoolWorker>();
   #workerCount = 0;
-  #queue: TaskRecord[] = [];
-  #queueHead = 0;
+  /** Tasks submitted this turn, not yet in the task queue. */
+  #pending: TaskRecord[] = [];
+  /** Records put into the task queue so far. */
+  #putCount = 0;
+  /** Tasks cancelled while in the task queue, oldest first: each leaves once a worker has taken (and skipped) it. */
+  #cancelledInQueue: TaskRecord[] = [];
   readonly #records = new Map<number, TaskRecord>();
   readonly #slots = new JobSlots();
-  /** Workers with no task, the most recently idle last. */
-  readonly #idle: PoolWorker<TaskRecord>[] = [];
+  /** How many job-slot slabs every worker has been sent. */
+  #slabsSent = 0;
   /** Function numbers by function, and by descriptor (one number per source text). */
   readonly #functionIds = new WeakMap<Function, number>();
   readonly #descriptorIds = new Map<TargetDescriptor | string, number>();
   readonly #descriptors: TargetDescriptor[] = [];
+  /** How many functions every worker has been sent. */
+  #functionsSent = 0;
   #flushScheduled = false;
   #shutdown = false;
   #broken: BrokenThreadPool | undefined;
@@ -176,7 +206,7 @@ export class ThreadPoolExecutor {
   readonly #owner: TaskOwner = {
     slots: this.#slots,
     stopTask: (record, force) => this.#stopTask(record, force),
-    retire: (record) => this.#retire(record),
+    settled: (record) => this.#settled(record),
     awaiting: (record) => this.#awaitBriefly(record),
   };
   /** Brief waits in a row that missed their result, and lone tasks not waited for since. */
@@ -216,6 +246,13 @@ export class ThreadPoolExecutor {
     const encoded = encodeArgs(initargs, 'initializer argument');
     this.#initargs = encoded.value;
     this.#initHasEvents = encoded.hasEvents;
+    this.#tasks = RecordQueue.create({
+      tag: kPoolQueueId,
+      order: Order.fifo,
+      capacity: 0,
+      dataBytes: kTaskQueueBytes,
+      maxDataBytes: kTaskQueueMaxBytes,
+    });
     // On SIGINT/SIGTERM (stopOnSignals), a pool cancels what has not started
     // and asks its running tasks to stop.
     this.#unregister = registerStoppable({ stop: (stopOptions) => this.#stopAll(stopOptions) });
@@ -259,12 +296,12 @@ export class ThreadPoolExecutor {
     if (this.#broken !== undefined) throw this.#broken;
     if (this.#shutdown) throw new RuntimeError('cannot schedule new futures after shutdown');
     const fnId = this.#functionId(fn);
-    const encoded = encodeArgs(args, 'argument');
+    checkArgs(args, 'argument');
     const future = new Future<unknown>();
-    const record = new TaskRecord(this.#owner, future, fnId, encoded.value, encoded.hasEvents, this.#slots.acquire());
+    const record = new TaskRecord(this.#owner, future, fnId, args, this.#slots.acquire());
     future.stopper = record;
     this.#records.set(future.id, record);
-    this.#queue.push(record);
+    this.#pending.push(record);
     this.#setReferenced(true);
     this.#scheduleFlush();
     return future;
@@ -319,8 +356,10 @@ export class ThreadPoolExecutor {
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { wait = true, cancelFutures = false, stopRunning = false } = options;
     const stopping = stopRunning ? checkStopOptions(options) : undefined;
+    // What was submitted before goes into the queue first: shutdown() lets it run.
+    this.#flush();
     this.#shutdown = true;
-    // cancel() succeeds on every task no worker has started, batched or not.
+    // cancel() succeeds on every task no worker has started.
     if (cancelFutures) for (const record of [...this.#records.values()]) record.future.cancel();
     const stops: Promise<StopOutcome>[] = [];
     if (stopping !== undefined) {
@@ -328,12 +367,16 @@ export class ThreadPoolExecutor {
         stops.push(record.future.stop({ timeout: stopping.timeout, force: stopping.force } satisfies StopOptions));
       }
     }
-    this.#closeIdleWorkers();
+    // Workers take what is left, then find the queue closed and exit (Python puts a None per worker).
+    this.#tasks.close();
     const woundDown = (async () => {
       await Promise.all(stops);
-      if (this.#records.size > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
-      this.#closeIdleWorkers();
-      await Promise.all([...this.#workers].map((worker) => worker.exited));
+      if (this.#records.size > this.#cancelledInQueue.length) {
+        await new Promise<void>((resolve) => this.#drained.push(resolve));
+      }
+      await Promise.all([...this.#workers.values()].map((worker) => worker.exited));
+      // The queue is closed and every worker gone: what was cancelled in it will never be taken.
+      for (const record of this.#cancelledInQueue.splice(0)) this.#retire(record);
       // Waited for or not, a pool that has wound down leaves the registry.
       this.#unregister();
     })();
@@ -357,7 +400,7 @@ export class ThreadPoolExecutor {
       workers: this.#workers.size,
       maxWorkers: this.#maxWorkers,
       tasks: this.#records.size,
-      queued: this.#queue.length - this.#queueHead,
+      queued: this.#pending.length + this.#tasks.size,
     };
   }
 
@@ -408,147 +451,181 @@ export class ThreadPoolExecutor {
   }
 
   /**
-   * Hand queued tasks to idle workers, in submission order, starting
-   * workers up to maxWorkers — as Python's pool does, a new worker whenever
-   * a task waits and no worker is idle. A worker gets a task only once it
-   * is idle, so a task never waits behind a busy worker while another
+   * Put the tasks submitted this turn into the task queue, under one hold
+   * of its lock, and start workers for those no idle worker will take — as
+   * Python's pool does, a new worker whenever a task waits and no worker is
+   * idle, up to maxWorkers. Workers take tasks in the order put, each only
+   * once it is idle: a task never waits behind a busy worker while another
    * worker runs a task submitted after it.
    */
   #flush(): void {
-    if (this.#broken !== undefined) return;
-    while (this.#queueHead < this.#queue.length) {
-      const record = this.#queue[this.#queueHead]!;
-      // A cancelled future is skipped.
-      if (record.future.done()) {
-        this.#queueHead++;
-        continue;
-      }
-      const worker = this.#idle.pop() ?? (this.#workers.size < this.#maxWorkers ? this.#startWorker() : undefined);
-      if (worker === undefined) break;
-      this.#queueHead++;
-      this.#dispatch(worker, record);
-    }
-    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
-    }
-    if (this.#shutdown) this.#closeIdleWorkers();
+    const batch = this.#pending;
+    if (batch.length === 0 || this.#broken !== undefined || this.#shutdown) return;
+    this.#pending = [];
+    // Cancelled before it was queued: it leaves at once.
+    const live = batch.filter((record) => {
+      if (!record.future.done()) return true;
+      this.#retire(record);
+      return false;
+    });
+    if (live.length === 0) return;
+    // What the tasks need reaches every worker before they can take them.
+    this.#sendNews();
+    const items = live.map(
+      (record) => [record.future.id, record.fnId, record.slot, record.args, record.key] satisfies TaskItem,
+    );
+    const refused = new Set<number>();
+    putItems(
+      this.#tasks,
+      items,
+      (i) => `argument list of task ${items[i]![0]}`,
+      (i, error) => {
+        refused.add(i);
+        const record = live[i]!;
+        record.future.setException(
+          new TypeError(`the task cannot be sent to a worker: ${(error as Error)?.message ?? String(error)}`, {
+            cause: error,
+          }),
+        );
+      },
+    );
+    for (const [i, record] of live.entries()) if (!refused.has(i)) record.sequence = this.#putCount++;
+    this.#startWorkers();
   }
 
-  /** Send `record` to the idle `worker`. The task stays pending, and cancellable, until the worker claims it. */
-  #dispatch(worker: PoolWorker<TaskRecord>, record: TaskRecord): void {
+  /** Start workers for the tasks waiting in the queue that no idle worker will take. */
+  #startWorkers(): void {
+    const waiting = this.#tasks.size - Atomics.load(this.#tasks.i32, kOwnerWords + kIdleWorkersWord);
+    for (let i = 0; i < waiting && this.#workers.size < this.#maxWorkers; i++) this.#startWorker();
+  }
+
+  /** Send every worker the functions and slabs made since it last heard. */
+  #sendNews(): void {
     const slabs = this.#slots.slabs;
-    while (worker.knownSlabs < slabs.length) {
-      worker.send({ type: 'slab', index: worker.knownSlabs, buffer: slabs[worker.knownSlabs]! });
-      worker.knownSlabs++;
+    const workers = [...this.#workers.values()];
+    for (; this.#functionsSent < this.#descriptors.length; this.#functionsSent++) {
+      const command = {
+        type: 'function',
+        id: this.#functionsSent,
+        descriptor: this.#descriptors[this.#functionsSent]!,
+      } as const;
+      for (const worker of workers) worker.send(command);
     }
-    const known = worker.knownFunctions.has(record.fnId);
-    const task: TaskMessage = {
-      type: 'task',
-      id: record.future.id,
-      fn: known ? record.fnId : [record.fnId, this.#descriptors[record.fnId]!],
-      slot: record.slot,
-      args: record.args,
-      hasEvents: record.hasEvents,
-    };
-    try {
-      worker.send(task);
-    } catch (error) {
-      // Something in the arguments cannot be cloned after all (a host
-      // object the submit-time check cannot see): this task fails, saying
-      // which argument; the worker stays idle.
-      const culprit = record.args.findIndex((arg) => whyUncloneable(arg) !== undefined);
-      const why =
-        culprit === -1
-          ? String((error as Error)?.message ?? error)
-          : `argument ${culprit}: ${whyUncloneable(record.args[culprit])}`;
-      record.future.setException(new TypeError(`the task cannot be sent to a worker: ${why}`, { cause: error }));
-      this.#idle.push(worker);
-      return;
+    for (; this.#slabsSent < slabs.length; this.#slabsSent++) {
+      const command = { type: 'slab', index: this.#slabsSent, buffer: slabs[this.#slabsSent]! } as const;
+      for (const worker of workers) worker.send(command);
     }
-    if (!known) worker.knownFunctions.add(record.fnId);
-    worker.task = record;
-    worker.taskId = record.future.id;
-    record.worker = worker;
   }
 
-  #startWorker(): PoolWorker<TaskRecord> {
-    const worker = new PoolWorker<TaskRecord>({
-      name: `${this.#prefix}_${this.#workerCount++}`,
+  #startWorker(): PoolWorker {
+    const number = ++this.#workerCount;
+    const worker = new PoolWorker({
+      assignment: {
+        name: `${this.#prefix}_${number - 1}`,
+        number,
+        initializer: this.#initializer,
+        initargs: this.#initargs,
+        initHasEvents: this.#initHasEvents,
+        tasks: this.#tasks.buffer,
+        // As of now: later ones reach it through #sendNews.
+        functions: this.#descriptors.slice(0, this.#functionsSent),
+        slabs: this.#slots.slabs.slice(0, this.#slabsSent),
+      },
       resourceLimits: this.#resourceLimits,
-      initializer: this.#initializer,
-      initargs: this.#initargs,
-      initHasEvents: this.#initHasEvents,
       onOutcome: (from, outcome) => this.#onOutcome(from, outcome),
       onBroken: (_from, report) => this.#break(report),
       onExit: (from, exit) => this.#onExit(from, exit),
     });
-    this.#workers.add(worker);
+    this.#workers.set(number, worker);
     worker.setReferenced(this.#referenced);
     return worker;
   }
 
   /**
-   * A worker reported its task: settle the future, and give the worker the
-   * next task (or close it, once the pool is shut down and drained). A
-   * report that does not check out fails the task, saying why: no task is
-   * left waiting because of what its worker sent.
+   * A worker reported a task. Believed only from the worker that started
+   * it (its number is in the task's claim) and with the task's key: code
+   * in a task can post anything, but cannot know another task's key. A
+   * report that does not check out fails the task its worker runs, saying
+   * why: no task is left waiting because of what was sent.
    */
-  #onOutcome(worker: PoolWorker<TaskRecord>, outcome: Outcome | Refusal): void {
-    const record = worker.task;
-    if (record === undefined) return;
-    if (typeof outcome === 'string') {
-      if (!record.future.done()) {
-        record.future.setException(
-          new TypeError(`the task's worker sent a malformed report (${outcome}); the task's own outcome is lost`),
+  #onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void {
+    const record = this.#records.get(outcome.id);
+    if (record === undefined || outcome.key !== record.key) return;
+    if (this.#slots.startedBy(record.slot) !== worker.number) return;
+    const future = record.future;
+    if (!future.done()) {
+      if ('refusal' in outcome) {
+        future.setException(
+          new TypeError(
+            `the task's worker sent a malformed report (${outcome.refusal}); the task's own outcome is lost`,
+          ),
         );
-      }
-    } else {
-      // A report for another task is not this worker's to make: ignored.
-      if (outcome.id !== worker.taskId) return;
-      const future = record.future;
-      if (!future.done()) {
-        if (outcome.status === 'ok') future.setResult(decodeValue(outcome.value, outcome.hasEvents));
-        else if (outcome.status === 'error') future.setException(deserializeError(outcome.value as never));
-        else future.settleStopped();
-      }
+      } else if (outcome.status === 'ok') future.setResult(decodeValue(outcome.value, outcome.hasEvents));
+      else if (outcome.status === 'error') future.setException(deserializeError(outcome.value as never));
+      else future.settleStopped();
     }
-    worker.task = undefined;
-    worker.taskId = 0;
-    record.worker = undefined;
     this.#retire(record);
-    if (worker.closing || worker.hasExited) return;
-    this.#idle.push(worker);
-    if (this.#queueHead < this.#queue.length) this.#flush();
-    else if (this.#shutdown) this.#closeIdleWorkers();
   }
 
-  /** A worker exited: the task it ran (if any) ends with the reason; queued tasks go to other workers. */
-  #onExit(worker: PoolWorker<TaskRecord>, exit: WorkerExit): void {
-    this.#workers.delete(worker);
-    const at = this.#idle.indexOf(worker);
-    if (at !== -1) this.#idle.splice(at, 1);
-    const record = worker.task;
-    if (record !== undefined) {
-      worker.task = undefined;
-      record.worker = undefined;
-      if (worker.forcedTask === record.future.id) record.future.settleStopped();
-      else if (!record.future.done() && this.#slots.started(record.slot)) {
+  /**
+   * A worker exited: the task it ran (if any) ends with the reason; a task
+   * it had taken but not started goes back into the queue. Tasks still
+   * queued are taken by the other workers, or a new one.
+   */
+  #onExit(worker: PoolWorker, exit: WorkerExit): void {
+    this.#workers.delete(worker.number);
+    this.#sweep();
+    // A forced stop swapped the running task's id for kDoomed: it is the forced task.
+    const record = this.#records.get(worker.forcedTask ?? worker.runningTask);
+    if (record !== undefined && !record.retired) {
+      const startedBy = this.#slots.startedBy(record.slot);
+      if (startedBy === worker.number) {
+        if (worker.forcedTask === record.future.id) record.future.settleStopped();
+        else if (!record.future.done()) {
+          const reason = exitReasonOf(exit.error, exit.terminated);
+          record.future.setException(exitError('the task', reason, exit.code, { replaced: true, cause: exit.error }));
+        }
+        this.#retire(record);
+      } else if (startedBy === 0 && record.future.done()) {
+        // Cancelled, taken by this worker as it died: nobody else will take it.
+        this.#retire(record);
+      } else if (startedBy === 0 && !this.#shutdown) {
+        // Taken, never started: run it elsewhere.
+        record.sequence = -1;
+        this.#pending.push(record);
+        this.#scheduleFlush();
+      } else if (startedBy === 0) {
+        // Taken, never started, and the queue is closed: it cannot run now.
         const reason = exitReasonOf(exit.error, exit.terminated);
-        record.future.setException(exitError('the task', reason, exit.code, { replaced: true, cause: exit.error }));
-      } else if (!record.future.done()) {
-        // Never started on that worker: run it elsewhere, first in line.
-        this.#queue.splice(this.#queueHead, 0, record);
+        record.future.setException(exitError('the task', reason, exit.code, { cause: exit.error }));
+        this.#retire(record);
       }
-      if (record.future.done()) this.#retire(record);
     }
-    if (this.#broken !== undefined) return;
+    if (this.#broken !== undefined || this.#shutdown) return;
     // Keep the pool at strength after a crash or a forced stop: the next
     // task finds a worker booted.
-    if (!worker.closing && !this.#shutdown && this.#workers.size < this.#maxWorkers) {
-      this.#idle.push(this.#startWorker());
-    }
-    if (this.#queueHead < this.#queue.length) this.#scheduleFlush();
+    this.#startWorker();
+  }
+
+  /** A task's future settled: unless it is still in the queue (a worker will take and skip it), it leaves. */
+  #settled(record: TaskRecord): void {
+    if (record.sequence === -1 || this.#slots.started(record.slot)) return;
+    // Cancelled in the queue: it leaves once a worker has taken it (see #sweep).
+    this.#cancelledInQueue.push(record);
+    this.#sweep();
+  }
+
+  /**
+   * Let go of cancelled tasks the workers have taken from the queue since:
+   * only then may their job slots be reused, since a worker claims a task's
+   * slot when it takes it.
+   */
+  #sweep(): void {
+    const taken = Atomics.load(this.#tasks.i32, kOwnerWords + kTakenWord);
+    const queue = this.#cancelledInQueue;
+    let done = 0;
+    while (done < queue.length && queue[done]!.sequence < taken) this.#retire(queue[done++]!);
+    if (done > 0) this.#cancelledInQueue = queue.slice(done);
   }
 
   /** A task leaves the pool: its slot is free, and the pool may go idle. */
@@ -557,46 +634,46 @@ export class ThreadPoolExecutor {
     record.retired = true;
     this.#records.delete(record.future.id);
     this.#slots.release(record.slot);
-    if (this.#records.size === 0) {
-      this.#scheduleUnref();
-      for (const resolve of this.#drained.splice(0)) resolve();
-      if (this.#shutdown) this.#closeIdleWorkers();
-    }
+    if (this.#cancelledInQueue.length > 0) this.#sweep();
+    if (this.#records.size === this.#cancelledInQueue.length) this.#idleNow();
+  }
+
+  /** No task left but cancelled ones the workers will skip: the pool may let the process exit, and shutdown() go on. */
+  #idleNow(): void {
+    this.#scheduleUnref();
+    for (const resolve of this.#drained.splice(0)) resolve();
   }
 
   /**
-   * `await future` on the only task in the pool: watch its worker's port for
-   * up to kBriefWaitMs and take the result synchronously, so the caller's
-   * continuation runs without a trip through the event loop (a wake-up from
-   * it costs 15-20 µs on a VM — most of a round trip). Meanwhile the worker
-   * spins between tasks (kEager) instead of parking, since the next task
-   * follows each result within microseconds. Python's `future.result()`
-   * blocks its caller outright; this blocks the event loop for at most
-   * kBriefWaitMs, and stops after kBriefMisses waits in a row that missed
-   * (tasks too long to wait for: started, but not done in time), trying
-   * again every kBriefRetry lone tasks.
+   * `await future` on the only task in the pool: watch the workers' ports
+   * for up to kBriefWaitMs and take the result synchronously, so the
+   * caller's continuation runs without a trip through the event loop (a
+   * wake-up from it costs 15-20 µs on a VM — most of a round trip).
+   * Meanwhile the workers spin on the task queue between tasks (`eager`)
+   * instead of sleeping, since the next task follows each result within
+   * microseconds. Python's `future.result()` blocks its caller outright;
+   * this blocks the event loop for at most kBriefWaitMs, and stops after
+   * kBriefMisses waits in a row that missed (tasks too long to wait for:
+   * started, but not done in time), trying again every kBriefRetry lone tasks.
    */
   #awaitBriefly(record: TaskRecord): void {
-    if (this.#records.size !== 1) return;
+    if (this.#records.size !== 1 || this.#broken !== undefined) return;
     if (this.#briefMisses >= kBriefMisses && ++this.#briefSkipped % kBriefRetry !== 0) return;
-    if (record.worker === undefined) {
-      // Submitted in this same turn: dispatch now rather than in the microtask.
-      if (this.#queueHead >= this.#queue.length || this.#broken !== undefined) return;
-      this.#flush();
-      if (record.worker === undefined) return;
-    }
-    const worker = record.worker;
-    worker.setEager(true);
+    // Submitted in this same turn: queue it now rather than in the microtask.
+    this.#flush();
+    if (this.#workers.size === 0) return;
+    const workers = [...this.#workers.values()];
+    for (const worker of workers) worker.setEager(true);
     const until = performance.now() + kBriefWaitMs;
-    while (!record.future.done() && !worker.hasExited && performance.now() < until) worker.poll();
+    while (!record.future.done() && performance.now() < until) for (const worker of workers) worker.poll();
     if (record.future.done()) {
       this.#briefMisses = 0;
       return;
     }
-    // Only a task that ran past the wait counts as a miss: one its worker
-    // had not even started was late to wake (a slow host), not long.
+    // Only a task that ran past the wait counts as a miss: one no worker
+    // had started yet was late to wake (a slow host), not long.
     if (!this.#slots.started(record.slot)) return;
-    if (++this.#briefMisses >= kBriefMisses) for (const each of this.#workers) each.setEager(false);
+    if (++this.#briefMisses >= kBriefMisses) for (const worker of workers) worker.setEager(false);
   }
 
   /** Set the task's stop request; with `force`, terminate its worker if the task is running there. True if terminated. */
@@ -605,7 +682,8 @@ export class ThreadPoolExecutor {
     if (!force) return false;
     // Not started yet: its stop request is set, so the worker skips it.
     // Already ended: its report is on the way.
-    return record.worker?.terminateRunning(record.future.id) ?? false;
+    const worker = this.#workers.get(this.#slots.startedBy(record.slot));
+    return worker?.terminateRunning(record.future.id) ?? false;
   }
 
   #break(report: BrokenReport): void {
@@ -615,19 +693,13 @@ export class ThreadPoolExecutor {
       `a worker initializer failed, so the pool cannot run tasks: ${(cause as Error)?.message ?? String(cause)}`,
       { cause },
     );
+    closeItems(this.#tasks, true);
+    this.#pending = [];
+    this.#cancelledInQueue = [];
     for (const record of [...this.#records.values()]) {
       if (!record.future.done()) record.future.setException(this.#broken);
       this.#retire(record);
     }
-    this.#queue = [];
-    this.#queueHead = 0;
-    for (const worker of this.#workers) worker.close();
-  }
-
-  #closeIdleWorkers(): void {
-    if (!this.#shutdown || this.#queueHead < this.#queue.length) return;
-    for (const worker of this.#workers) if (worker.task === undefined) worker.close();
-    this.#idle.length = 0;
   }
 
   /**
@@ -640,14 +712,14 @@ export class ThreadPoolExecutor {
     this.#unrefScheduled = true;
     setImmediate(() => {
       this.#unrefScheduled = false;
-      if (this.#records.size === 0) this.#setReferenced(false);
+      if (this.#records.size === this.#cancelledInQueue.length) this.#setReferenced(false);
     });
   }
 
   #setReferenced(referenced: boolean): void {
     if (this.#referenced === referenced) return;
     this.#referenced = referenced;
-    for (const worker of this.#workers) worker.setReferenced(referenced);
+    for (const worker of this.#workers.values()) worker.setReferenced(referenced);
   }
 }
 

@@ -90,6 +90,50 @@ export function putItem(
   }
 }
 
+/**
+ * Put several items into `queue` under one hold of its lock, without
+ * waiting (the queue must be unbounded): the pool's way of queueing every
+ * task submitted in one turn. An item that cannot be copied is left out and
+ * handed to `refused` with the TypeError that names it (`what(i)`).
+ * @returns false (nothing put) if the queue is closed.
+ */
+export function putItems(
+  queue: RecordQueue,
+  items: readonly unknown[],
+  what: (index: number) => string,
+  refused: (index: number, error: unknown) => void,
+): boolean {
+  const writer = takeWriter();
+  const deposited: RelayId[] = [];
+  try {
+    const starts: number[] = [];
+    const lengths: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const start = writer.length;
+      try {
+        const id = writeItem(writer, items[i], start + queue.maxRecordBytes, what(i));
+        if (id !== undefined) deposited.push(id);
+      } catch (error) {
+        writer.rewind(start);
+        refused(i, error);
+        continue;
+      }
+      starts.push(start);
+      lengths.push(writer.length - start);
+    }
+    if (starts.length === 0) return true;
+    const put = queue.putMany(writer.bytes, starts, lengths);
+    spill(queue, queue.takeSpillOps());
+    if (put === -1) {
+      for (const id of deposited) discard(id);
+      return false;
+    }
+    return true;
+  } finally {
+    giveWriter(writer);
+  }
+}
+
 /** {@link putItem} without blocking the event loop. */
 export async function putItemAsync(
   queue: RecordQueue,

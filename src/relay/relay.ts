@@ -146,7 +146,9 @@ export function startRelay(): void {
  * to list for transfer. The relay's end is sent to the relay through this
  * thread's own connection (where it waits if the relay has not started).
  */
-export function relayPortForWorker(): { boot: RelayBoot; transfer: MessagePort } {
+export function relayPortForWorker(): { boot: RelayBoot; transfer: MessagePort } | undefined {
+  // A worker skein did not create has no connection to give on: its own workers have none either.
+  if (client === undefined && !isMainThread) return undefined;
   const self = connection();
   const { self: child, end } = connectionPair(self.status);
   self.port.postMessage({ t: 'connect', ...end }, [end.port]);

@@ -20,3 +20,5 @@ export const kRLockId = 0x524c434b;
 export const kQueueId = 0x51554555;
 /** "SMPQ": a {@link SimpleQueue}. */
 export const kSimpleQueueId = 0x534d5051;
+/** "POOL": a ThreadPoolExecutor's task queue. */
+export const kPoolQueueId = 0x504f4f4c;

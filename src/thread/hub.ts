@@ -269,8 +269,8 @@ function createWorker(boot: WorkerBoot, transferList: MessagePort[], options: Cr
   // Every skein worker gets its own connection to the relay (src/relay/relay.ts).
   const relay = relayPortForWorker();
   const worker = newWorker(workerEntry(), {
-    workerData: { skein: boot, relay: relay.boot },
-    transferList: [...transferList, relay.transfer],
+    workerData: { skein: boot, relay: relay?.boot },
+    transferList: relay === undefined ? transferList : [...transferList, relay.transfer],
     env: SHARE_ENV,
     argv: process.argv.slice(2),
     name: options.name,

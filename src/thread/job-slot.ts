@@ -6,7 +6,9 @@
  *   word 0–1  its stop request, an Event (laid out by src/sync/event.ts),
  *             read inside the job through `stopEvent()`
  *   word 2    its claim: who got the job first, the worker starting it or
- *             the owner cancelling it; each side compares-and-swaps once
+ *             the owner cancelling it; each side compares-and-swaps once.
+ *             A start records who started it (a pool worker's number), so
+ *             that only that worker's report of the job is believed
  *   word 3    unused (keeps slots 16-byte aligned)
  */
 import { Event, initEventAt, isEventSetAt } from '../sync/event.js';
@@ -17,8 +19,11 @@ const kWords = kJobSlotBytes / 4;
 const kStopWord = 0;
 const kClaimWord = 2;
 
-/** Claim states: a job is queued until a worker starts it or its owner cancels it, whichever comes first. */
-const Claim = { queued: 0, started: 1, cancelled: 2 } as const;
+/**
+ * Claim states: a job is queued until a worker starts it (the claim is then
+ * the worker's number, ≥ 1) or its owner cancels it, whichever comes first.
+ */
+const Claim = { queued: 0, cancelled: -1 } as const;
 
 /** Lay out a fresh slot (stop request unset, claim `queued`) at slot `slot` of `i32` (counted in slots). */
 export function initJobSlot(i32: Int32Array, slot: number): void {
@@ -39,17 +44,20 @@ export function isStopRequested(i32: Int32Array, slot: number): boolean {
   return isEventSetAt(i32, slot * kWords + kStopWord);
 }
 
-/** In the worker: claim the job as started. False means its owner cancelled it first: it must not run. */
-export function claimStart(i32: Int32Array, slot: number): boolean {
-  return Atomics.compareExchange(i32, slot * kWords + kClaimWord, Claim.queued, Claim.started) === Claim.queued;
+/**
+ * In the worker numbered `by` (≥ 1): claim the job as started. False means
+ * its owner cancelled it first: it must not run.
+ */
+export function claimStart(i32: Int32Array, slot: number, by = 1): boolean {
+  return Atomics.compareExchange(i32, slot * kWords + kClaimWord, Claim.queued, by) === Claim.queued;
 }
 
-/** On the owner's side: claim a queued job as cancelled. False if its worker has started it. */
+/** On the owner's side: claim a queued job as cancelled. False if a worker has started it. */
 export function claimCancel(i32: Int32Array, slot: number): boolean {
-  return Atomics.compareExchange(i32, slot * kWords + kClaimWord, Claim.queued, Claim.cancelled) !== Claim.started;
+  return Atomics.compareExchange(i32, slot * kWords + kClaimWord, Claim.queued, Claim.cancelled) <= Claim.queued;
 }
 
-/** Whether a worker has started the job. */
-export function isStarted(i32: Int32Array, slot: number): boolean {
-  return Atomics.load(i32, slot * kWords + kClaimWord) === Claim.started;
+/** The number of the worker that started the job; 0 if none has (queued or cancelled). */
+export function startedBy(i32: Int32Array, slot: number): number {
+  return Math.max(Atomics.load(i32, slot * kWords + kClaimWord), 0);
 }

@@ -105,40 +105,76 @@ export interface ThreadHandover {
   port: MessagePort;
 }
 
-/** The first message of a pool worker: which pool it serves, and how to start. */
+/**
+ * The first message of a pool worker: which pool it serves, and how to
+ * start. The pool's tasks are records of its task queue (a RecordQueue,
+ * src/sync/record-queue.ts, shared by every worker of the pool), each the
+ * wire-encoded {@link TaskRecord}; a worker takes the next one whenever it
+ * is idle, so tasks start in submission order.
+ */
 export interface PoolAssignment {
   type: 'pool';
   name: string;
+  /** The worker's number in the pool (≥ 1): what it claims a task's job slot with. */
+  number: number;
   /** Run once in the worker before its first task. */
   initializer: TargetDescriptor | undefined;
   initargs: unknown[];
   initHasEvents: boolean;
   /** The worker's mailbox (see {@link Mailbox}). */
   mailbox: SharedArrayBuffer;
+  /** The pool's task queue. */
+  tasks: SharedArrayBuffer;
+  /** The task functions so far, by number; later ones come as {@link PoolCommand}s. */
+  functions: TargetDescriptor[];
+  /** The job-slot slabs so far; later ones come as {@link PoolCommand}s. */
+  slabs: SharedArrayBuffer[];
 }
+
+/**
+ * A task as its record in the pool's task queue holds it: id, function
+ * number, job slot, arguments, and a key — a random number its outcome must
+ * carry, which code in another task cannot know (it never leaves the pool,
+ * the queue and the worker's own closure), so that no task can report for
+ * another.
+ */
+export type TaskRecord = [id: number, fn: number, slot: number, args: unknown[], key: number];
+
+/**
+ * The word of the task queue's owner words (src/sync/record-queue.ts
+ * kOwnerWords) that counts the pool's idle workers: each adds 1 while it
+ * waits for a task. The pool starts a worker only for tasks no idle worker
+ * will take.
+ */
+export const kIdleWorkersWord = 0;
+
+/**
+ * The word of the task queue's owner words that counts the records the
+ * workers have taken. The queue is first in, first out, so the record put
+ * n-th has been taken once this exceeds n: only then may the job slot of a
+ * task cancelled in the queue be reused (the worker that takes it claims
+ * its slot).
+ */
+export const kTakenWord = 1;
 
 /** The first message a worker finds in its port. */
 export type FirstMessage = ThreadJob | ThreadHandover | PoolAssignment;
 
 // A pool worker's mailbox: shared Int32 slots.
 export const Mailbox = {
-  /** Bumped (and notified if the worker is parked) by the pool after it posts a command. */
-  work: 0,
   /**
    * The id of the task the worker is running now, 0 between tasks, or
    * {@link kDoomed} once the pool has claimed the running task for a forced stop.
    */
-  running: 1,
-  /** 1 while the worker is parked in Atomics.wait: only then does the pool pay for a notify. */
-  parked: 2,
+  running: 0,
   /**
    * 1 while the pool waits synchronously for a lone task's result (see the
    * pool's brief wait): the next task comes within microseconds of each
-   * result, so the idle worker spins instead of parking.
+   * result, so the idle worker spins on the task queue before it sleeps.
    */
-  eager: 3,
+  eager: 1,
   /** Bytes of a mailbox. */
-  bytes: 16,
+  bytes: 8,
 } as const;
 
 /**
@@ -152,25 +188,12 @@ export const kDoomed = -1;
 /** Job slots in one of a pool's slabs: task slot `n` is slot `n % kSlotsPerSlab` of slab `⌊n / kSlotsPerSlab⌋`. */
 export const kSlotsPerSlab = 1024;
 
-/** A task for a pool worker. */
-export interface TaskMessage {
-  type: 'task';
-  id: number;
-  /** The function's number, with its descriptor the first time this worker is sent it. */
-  fn: number | [number, TargetDescriptor];
-  /** The task's slot (its stop request and claim) in the pool's slabs. */
-  slot: number;
-  args: unknown[];
-  hasEvents: boolean;
-}
-
-/** Pool → pool worker, after the assignment. */
+/** Pool → pool worker, after the assignment: what its tasks need that came after it. */
 export type PoolCommand =
-  | TaskMessage
-  /** A new slab of job slots, sent before any task that uses it. */
-  | { type: 'slab'; index: number; buffer: SharedArrayBuffer }
-  /** Finish, then exit. */
-  | { type: 'close' };
+  /** A task function, sent to every worker before the first task that uses it is queued. */
+  | { type: 'function'; id: number; descriptor: TargetDescriptor }
+  /** A new slab of job slots, sent to every worker before the first task that uses it is queued. */
+  | { type: 'slab'; index: number; buffer: SharedArrayBuffer };
 
 /** How a job ended, in an {@link Outcome}. */
 export type OutcomeStatus = 'ok' | 'error' | 'stopped';
@@ -183,6 +206,8 @@ export type OutcomeStatus = 'ok' | 'error' | 'stopped';
 export interface Outcome {
   type: 'outcome';
   id: number;
+  /** A pool task's key (see {@link TaskRecord}); 0 for a thread. */
+  key: number;
   status: OutcomeStatus;
   value: unknown;
   hasEvents: boolean;
@@ -277,12 +302,13 @@ const statuses: readonly unknown[] = ['ok', 'error', 'stopped'] satisfies Outcom
 
 /**
  * Check a message that claims to be an {@link Outcome}: undefined if it is
- * one, else why not. A message that is not even trying (no `type:
- * 'outcome'`) is `'not an outcome'`.
+ * one, else why not. A message without a `type: 'outcome'`, an integer
+ * `id` and an integer `key` is not even trying: `'not an outcome'` (a pool
+ * ignores it; only a report with the right task's key can fail that task).
  */
 export function checkOutcome(message: unknown): Refusal | undefined {
   if (!isRecord(message) || message.type !== 'outcome') return 'not an outcome';
-  if (!Number.isInteger(message.id)) return `its id is not an integer`;
+  if (!Number.isInteger(message.id) || !Number.isInteger(message.key)) return 'not an outcome';
   if (!statuses.includes(message.status)) return `its status is not one of ${statuses.join(', ')}`;
   if (typeof message.hasEvents !== 'boolean') return 'its hasEvents is not a boolean';
   if (message.status === 'error') return checkSerializedError(message.value);
@@ -332,7 +358,14 @@ export function isFirstMessage(message: unknown): message is FirstMessage {
     case 'handover':
       return message.port instanceof MessagePort && message.control instanceof SharedArrayBuffer;
     case 'pool':
-      return typeof message.name === 'string' && message.mailbox instanceof SharedArrayBuffer;
+      return (
+        typeof message.name === 'string' &&
+        Number.isInteger(message.number) &&
+        message.mailbox instanceof SharedArrayBuffer &&
+        message.tasks instanceof SharedArrayBuffer &&
+        Array.isArray(message.functions) &&
+        Array.isArray(message.slabs)
+      );
     default:
       return false;
   }

@@ -208,6 +208,17 @@ export function formatPath(root: string, path: readonly PathStep[]): string {
  * @throws TypeError naming the first argument that cannot be sent.
  */
 export function encodeArgs(args: unknown[], label: string): Encoded<unknown[]> {
+  return checkArgs(args, label) ? encodeValue(args) : { value: args, hasEvents: false };
+}
+
+/**
+ * Check that every argument can be sent to a worker, naming the first that
+ * cannot. Primitive arguments (the common case) cost a `typeof` each.
+ *
+ * @returns whether any argument is an object (worth scanning for Events).
+ * @throws TypeError naming the first argument that cannot be sent.
+ */
+export function checkArgs(args: unknown[], label: string): boolean {
   let objects = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -215,12 +226,12 @@ export function encodeArgs(args: unknown[], label: string): Encoded<unknown[]> {
     if (type === 'object') objects ||= arg !== null;
     else if (type === 'function' || type === 'symbol') objects = true;
   }
-  if (!objects) return { value: args, hasEvents: false };
+  if (!objects) return false;
   for (let i = 0; i < args.length; i++) {
     const problem = findUnsendable(args[i]);
     if (problem !== undefined) throw new TypeError(`${label} ${i} cannot be sent to a worker: ${problem}`);
   }
-  return encodeValue(args);
+  return true;
 }
 
 /**

@@ -15,6 +15,8 @@ import { explainMissingName } from './explain.js';
 export interface Job {
   /** The task's id; 0 for a thread. */
   readonly id: number;
+  /** The task's key (see TaskRecord in protocol.ts); 0 for a thread. */
+  readonly key: number;
   /** Inline sources the job runs, to explain a missing free variable. */
   readonly sources: readonly string[];
   /** How to name the job in an error (`thread "worker-1"`, `a task of Pool_0`). */
@@ -129,14 +131,30 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 /** The outcome of a job that returned `value`. */
 export function success(job: Job, value: unknown): Outcome {
   const encoded = encodeValue(value);
-  return { type: 'outcome', id: job.id, status: 'ok', value: encoded.value, hasEvents: encoded.hasEvents };
+  return {
+    type: 'outcome',
+    id: job.id,
+    key: job.key,
+    status: 'ok',
+    value: encoded.value,
+    hasEvents: encoded.hasEvents,
+  };
 }
 
 /** The outcome of a job that threw `error`: a clean stop for a StopError. */
 export function failure(job: Job, error: unknown): Outcome {
-  if (isStopError(error)) return { type: 'outcome', id: job.id, status: 'stopped', value: undefined, hasEvents: false };
+  if (isStopError(error)) {
+    return { type: 'outcome', id: job.id, key: job.key, status: 'stopped', value: undefined, hasEvents: false };
+  }
   const explained = explainMissingName(error, [...job.sources], job.label);
-  return { type: 'outcome', id: job.id, status: 'error', value: serializeError(explained), hasEvents: false };
+  return {
+    type: 'outcome',
+    id: job.id,
+    key: job.key,
+    status: 'error',
+    value: serializeError(explained),
+    hasEvents: false,
+  };
 }
 
 /**
@@ -153,6 +171,7 @@ export function postOutcome(port: { postMessage(message: unknown): void }, job: 
     const fallback: Outcome = {
       type: 'outcome',
       id: job.id,
+      key: job.key,
       status: 'error',
       value: serializeError(why),
       hasEvents: false,

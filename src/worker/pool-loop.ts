@@ -1,24 +1,30 @@
 /**
- * A worker that serves a pool: it runs the pool's tasks, one at a time,
- * until the pool closes it. Each task is a job (src/worker/job.ts) whose
- * outcome is reported before the next task starts, so a result, once
- * computed, is never lost with its worker.
+ * A worker that serves a pool: CPython's `_worker` loop. It takes the next
+ * task from the pool's task queue — one queue in shared memory, shared by
+ * every worker of the pool, so tasks start in submission order — runs it as
+ * a job (src/worker/job.ts), reports its outcome, and takes the next, until
+ * the pool closes the queue. A task's outcome is reported before the next
+ * task is taken, so a result, once computed, is never lost with its worker.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { exitError } from '../errors.js';
+import { CLOSED, takeItem } from '../relay/items.js';
 import type { Event } from '../sync/event.js';
+import { RecordQueue, kOwnerWords } from '../sync/record-queue.js';
 import { type ControlBlock, EndReason } from '../thread/control-block.js';
 import { claimStart, isStopRequested, stopEventOf } from '../thread/job-slot.js';
 import {
   type BrokenReport,
   kDoomed,
+  kIdleWorkersWord,
   kSlotsPerSlab,
+  kTakenWord,
   Mailbox,
   type Outcome,
   type PoolAssignment,
   type PoolCommand,
   type TargetDescriptor,
-  type TaskMessage,
+  type TaskRecord,
 } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { adoptThread, Thread } from '../thread/thread.js';
@@ -27,102 +33,128 @@ import { failure, isThenable, type Job, postOutcome, runJob } from './job.js';
 import { loadTarget } from './load-target.js';
 
 /**
- * How long an idle worker may watch its mailbox before parking. It spins
- * only while spinning pays: after a park that a new task ended within this
- * window (tasks are coming one after another), and not again after a spin
- * that caught nothing. Sporadic work, or a machine so busy that the next
- * task comes late, turns it off by itself.
+ * How long an idle worker spins on the task queue before it sleeps, when
+ * spinning pays: after a sleep that a task ended within this window (tasks
+ * are coming one after another), or while the pool waits synchronously for
+ * each result (its brief wait). A futex wake costs 25–135 µs here.
  */
 const kSpinMs = 0.1;
 
-/** Watch the mailbox for up to `ms`; true if work arrived. */
-function spinFor(mailbox: Int32Array, seen: number, ms: number): boolean {
-  const until = performance.now() + ms;
-  do {
-    for (let i = 0; i < 64; i++) if (Atomics.load(mailbox, Mailbox.work) !== seen) return true;
-  } while (performance.now() < until);
-  return false;
-}
-
-/** The pool worker's state: what it has been sent, and the task it runs now. */
+/** What the worker knows of its pool, and the task it runs now. */
 class PoolWorkerState {
-  readonly functions = new Map<number, Function>();
-  readonly sources = new Map<number, string>();
-  readonly slabs: SharedArrayBuffer[] = [];
+  readonly tasks: RecordQueue;
+  readonly mailbox: Int32Array;
+  readonly functions = new Map<
+    number,
+    { fn: Function | Promise<Function> | undefined; descriptor: TargetDescriptor }
+  >();
   readonly slabViews: Int32Array[] = [];
-  readonly queue: TaskMessage[] = [];
-  closing = false;
+  readonly slabs: SharedArrayBuffer[] = [];
   /** The task running now, and its stop request once asked for. */
-  current: { task: TaskMessage; stop: Event | undefined } | undefined;
+  current: { id: number; slot: number; stop: Event | undefined } | undefined;
 
   constructor(
     readonly assignment: PoolAssignment,
     readonly port: MessagePort,
-    readonly mailbox: Int32Array,
-  ) {}
+  ) {
+    this.tasks = RecordQueue.attach(assignment.tasks);
+    this.mailbox = new Int32Array(assignment.mailbox);
+    for (const [id, descriptor] of assignment.functions.entries()) this.#learn({ type: 'function', id, descriptor });
+    for (const [index, buffer] of assignment.slabs.entries()) this.#learn({ type: 'slab', index, buffer });
+  }
 
-  take(command: PoolCommand): void {
-    if (command.type === 'task') this.queue.push(command);
+  /** Take in what the pool has sent since: functions and slabs queued tasks use. */
+  catchUp(): void {
+    for (
+      let message = receiveMessageOnPort(this.port);
+      message !== undefined;
+      message = receiveMessageOnPort(this.port)
+    )
+      this.#learn(message.message as PoolCommand);
+  }
+
+  #learn(command: PoolCommand): void {
+    if (command.type === 'function') this.functions.set(command.id, { fn: undefined, descriptor: command.descriptor });
     else if (command.type === 'slab') {
       this.slabs[command.index] = command.buffer;
       this.slabViews[command.index] = new Int32Array(command.buffer);
-    } else if (command.type === 'close') this.closing = true;
+    }
+  }
+
+  /** The slab of job slot `slot`, catching up if it is new. */
+  slabOf(slot: number): Int32Array {
+    const index = Math.floor(slot / kSlotsPerSlab);
+    if (this.slabViews[index] === undefined) this.catchUp();
+    const view = this.slabViews[index];
+    if (view === undefined) throw new Error(`pool worker ${this.assignment.name} was sent a task before its job slot`);
+    return view;
+  }
+
+  /** Task function `id`, loaded (at once, or a promise the first time a module is imported). */
+  functionOf(id: number): Function | Promise<Function> {
+    if (!this.functions.has(id)) this.catchUp();
+    const known = this.functions.get(id);
+    if (known === undefined)
+      throw new Error(`pool worker ${this.assignment.name} was sent task function ${id} before its source`);
+    if (known.fn === undefined) {
+      const loaded = loadTarget(known.descriptor);
+      known.fn = loaded;
+      if (isThenable(loaded))
+        void loaded.then(
+          (fn) => (known.fn = fn),
+          () => (known.fn = undefined),
+        );
+    }
+    return known.fn;
+  }
+
+  /** The inline source of task function `id`, to explain a missing free variable. */
+  sourceOf(id: number): string | undefined {
+    const descriptor = this.functions.get(id)?.descriptor;
+    return descriptor?.kind === 'inline' ? descriptor.source : undefined;
   }
 }
 
 /**
- * Serve the pool of `assignment`: run its initializer, then its tasks as
- * they come, until it closes this worker. The loop reads its port with
- * `receiveMessageOnPort` and parks with `Atomics.wait`, so a task reaches an
- * idle worker without a trip through its event loop; an async task is
- * awaited, which lets the event loop run.
+ * Serve the pool of `assignment`: run its initializer, then take and run
+ * its tasks until the pool closes its task queue. The worker waits for a
+ * task on the queue's shared memory (spinning first while tasks come back
+ * to back), so a task reaches an idle worker without a message or a trip
+ * through its event loop; an async task is awaited, which lets the event
+ * loop run.
  */
 export async function runPoolWorker(
   assignment: PoolAssignment,
   control: ControlBlock,
   port: MessagePort,
 ): Promise<void> {
-  const mailbox = new Int32Array(assignment.mailbox);
-  const state = new PoolWorkerState(assignment, port, mailbox);
+  const state = new PoolWorkerState(assignment, port);
   realm.current = adoptThread(Thread, { name: assignment.name, ident: control.ident, daemon: true, control });
   control.markRunning();
   realm.jobStop = () => {
     const current = state.current;
     if (current === undefined) return undefined;
-    const { slot } = current.task;
+    const { slot } = current;
     return (current.stop ??= stopEventOf(state.slabs[Math.floor(slot / kSlotsPerSlab)]!, slot % kSlotsPerSlab));
   };
   if (assignment.initializer !== undefined && !(await initialize(assignment, port))) {
     control.end(EndReason.returned);
     process.exit(0);
   }
+  const idle = state.tasks.i32;
+  const idleWord = kOwnerWords + kIdleWorkersWord;
   let spinning = false;
   for (;;) {
-    // Read the counter before draining: a command posted after the drain
-    // bumps it, so the wait below returns at once instead of missing it.
-    const seen = Atomics.load(mailbox, Mailbox.work);
-    for (let message = receiveMessageOnPort(port); message !== undefined; message = receiveMessageOnPort(port))
-      state.take(message.message as PoolCommand);
-    if (state.queue.length > 0) {
-      const pending = runTask(state, state.queue.shift()!);
-      if (pending !== undefined) await pending;
-      continue;
-    }
-    if (state.closing) break;
-    // A caller that awaits each result before submitting the next finds a
-    // spinning worker awake, instead of paying a futex wake-up per task.
-    if (spinning || Atomics.load(mailbox, Mailbox.eager) !== 0) {
-      spinning = spinFor(mailbox, seen, kSpinMs);
-      if (spinning) continue;
-    }
-    // Raise `parked` before waiting on `work`, while the pool bumps `work`
-    // before reading `parked`: either it sees the worker parked and
-    // notifies, or the wait sees the count has moved and returns at once.
-    Atomics.store(mailbox, Mailbox.parked, 1);
-    const parkedAt = performance.now();
-    Atomics.wait(mailbox, Mailbox.work, seen);
-    spinning = performance.now() - parkedAt < kSpinMs;
-    Atomics.store(mailbox, Mailbox.parked, 0);
+    // Counted idle while it waits: the pool starts a worker only for tasks no idle worker will take.
+    Atomics.add(idle, idleWord, 1);
+    const waitedFrom = performance.now();
+    const spin = spinning || Atomics.load(state.mailbox, Mailbox.eager) !== 0 ? kSpinMs : 0;
+    const record = takeItem(state.tasks, Infinity, spin);
+    Atomics.sub(idle, idleWord, 1);
+    if (record === CLOSED) break;
+    spinning = performance.now() - waitedFrom < kSpinMs * 2;
+    const pending = runTask(state, record as TaskRecord);
+    if (pending !== undefined) await pending;
   }
   control.end(EndReason.returned);
   process.exit(0);
@@ -146,18 +178,17 @@ async function initialize(assignment: PoolAssignment, port: MessagePort): Promis
  * common case, which costs no trip through the microtask queue — or a
  * promise when it has to be awaited.
  */
-function runTask(state: PoolWorkerState, task: TaskMessage): Promise<void> | undefined {
+function runTask(state: PoolWorkerState, [id, fnId, slot, args, key]: TaskRecord): Promise<void> | undefined {
   const { port, mailbox, assignment } = state;
-  const fnId = typeof task.fn === 'number' ? task.fn : task.fn[0];
   const job: Job = {
-    id: task.id,
-    // Read when an error is explained: by then a function sent with this task is loaded.
+    id,
+    key,
     get sources() {
-      const source = state.sources.get(fnId);
+      const source = state.sourceOf(fnId);
       return source === undefined ? [] : [source];
     },
     label: `a task of ${assignment.name}`,
-    unsendable: `the result of task ${task.id} cannot be sent back to the pool`,
+    unsendable: `the result of task ${id} cannot be sent back to the pool`,
     settle: (outcome) => {
       postOutcome(port, job, outcome);
       finish(state);
@@ -167,41 +198,34 @@ function runTask(state: PoolWorkerState, task: TaskMessage): Promise<void> | und
       port.postMessage(failure(job, exitError('the task', 'exit', code, { replaced: true })) satisfies Outcome);
     },
   };
-  state.current = { task, stop: undefined };
-  Atomics.store(mailbox, Mailbox.running, task.id);
+  state.current = { id, slot, stop: undefined };
+  Atomics.store(mailbox, Mailbox.running, id);
   // Cancelled, or asked to stop, before it began: it does not run at all.
-  const slab = state.slabViews[Math.floor(task.slot / kSlotsPerSlab)]!;
-  const slot = task.slot % kSlotsPerSlab;
-  if (!claimStart(slab, slot) || isStopRequested(slab, slot)) {
-    job.settle({ type: 'outcome', id: task.id, status: 'stopped', value: undefined, hasEvents: false });
+  const slab = state.slabOf(slot);
+  const inSlab = slot % kSlotsPerSlab;
+  const started = claimStart(slab, inSlab, assignment.number);
+  // Counted taken only once its slot is claimed (or found cancelled): the
+  // pool reuses a cancelled task's slot once the count says it was taken,
+  // and a claim made after that would land on the next task's slot.
+  Atomics.add(state.tasks.i32, kOwnerWords + kTakenWord, 1);
+  if (!started) {
+    // Cancelled while queued: its future is settled already; nothing to report.
+    finish(state);
+    return undefined;
+  }
+  if (isStopRequested(slab, inSlab)) {
+    job.settle({ type: 'outcome', id, key, status: 'stopped', value: undefined, hasEvents: false });
     return undefined;
   }
   return runJob(job, () => {
-    const args = decodeValue(task.args, task.hasEvents);
-    const known = state.functions.get(fnId);
-    if (known !== undefined) return known(...args);
-    if (typeof task.fn === 'number') {
-      throw new Error(`pool worker ${assignment.name} was sent task function ${task.fn} before its source`);
-    }
-    const loaded = load(state, task.fn);
-    return isThenable(loaded) ? loaded.then((fn) => fn(...args)) : loaded(...args);
+    const fn = state.functionOf(fnId);
+    return isThenable(fn) ? fn.then((loaded) => loaded(...args)) : fn(...args);
   });
-}
-
-/** Load a task function the first time it is sent, and keep it by number. */
-function load(state: PoolWorkerState, [id, descriptor]: [number, TargetDescriptor]): Function | Promise<Function> {
-  if (descriptor.kind === 'inline') state.sources.set(id, descriptor.source);
-  const keep = (fn: Function): Function => {
-    state.functions.set(id, fn);
-    return fn;
-  };
-  const loaded = loadTarget(descriptor);
-  return isThenable(loaded) ? loaded.then(keep) : keep(loaded);
 }
 
 /** The task has ended and been reported: clear it, and stop here if the pool is terminating this worker for it. */
 function finish(state: PoolWorkerState): void {
-  const id = state.current?.task.id ?? 0;
+  const id = state.current?.id ?? 0;
   state.current = undefined;
   // The pool claims a running task for a forced stop by swapping its id
   // for kDoomed just before terminating this worker: then start nothing

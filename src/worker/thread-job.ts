@@ -53,6 +53,7 @@ export async function runThreadJob(
   const reusable = mayLeaveWorkerClean(job);
   const self: Job = {
     id: 0,
+    key: 0,
     sources: inlineSources(job.target, job.subclass),
     label: `thread "${job.name}"`,
     unsendable: `the result of thread "${job.name}" cannot be sent back to its owner`,
