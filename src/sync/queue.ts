@@ -44,9 +44,9 @@ export function setQueueMemory(dataBytes: number, maxDataBytes: number): [number
   return previous;
 }
 /**
- * How long a blocking get spins before it sleeps, in ms: a futex wake
- * costs 25–135 µs here, so items that come back to back are taken without
- * one.
+ * How long a blocking get (and `for await`, on an empty queue) spins before
+ * it sleeps, in ms: a futex wake costs 25–135 µs here, so items that come
+ * back to back are taken without one.
  */
 const kSpinMs = 0.05;
 
@@ -367,8 +367,13 @@ export class Queue<T = unknown> {
     const ring = this.#ring;
     for (;;) {
       // Whatever is there is taken without waiting, as fast as the loop
-      // body goes; the next wait is only once the queue is empty.
+      // body goes; once the queue is empty, a brief spin (items often come
+      // back to back, and a wake-up costs far more), then a wait.
       let item = tryTakeItemAsync(ring);
+      if (item === TIMED_OUT) {
+        ring.spinWhileEmpty(kSpinMs);
+        item = tryTakeItemAsync(ring);
+      }
       if (item === TIMED_OUT) item = await takeItemAsync(ring, Infinity);
       if (item === CLOSED) return;
       // (An item held by the relay comes as a promise; yield awaits it.)

@@ -173,6 +173,23 @@ export class WireReader {
           return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!);
         case 4:
           return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!);
+        case 5:
+          return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!, u8[at + 4]!);
+        case 6:
+          return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!, u8[at + 4]!, u8[at + 5]!);
+        case 7:
+          return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!, u8[at + 4]!, u8[at + 5]!, u8[at + 6]!);
+        case 8:
+          return fromCharCode(
+            u8[at]!,
+            u8[at + 1]!,
+            u8[at + 2]!,
+            u8[at + 3]!,
+            u8[at + 4]!,
+            u8[at + 5]!,
+            u8[at + 6]!,
+            u8[at + 7]!,
+          );
       }
     }
     return decodeUnits(u8.subarray(at, at + n), n);
