@@ -91,6 +91,35 @@ function throwFor(status: StatusCode | typeof TIMED_OUT | typeof CLOSED, waiting
   throw waiting === 'put' ? new QueueFull() : new QueueEmpty();
 }
 
+/** A blocking get of `ring`: the item, or the error for a timeout or a shut-down queue. */
+function getFrom<T>(ring: RecordQueue, timeoutMs: unknown): T {
+  const timeout = toTimeoutMs(timeoutMs);
+  return itemOr<T>(takeItem(ring, timeout, timeout === 0 ? 0 : kSpinMs));
+}
+
+/** {@link getFrom} without blocking the event loop. */
+function getAsyncFrom<T>(ring: RecordQueue, timeoutMs: unknown): Promise<T> {
+  return takeItemAsync(ring, toTimeoutMs(timeoutMs)).then(itemOr<T>);
+}
+
+/** The items of `ring` as they come, until it is closed and drained (see Queue's `for await`). */
+async function* itemsOf<T>(ring: RecordQueue): AsyncGenerator<T, void, undefined> {
+  for (;;) {
+    // Whatever is there is taken without waiting, as fast as the loop
+    // body goes; once the queue is empty, a brief spin (items often come
+    // back to back, and a wake-up costs far more), then a wait.
+    let item = tryTakeItemAsync(ring);
+    if (item === TIMED_OUT) {
+      ring.spinWhileEmpty(kSpinMs);
+      item = tryTakeItemAsync(ring);
+    }
+    if (item === TIMED_OUT) item = await takeItemAsync(ring, Infinity);
+    if (item === CLOSED) return;
+    // (An item held by the relay comes as a promise; yield awaits it.)
+    yield item as T;
+  }
+}
+
 /** What a get resolved to: the item, or throw for a timeout or a shut-down queue. */
 function itemOr<T>(item: unknown): T {
   if (item === TIMED_OUT) throw new QueueEmpty();
@@ -322,8 +351,7 @@ export class Queue<T = unknown> {
    * ```
    */
   get(timeoutMs?: number): T {
-    const timeout = toTimeoutMs(timeoutMs);
-    return itemOr<T>(takeItem(this.#ring, timeout, timeout === 0 ? 0 : kSpinMs));
+    return getFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -348,8 +376,7 @@ export class Queue<T = unknown> {
    * ```
    */
   getAsync(timeoutMs?: number): Promise<T> {
-    const timeout = toTimeoutMs(timeoutMs);
-    return takeItemAsync(this.#ring, timeout).then(itemOr<T>);
+    return getAsyncFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -363,22 +390,8 @@ export class Queue<T = unknown> {
    * for await (const line of lines) console.log(line);
    * ```
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    const ring = this.#ring;
-    for (;;) {
-      // Whatever is there is taken without waiting, as fast as the loop
-      // body goes; once the queue is empty, a brief spin (items often come
-      // back to back, and a wake-up costs far more), then a wait.
-      let item = tryTakeItemAsync(ring);
-      if (item === TIMED_OUT) {
-        ring.spinWhileEmpty(kSpinMs);
-        item = tryTakeItemAsync(ring);
-      }
-      if (item === TIMED_OUT) item = await takeItemAsync(ring, Infinity);
-      if (item === CLOSED) return;
-      // (An item held by the relay comes as a promise; yield awaits it.)
-      yield item as T;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return itemsOf<T>(this.#ring);
   }
 
   /**
@@ -650,8 +663,7 @@ export class SimpleQueue<T = unknown> {
    * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
    */
   get(timeoutMs?: number): T {
-    const timeout = toTimeoutMs(timeoutMs);
-    return itemOr<T>(takeItem(this.#ring, timeout, timeout === 0 ? 0 : kSpinMs));
+    return getFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -670,7 +682,7 @@ export class SimpleQueue<T = unknown> {
    * @throws TypeError (thrown, not rejected) if `timeoutMs` is not a number; RangeError if it is NaN.
    */
   getAsync(timeoutMs?: number): Promise<T> {
-    return takeItemAsync(this.#ring, toTimeoutMs(timeoutMs)).then(itemOr<T>);
+    return getAsyncFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -678,13 +690,8 @@ export class SimpleQueue<T = unknown> {
    * `Queue`'s). A SimpleQueue cannot be shut down: the loop ends only by
    * leaving it.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    const ring = this.#ring;
-    for (;;) {
-      let item = tryTakeItemAsync(ring);
-      if (item === TIMED_OUT) item = await takeItemAsync(ring, Infinity);
-      yield item as T;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return itemsOf<T>(this.#ring);
   }
 
   /** @internal Where this queue lives, for sending it to a thread. */
