@@ -192,11 +192,12 @@ export interface Drained {
   readonly lengths: number[];
 }
 
-let scratch = new Uint8Array(4096);
+/** This thread's buffer for records copied out: grown (and made) on first need. */
+let scratch = new Uint8Array(0);
 
 /** This thread's buffer for records copied out, at least `n` bytes (its content may be dropped). */
 function scratchFor(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2, 4096));
   return scratch;
 }
 

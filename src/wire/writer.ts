@@ -467,14 +467,17 @@ export class WireWriter {
   }
 }
 
-let spare: WireWriter | undefined = new WireWriter();
+/** This thread's writer, made on first use. */
+let spare: WireWriter | undefined;
+let made = false;
 
 /**
  * This thread's writer, or a fresh one if it is in use (a getter inside a
  * value being written may put into a queue). Give it back with {@link giveWriter}.
  */
 export function takeWriter(): WireWriter {
-  const writer = spare ?? new WireWriter(256);
+  const writer = spare ?? new WireWriter(made ? 256 : 1024);
+  made = true;
   spare = undefined;
   writer.reset();
   return writer;

@@ -4,7 +4,8 @@
 // travelling to threads, the main thread's async forms.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import {
   Event,
   LifoQueue,
@@ -522,6 +523,25 @@ describe('Queue items: any kind, any size', () => {
     await q.putAsync({ done, replies });
     assert.equal(await done.waitAsync(30_000), true, 'the thread set the Event it got');
     assert.equal(await replies.getAsync(30_000), 'a Event and a Queue');
+    await joinOrFail(thread);
+  });
+
+  it('moves a MessagePort inside an item to the thread that gets it', async () => {
+    const q = new Queue<{ reply: MessagePort }>();
+    const { port1, port2 } = new MessageChannel();
+    const thread = new Thread({
+      target: (q: Queue<{ reply: MessagePort }>) => {
+        const { reply } = q.get();
+        reply.postMessage('hello from the thread');
+        reply.close();
+      },
+      args: [q],
+    });
+    thread.start();
+    await q.putAsync({ reply: port1 });
+    const [message] = (await within(once(port2, 'message'), 10_000, 'hear through the moved port')) as [string];
+    assert.equal(message, 'hello from the thread');
+    port2.close();
     await joinOrFail(thread);
   });
 
