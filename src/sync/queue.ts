@@ -11,6 +11,7 @@ import {
   tryTakeItemAsync,
 } from '../relay/items.js';
 import { needRelay } from '../relay/relay.js';
+import { registerReviver } from '../thread/transfer.js';
 import { kQueueId, kSimpleQueueId } from './layout.js';
 import { checkHandle, checkMemory, kSharedMemory, type SharedHandle } from './memory.js';
 import type { PriorityKey } from './priority.js';
@@ -582,6 +583,7 @@ export class PriorityQueue<
 kinds[Order.fifo] = Queue;
 kinds[Order.lifo] = LifoQueue;
 kinds[Order.priority] = PriorityQueue as unknown as new () => Queue;
+registerReviver('Queue', (buffer, byteOffset) => Queue.fromBuffer(buffer, byteOffset));
 
 let adoptingSimple: RecordQueue | undefined;
 
@@ -704,3 +706,5 @@ export class SimpleQueue<T = unknown> {
     return `SimpleQueue { qsize: ${this.qsize()} }`;
   }
 }
+
+registerReviver('SimpleQueue', (buffer, byteOffset) => SimpleQueue.fromBuffer(buffer, byteOffset));

@@ -1,29 +1,32 @@
 /**
  * A queue of byte records in shared memory, for any number of producers and
- * consumers on any threads: what Python's queue.Queue is (a mutex, three
+ * consumers on any threads: what Python's queue.Queue is (a mutex, two
  * conditions, a deque), on a SharedArrayBuffer. The public Queue family is
- * built on it, and so is the pool's task queue: it knows bytes, order and
- * waiting, not items, tasks or `taskDone`.
+ * built on it, and so can the pool's task queue be: it knows bytes, order
+ * and waiting, not items, tasks or `taskDone` (its owner has a few header
+ * words of its own for those).
  *
- * One buffer holds it all: a header of Int32 words, an index (the order of
- * the records) and a data area (the records' bytes, in blocks a small
- * allocator hands out). Every change happens under the lock word (see
- * lock-word.ts); threads sleep on three sequence words — not empty, not
- * full, and one the owner may use (Queue: all tasks done) — that are bumped
- * and notified after each change a sleeper may be waiting for.
+ * One buffer holds it all: a header of Int32 words, then a data area of
+ * blocks that a small allocator hands out (boundary tags, next fit): the
+ * records' bytes, and the index — the order of the records — in a block of
+ * its own that moves to one twice the size when full. Every change happens
+ * under the lock word (see lock-word.ts); takers sleep on a "not empty"
+ * sequence word and putters on a "not full" one, each bumped and notified
+ * after a change a sleeper may be waiting for (see #release).
  *
  * Order: first in first out, last in first out, or by priority (lowest
  * first, ties in insertion order), chosen at creation.
  *
- * Records held elsewhere ("external"): when the data area cannot hold a
- * record, the queue spills — that record and every one put after it, until
- * the spilled ones are all taken, go to the relay instead (see
- * src/relay/relay.ts), each as a numbered operation the relay applies in
- * number order. The order stays whole: spilled records are the newest, so
- * a FIFO takes them after its own and a LIFO before; a priority queue moves
- * its own records out too when it starts spilling, so that one heap holds
- * them all. Memory stays bounded, and a put on an unbounded queue never
- * blocks.
+ * Memory: the data area grows as records need (the buffer is a growable
+ * SharedArrayBuffer, where the platform has them), up to a most. Past it,
+ * the queue spills ("external" records): that record and every one put
+ * after it in the same run go to the relay instead (see
+ * src/relay/relay.ts), each as a numbered operation that the relay applies
+ * in number order. The order stays whole: the queue is a list of runs kept
+ * here or spilled, a FIFO takes from its oldest run and a LIFO from its
+ * newest; a priority queue moves its own records out too when it starts
+ * spilling, so that one heap holds them all. Memory stays bounded, and a
+ * put on an unbounded queue never blocks.
  */
 import { freeLock, takeLock } from './lock-word.js';
 import { comesBefore, type PriorityKey } from './priority.js';
@@ -137,7 +140,7 @@ export type SpillOp =
   | { kind: 'take'; op: number }
   | { kind: 'clear'; op: number };
 
-/** What an asynchronous put or take resolves to: its status, and the relay operations to send. */
+/** A priority (see priority.ts). */
 export type { PriorityKey };
 
 /** What an asynchronous put or take resolves to: its status, and the relay operations to send. */

@@ -19,7 +19,7 @@ import { Event } from '../sync/event.js';
 import { ControlBlock, EndReason } from '../thread/control-block.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import { adoptThread, isThenable, setTaskStopProvider, Thread } from '../thread/thread.js';
-import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
+import { decodeValue, encodeValue, prepareDecode, serializeError } from '../thread/transfer.js';
 import { explainMissingName } from './explain.js';
 import { loadTarget, setLoaderHints } from './load-target.js';
 
@@ -142,6 +142,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
   if (boot.initializer !== undefined) {
     try {
       const init = await loadTarget(boot.initializer);
+      await prepareDecode(boot.initargs, boot.initHasEvents);
       const result = init(...decodeValue(boot.initargs, boot.initHasEvents));
       if (isThenable(result)) await result;
     } catch (error) {
@@ -239,6 +240,9 @@ export async function runPool(boot: PoolBoot): Promise<void> {
    * microtask queue — or a promise when it has to be awaited.
    */
   const runTask = (tasks: unknown[], at: number): Promise<void> | undefined => {
+    // A queue among the arguments, the first this worker sees: load its module first.
+    const loading = prepareDecode(tasks[at + 3], tasks[at + 4] as boolean);
+    if (loading !== undefined) return loading.then(() => runTask(tasks, at));
     const id = tasks[at] as number;
     const ref = tasks[at + 1] as TaskFunctionRef;
     const slot = tasks[at + 2] as number;

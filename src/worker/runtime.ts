@@ -5,7 +5,7 @@ import { ControlBlock, EndReason, ThreadState } from '../thread/control-block.js
 import { defaultExcepthook } from '../thread/excepthook.js';
 import type { ThreadJob, ThreadLaunch, ThreadOutcome } from '../thread/protocol.js';
 import { adoptThread, isThenable, Thread } from '../thread/thread.js';
-import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
+import { decodeValue, encodeValue, prepareDecode, serializeError } from '../thread/transfer.js';
 import { explainMissingName } from './explain.js';
 import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
 
@@ -69,6 +69,7 @@ export async function runThread(launch: ThreadLaunch, rehearsal = false): Promis
     let target = launch.target === undefined ? undefined : loadTarget(launch.target);
     if (isThenable(target)) target = await target;
     const cls = launch.subclass === undefined ? Thread : await loadSubclass(launch.subclass);
+    await prepareDecode([launch.args, launch.fields], launch.hasEvents);
     const [args, fields] = decodeValue([launch.args, launch.fields] as const, launch.hasEvents);
     const self = adoptThread(cls, launch, target, args, !rehearsal);
     if (fields !== undefined) Object.assign(self, fields);

@@ -17,6 +17,7 @@ import {
   RuntimeError,
   SimpleQueue,
   Thread,
+  ThreadPoolExecutor,
 } from 'skein';
 import { setQueueMemory } from '../../dist/internal.js';
 import { countReaches, joinOrFail, runScript, within } from '../helpers/bounded.js';
@@ -685,6 +686,17 @@ describe('Queue across threads', () => {
 });
 
 describe('Queue handles', () => {
+  it('reaches a pool initializer and pool tasks in a fresh worker, arriving working', async () => {
+    const q = new Queue<string>();
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      initializer: (q: Queue<string>) => q.put('from the initializer'),
+      initargs: [q],
+    });
+    await pool.submit((q: Queue<string>) => q.put('from a task'), q);
+    assert.deepEqual([await q.getAsync(10_000), await q.getAsync(10_000)], ['from the initializer', 'from a task']);
+  });
+
   it('travels to a raw Worker by its buffer: plain items work, relayed items name the problem', async () => {
     const q = new Queue<unknown>();
     q.put({ id: 1, name: 'widget' });
