@@ -584,6 +584,11 @@ export class RecordQueue {
    */
   #sleep(sleepers: Sleepers, left: number): void {
     const i32 = this.i32;
+    // Count ourselves and read the word under the lock, then release it and
+    // sleep: whoever makes the change we wait for does so under the lock
+    // after this, so it sees us counted and bumps the word before it
+    // notifies — the wait below either returns at once (the word is no
+    // longer `seen`) or is woken. No wake-up is lost.
     i32[sleepers.count] = i32[sleepers.count]! + 1;
     const seen = Atomics.load(i32, sleepers.word);
     freeLock(i32, kLock);
