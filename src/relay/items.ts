@@ -189,7 +189,7 @@ export function tryTakeItem(queue: RecordQueue): unknown {
 function afterTake(queue: RecordQueue, status: StatusCode, ops: SpillOp[] | undefined): unknown {
   switch (status) {
     case Status.ok:
-      return readItem(queue.taken);
+      return readItem(queue.takenBytes);
     case Status.external:
       return readItem(awaitReply(spill(queue, ops ?? queue.takeSpillOps())) as Uint8Array);
     case Status.closed:
@@ -219,7 +219,7 @@ export function tryTakeItemAsync(queue: RecordQueue): unknown {
 function afterTakeAsync(queue: RecordQueue, status: StatusCode, ops: SpillOp[] | undefined): unknown {
   switch (status) {
     case Status.ok:
-      return readItemAsync(queue.taken);
+      return readItemAsync(queue.takenBytes);
     case Status.external: {
       const ticket = spill(queue, ops ?? queue.takeSpillOps());
       return awaitReplyAsync(ticket).then((bytes) => readItemAsync(bytes as Uint8Array));

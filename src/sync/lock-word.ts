@@ -65,11 +65,6 @@ export function takeLockAsync(i32: Int32Array, index: number, timeout: number): 
   return loop();
 }
 
-/** Take the lock in `i32[index]` if it is free: one compare-and-swap. */
-export function tryTakeLock(i32: Int32Array, index: number): boolean {
-  return Atomics.compareExchange(i32, index, kUnlocked, kLocked) === kUnlocked;
-}
-
 /** Free the lock in `i32[index]` and wake its waiters; false if it was not held. */
 export function freeLock(i32: Int32Array, index: number): boolean {
   for (;;) {

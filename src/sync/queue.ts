@@ -11,6 +11,7 @@ import {
   tryTakeItemAsync,
 } from '../relay/items.js';
 import { needRelay } from '../relay/relay.js';
+import { registerReviver } from '../thread/transfer.js';
 import { kQueueId, kSimpleQueueId } from './layout.js';
 import { checkHandle, checkMemory, kSharedMemory, type SharedHandle } from './memory.js';
 import type { PriorityKey } from './priority.js';
@@ -44,9 +45,9 @@ export function setQueueMemory(dataBytes: number, maxDataBytes: number): [number
   return previous;
 }
 /**
- * How long a blocking get spins before it sleeps, in ms: a futex wake
- * costs 25–135 µs here, so items that come back to back are taken without
- * one.
+ * How long a blocking get (and `for await`, on an empty queue) spins before
+ * it sleeps, in ms: a futex wake costs 25–135 µs here, so items that come
+ * back to back are taken without one.
  */
 const kSpinMs = 0.05;
 
@@ -89,6 +90,35 @@ function queueAt<Q>(Wanted: new () => Q, buffer: SharedArrayBuffer, byteOffset: 
 function throwFor(status: StatusCode | typeof TIMED_OUT | typeof CLOSED, waiting: 'put' | 'get'): never {
   if (status === CLOSED || status === Status.closed) throw new QueueShutDown();
   throw waiting === 'put' ? new QueueFull() : new QueueEmpty();
+}
+
+/** A blocking get of `ring`: the item, or the error for a timeout or a shut-down queue. */
+function getFrom<T>(ring: RecordQueue, timeoutMs: unknown): T {
+  const timeout = toTimeoutMs(timeoutMs);
+  return itemOr<T>(takeItem(ring, timeout, timeout === 0 ? 0 : kSpinMs));
+}
+
+/** {@link getFrom} without blocking the event loop. */
+function getAsyncFrom<T>(ring: RecordQueue, timeoutMs: unknown): Promise<T> {
+  return takeItemAsync(ring, toTimeoutMs(timeoutMs)).then(itemOr<T>);
+}
+
+/** The items of `ring` as they come, until it is closed and drained (see Queue's `for await`). */
+async function* itemsOf<T>(ring: RecordQueue): AsyncGenerator<T, void, undefined> {
+  for (;;) {
+    // Whatever is there is taken without waiting, as fast as the loop
+    // body goes; once the queue is empty, a brief spin (items often come
+    // back to back, and a wake-up costs far more), then a wait.
+    let item = tryTakeItemAsync(ring);
+    if (item === TIMED_OUT) {
+      ring.spinWhileEmpty(kSpinMs);
+      item = tryTakeItemAsync(ring);
+    }
+    if (item === TIMED_OUT) item = await takeItemAsync(ring, Infinity);
+    if (item === CLOSED) return;
+    // (An item held by the relay comes as a promise; yield awaits it.)
+    yield item as T;
+  }
 }
 
 /** What a get resolved to: the item, or throw for a timeout or a shut-down queue. */
@@ -322,8 +352,7 @@ export class Queue<T = unknown> {
    * ```
    */
   get(timeoutMs?: number): T {
-    const timeout = toTimeoutMs(timeoutMs);
-    return itemOr<T>(takeItem(this.#ring, timeout, timeout === 0 ? 0 : kSpinMs));
+    return getFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -348,8 +377,7 @@ export class Queue<T = unknown> {
    * ```
    */
   getAsync(timeoutMs?: number): Promise<T> {
-    const timeout = toTimeoutMs(timeoutMs);
-    return takeItemAsync(this.#ring, timeout).then(itemOr<T>);
+    return getAsyncFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -363,17 +391,8 @@ export class Queue<T = unknown> {
    * for await (const line of lines) console.log(line);
    * ```
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    const ring = this.#ring;
-    for (;;) {
-      // Whatever is there is taken without waiting, as fast as the loop
-      // body goes; the next wait is only once the queue is empty.
-      let item = tryTakeItemAsync(ring);
-      if (item === TIMED_OUT) item = await takeItemAsync(ring, Infinity);
-      if (item === CLOSED) return;
-      // (An item held by the relay comes as a promise; yield awaits it.)
-      yield item as T;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return itemsOf<T>(this.#ring);
   }
 
   /**
@@ -564,6 +583,7 @@ export class PriorityQueue<
 kinds[Order.fifo] = Queue;
 kinds[Order.lifo] = LifoQueue;
 kinds[Order.priority] = PriorityQueue as unknown as new () => Queue;
+registerReviver('Queue', (buffer, byteOffset) => Queue.fromBuffer(buffer, byteOffset));
 
 let adoptingSimple: RecordQueue | undefined;
 
@@ -645,8 +665,7 @@ export class SimpleQueue<T = unknown> {
    * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
    */
   get(timeoutMs?: number): T {
-    const timeout = toTimeoutMs(timeoutMs);
-    return itemOr<T>(takeItem(this.#ring, timeout, timeout === 0 ? 0 : kSpinMs));
+    return getFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -665,7 +684,7 @@ export class SimpleQueue<T = unknown> {
    * @throws TypeError (thrown, not rejected) if `timeoutMs` is not a number; RangeError if it is NaN.
    */
   getAsync(timeoutMs?: number): Promise<T> {
-    return takeItemAsync(this.#ring, toTimeoutMs(timeoutMs)).then(itemOr<T>);
+    return getAsyncFrom<T>(this.#ring, timeoutMs);
   }
 
   /**
@@ -673,13 +692,8 @@ export class SimpleQueue<T = unknown> {
    * `Queue`'s). A SimpleQueue cannot be shut down: the loop ends only by
    * leaving it.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    const ring = this.#ring;
-    for (;;) {
-      let item = tryTakeItemAsync(ring);
-      if (item === TIMED_OUT) item = await takeItemAsync(ring, Infinity);
-      yield item as T;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return itemsOf<T>(this.#ring);
   }
 
   /** @internal Where this queue lives, for sending it to a thread. */
@@ -692,3 +706,5 @@ export class SimpleQueue<T = unknown> {
     return `SimpleQueue { qsize: ${this.qsize()} }`;
   }
 }
+
+registerReviver('SimpleQueue', (buffer, byteOffset) => SimpleQueue.fromBuffer(buffer, byteOffset));

@@ -1,29 +1,32 @@
 /**
  * A queue of byte records in shared memory, for any number of producers and
- * consumers on any threads: what Python's queue.Queue is (a mutex, three
+ * consumers on any threads: what Python's queue.Queue is (a mutex, two
  * conditions, a deque), on a SharedArrayBuffer. The public Queue family is
- * built on it, and so is the pool's task queue: it knows bytes, order and
- * waiting, not items, tasks or `taskDone`.
+ * built on it, and so can the pool's task queue be: it knows bytes, order
+ * and waiting, not items, tasks or `taskDone` (its owner has a few header
+ * words of its own for those).
  *
- * One buffer holds it all: a header of Int32 words, an index (the order of
- * the records) and a data area (the records' bytes, in blocks a small
- * allocator hands out). Every change happens under the lock word (see
- * lock-word.ts); threads sleep on three sequence words — not empty, not
- * full, and one the owner may use (Queue: all tasks done) — that are bumped
- * and notified after each change a sleeper may be waiting for.
+ * One buffer holds it all: a header of Int32 words, then a data area of
+ * blocks that a small allocator hands out (boundary tags, next fit): the
+ * records' bytes, and the index — the order of the records — in a block of
+ * its own that moves to one twice the size when full. Every change happens
+ * under the lock word (see lock-word.ts); takers sleep on a "not empty"
+ * sequence word and putters on a "not full" one, each bumped and notified
+ * after a change a sleeper may be waiting for (see #release).
  *
  * Order: first in first out, last in first out, or by priority (lowest
  * first, ties in insertion order), chosen at creation.
  *
- * Records held elsewhere ("external"): when the data area cannot hold a
- * record, the queue spills — that record and every one put after it, until
- * the spilled ones are all taken, go to the relay instead (see
- * src/relay/relay.ts), each as a numbered operation the relay applies in
- * number order. The order stays whole: spilled records are the newest, so
- * a FIFO takes them after its own and a LIFO before; a priority queue moves
- * its own records out too when it starts spilling, so that one heap holds
- * them all. Memory stays bounded, and a put on an unbounded queue never
- * blocks.
+ * Memory: the data area grows as records need (the buffer is a growable
+ * SharedArrayBuffer, where the platform has them), up to a most. Past it,
+ * the queue spills ("external" records): that record and every one put
+ * after it in the same run go to the relay instead (see
+ * src/relay/relay.ts), each as a numbered operation that the relay applies
+ * in number order. The order stays whole: the queue is a list of runs kept
+ * here or spilled, a FIFO takes from its oldest run and a LIFO from its
+ * newest; a priority queue moves its own records out too when it starts
+ * spilling, so that one heap holds them all. Memory stays bounded, and a
+ * put on an unbounded queue never blocks.
  */
 import { freeLock, takeLock } from './lock-word.js';
 import { comesBefore, type PriorityKey } from './priority.js';
@@ -137,7 +140,7 @@ export type SpillOp =
   | { kind: 'take'; op: number }
   | { kind: 'clear'; op: number };
 
-/** What an asynchronous put or take resolves to: its status, and the relay operations to send. */
+/** A priority (see priority.ts). */
 export type { PriorityKey };
 
 /** What an asynchronous put or take resolves to: its status, and the relay operations to send. */
@@ -192,15 +195,29 @@ export interface Drained {
   readonly lengths: number[];
 }
 
-let scratch = new Uint8Array(4096);
+/** This thread's buffer for records copied out: grown (and made) on first need. */
+let scratch = new Uint8Array(0);
 
 /** This thread's buffer for records copied out, at least `n` bytes (its content may be dropped). */
 function scratchFor(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2, 4096));
   return scratch;
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
+
+/**
+ * Copy `length` bytes from `from[at…]` to `to[into…]`: a few bytes by hand
+ * (a record is often a few dozen bytes, and a view for `set` costs more
+ * than the copy), more with `set`.
+ */
+function copyBytes(from: Uint8Array, at: number, to: Uint8Array, into: number, length: number): void {
+  if (length > 64) {
+    to.set(from.subarray(at, at + length), into);
+    return;
+  }
+  for (let i = 0; i < length; i++) to[into + i] = from[at + i]!;
+}
 
 /**
  * The queue of records. One object per thread on the same memory; make it
@@ -212,10 +229,14 @@ export class RecordQueue {
   readonly byteOffset: number;
   /** The header words (and the owner's, from {@link kOwnerWords}). */
   readonly i32: Int32Array;
-  // Views of the data area; on a growable buffer they grow with it.
-  readonly #data: Int32Array;
-  readonly #dataView: DataView;
-  readonly #dataU8: Uint8Array;
+  // Views of the data area, as long as it was when they were made: made
+  // again (under the lock) once it has grown. Views that track a growable
+  // buffer's length would follow it by themselves, but V8 (Node 20) reads
+  // and writes through them several times slower.
+  #data!: Int32Array;
+  #dataView!: DataView;
+  #dataU8!: Uint8Array;
+  #viewBytes = 0;
   readonly #entryWords: number;
   readonly #order: OrderCode;
   readonly #capacity: number;
@@ -229,18 +250,16 @@ export class RecordQueue {
     this.#order = this.i32[kOrder] as OrderCode;
     this.#capacity = this.i32[kCapacity]!;
     this.#entryWords = this.#order === Order.priority ? 2 : 1;
-    const at = byteOffset + kDataAt;
-    if ((buffer as { growable?: boolean }).growable === true) {
-      // Length-tracking views: they see the buffer grow, on every thread.
-      this.#data = new Int32Array(buffer, at);
-      this.#dataView = new DataView(buffer, at);
-      this.#dataU8 = new Uint8Array(buffer, at);
-    } else {
-      const bytes = this.i32[kDataBytes]!;
-      this.#data = new Int32Array(buffer, at, bytes >> 2);
-      this.#dataView = new DataView(buffer, at, bytes);
-      this.#dataU8 = new Uint8Array(buffer, at, bytes);
-    }
+    this.#view(this.i32[kDataBytes]!);
+  }
+
+  /** Make the views of the data area cover its first `bytes`. */
+  #view(bytes: number): void {
+    const at = this.byteOffset + kDataAt;
+    this.#data = new Int32Array(this.buffer, at, bytes >> 2);
+    this.#dataView = new DataView(this.buffer, at, bytes);
+    this.#dataU8 = new Uint8Array(this.buffer, at, bytes);
+    this.#viewBytes = bytes;
   }
 
   /**
@@ -547,9 +566,16 @@ export class RecordQueue {
     if (wake > 0) Atomics.notify(i32, sleepers.word, wake + lingering);
   }
 
-  /** Take the lock (spinning briefly first: it is held for a few hundred ns at a time). */
+  /**
+   * Take the lock (spinning briefly first: it is held for a few hundred ns
+   * at a time), and see the data area as it is now: if another thread grew
+   * it, our views are made again. The grower's store of its new size came
+   * before its release of the lock, which our take follows.
+   */
   #lock(): void {
     takeLock(this.i32, kLock, Infinity, kLockSpins);
+    const bytes = this.i32[kDataBytes]!;
+    if (bytes !== this.#viewBytes) this.#view(bytes);
   }
 
   /**
@@ -558,6 +584,11 @@ export class RecordQueue {
    */
   #sleep(sleepers: Sleepers, left: number): void {
     const i32 = this.i32;
+    // Count ourselves and read the word under the lock, then release it and
+    // sleep: whoever makes the change we wait for does so under the lock
+    // after this, so it sees us counted and bumps the word before it
+    // notifies — the wait below either returns at once (the word is no
+    // longer `seen`) or is woken. No wake-up is lost.
     i32[sleepers.count] = i32[sleepers.count]! + 1;
     const seen = Atomics.load(i32, sleepers.word);
     freeLock(i32, kLock);
@@ -714,7 +745,23 @@ export class RecordQueue {
   }
 
   /** The record the last `ok` take copied out: valid until the next take on this thread. */
-  taken: Uint8Array = scratch.subarray(0, 0);
+  get taken(): Uint8Array {
+    return this.takenBytes.subarray(0, this.takenLength);
+  }
+
+  /** The bytes the last `ok` take copied out start at 0 of this array (this thread's; without a copy or a view of them). */
+  takenBytes: Uint8Array = scratch;
+  /** The length of the record the last `ok` take copied out. */
+  takenLength = 0;
+
+  /**
+   * Spin, without the lock, until a record may be there, the queue closes,
+   * or `ms` pass: for a consumer that would otherwise go to sleep between
+   * records that come back to back.
+   */
+  spinWhileEmpty(ms: number): void {
+    this.#spin(ms);
+  }
 
   /** Spin until a record may be there, the queue closes, or `ms` pass. */
   #spin(ms: number): void {
@@ -751,7 +798,8 @@ export class RecordQueue {
     const length = this.#data[(block >> 2) + 1]!;
     const out = scratchFor(length);
     this.#copyOut(block, out, 0);
-    this.taken = out.subarray(0, length);
+    this.takenBytes = out;
+    this.takenLength = length;
     this.#free(block);
     Atomics.store(i32, kCount, count - 1);
     this.#afterTake(1);
@@ -968,7 +1016,7 @@ export class RecordQueue {
         at += 8 + align8(2 * text.length);
       }
     }
-    this.#dataU8.set(bytes.subarray(start, start + length), at);
+    copyBytes(bytes, start, this.#dataU8, at, length);
   }
 
   /** Copy the record of `block` to `out` at `at`; returns its length. */
@@ -978,7 +1026,7 @@ export class RecordQueue {
     if (this.#order === Order.priority) {
       from += this.#data[from >> 2] === kNumberKey ? 16 : 8 + align8(2 * this.#data[(from >> 2) + 1]!);
     }
-    out.set(this.#dataU8.subarray(from, from + length), at);
+    copyBytes(this.#dataU8, from, out, at, length);
     return length;
   }
 
@@ -1082,7 +1130,6 @@ export class RecordQueue {
     } catch {
       return false; // no memory for it: the caller spills instead
     }
-    const data = this.#data;
     let start = current;
     let blockSize = next - current;
     if (tail > 0) {
@@ -1091,6 +1138,8 @@ export class RecordQueue {
       this.#unlink(start);
     }
     i32[kDataBytes] = next;
+    this.#view(next);
+    const data = this.#data;
     data[start >> 2] = blockSize;
     data[((start + blockSize) >> 2) - 1] = blockSize;
     const head = i32[kFreeHead]!;

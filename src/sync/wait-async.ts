@@ -39,6 +39,17 @@ export function waitAsyncFor(
     onUnregistered?.();
     return Promise.resolve(waiting.value);
   }
+  if (timeoutMs > kMaxTimerMs) {
+    // No timer can time this wait out: it is endless (or as good as). The
+    // one shared holder keeps the process open, if asked: a timer each
+    // would cost more than the wait on a queue's hot path.
+    const release = keepAlive ? holdOpen() : undefined;
+    return waiting.value.then((outcome) => {
+      release?.();
+      onUnregistered?.();
+      return outcome;
+    });
+  }
   // `onUnregistered` runs once the runtime no longer counts this waiter
   // (woken, or its own timeout passed) — which may be after the promise
   // below has resolved by our timer: until then, a notify may wake it.
@@ -47,19 +58,30 @@ export function waitAsyncFor(
     // V8 times the wait out through a task Node does not count as pending
     // work, so our own timer both enforces the timeout and, when keepAlive,
     // holds the process open.
-    // An endless wait that must not keep the process alive needs no timer.
-    const timer =
-      timeoutMs === Infinity && !keepAlive
-        ? undefined
-        : timeoutMs > kMaxTimerMs
-          ? setInterval(noop, kMaxTimerMs)
-          : setTimeout(() => resolve('timed-out'), timeoutMs);
-    if (!keepAlive) timer?.unref();
+    const timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+    if (!keepAlive) timer.unref();
     void waiting.value.then((outcome) => {
       clearTimeout(timer);
       resolve(outcome);
     });
   });
+}
+
+let holders = 0;
+let holder: ReturnType<typeof setInterval> | undefined;
+
+/** Keep the process open until the returned function is called: one interval for every caller at once. */
+function holdOpen(): () => void {
+  if (holders++ === 0) holder = setInterval(noop, kMaxTimerMs);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) {
+      clearInterval(holder);
+      holder = undefined;
+    }
+  };
 }
 
 /**

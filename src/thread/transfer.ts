@@ -2,7 +2,6 @@ import { MessagePort } from 'node:worker_threads';
 import { Event } from '../sync/event.js';
 import { Lock } from '../sync/lock.js';
 import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memory.js';
-import { Queue, SimpleQueue } from '../sync/queue.js';
 import { RLock } from '../sync/rlock.js';
 import { Semaphore } from '../sync/semaphore.js';
 import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
@@ -22,14 +21,52 @@ interface EventMarker {
   byteOffset: number;
 }
 
-const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: number) => object> = {
+type Reviver = (buffer: SharedArrayBuffer, byteOffset: number) => object;
+
+const revivers: Partial<Record<SharedKind, Reviver>> = {
   Event: (buffer, byteOffset) => Event.fromBuffer(buffer, byteOffset),
   Lock: (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset),
   RLock: (buffer, byteOffset) => RLock.fromBuffer(buffer, byteOffset),
   Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
-  Queue: (buffer, byteOffset) => Queue.fromBuffer(buffer, byteOffset),
-  SimpleQueue: (buffer, byteOffset) => SimpleQueue.fromBuffer(buffer, byteOffset),
 };
+
+/**
+ * The kinds whose module a worker loads only when one arrives: the queues
+ * (their module, with the ring, the wire format and the relay's client, is
+ * ~50 KB that a thread which never sees a queue should not load). Each
+ * module registers its kinds when it loads ({@link registerReviver}).
+ */
+const loadedOnDemand: Partial<Record<SharedKind, () => Promise<unknown>>> = {
+  Queue: () => import('../sync/queue.js'),
+  SimpleQueue: () => import('../sync/queue.js'),
+};
+
+/** @internal Make the kind `kind` revivable: called by its module when it loads. */
+export function registerReviver(kind: SharedKind, reviver: Reviver): void {
+  revivers[kind] = reviver;
+}
+
+/**
+ * Load the modules of the primitives inside a value just received that
+ * this thread has not loaded yet, so that {@link decodeValue} can revive
+ * them: a promise to await first, or undefined when there is none (the
+ * common case, which costs nothing when `hasEvents` is false).
+ */
+export function prepareDecode(value: unknown, hasEvents: boolean): Promise<unknown> | undefined {
+  if (!hasEvents) return undefined;
+  const loads = new Set<() => Promise<unknown>>();
+  someObject(
+    value,
+    (object) => {
+      const kind = (object as Partial<EventMarker>)[kMarker] === 1 ? (object as EventMarker).kind : undefined;
+      const load = kind === undefined || revivers[kind] !== undefined ? undefined : loadedOnDemand[kind];
+      if (load !== undefined) loads.add(load);
+      return false;
+    },
+    new Set(),
+  );
+  return loads.size === 0 ? undefined : Promise.all([...loads].map((load) => load()));
+}
 
 /** A value ready for postMessage, and whether the receiver must revive Events in it. */
 export interface Encoded<T = unknown> {
@@ -248,7 +285,9 @@ export function encodeValue<T>(value: T): Encoded<T> {
 function isMarker(value: object): value is EventMarker {
   return (
     (value as Partial<EventMarker>)[kMarker] === 1 &&
-    Object.hasOwn(revivers, (value as Partial<EventMarker>).kind as string) &&
+    typeof (value as Partial<EventMarker>).kind === 'string' &&
+    (Object.hasOwn(revivers, (value as EventMarker).kind) ||
+      Object.hasOwn(loadedOnDemand, (value as EventMarker).kind)) &&
     (value as Partial<EventMarker>).buffer instanceof SharedArrayBuffer
   );
 }
@@ -260,7 +299,13 @@ function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number,
     if (byOffset === undefined) events.set(value.buffer, (byOffset = new Map()));
     let revived = byOffset.get(value.byteOffset);
     if (revived === undefined) {
-      revived = revivers[value.kind](value.buffer, value.byteOffset);
+      const reviver = revivers[value.kind];
+      if (reviver === undefined) {
+        throw new Error(
+          `internal error: a ${value.kind} arrived before its module was loaded (prepareDecode() must be awaited before decodeValue())`,
+        );
+      }
+      revived = reviver(value.buffer, value.byteOffset);
       byOffset.set(value.byteOffset, revived);
     }
     return revived;

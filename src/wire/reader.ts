@@ -3,15 +3,22 @@
  */
 import * as T from './tags.js';
 
-const asciiDecoder = new TextDecoder('utf-8');
-/** Reads well-formed UTF-16 exactly (a BOM is kept); absent where the platform has no UTF-16 decoder. */
-const utf16Decoder = ((): InstanceType<typeof TextDecoder> | undefined => {
-  try {
-    return new TextDecoder('utf-16le', { ignoreBOM: true });
-  } catch {
-    return undefined;
+type Decoder = InstanceType<typeof TextDecoder>;
+// Made on first use: a thread that reads no long string pays nothing for them.
+let asciiDecoder: Decoder | undefined;
+/** Reads well-formed UTF-16 exactly (a BOM is kept); null where the platform has no UTF-16 decoder. */
+let utf16Decoder: Decoder | null | undefined;
+
+function utf16(): Decoder | null {
+  if (utf16Decoder === undefined) {
+    try {
+      utf16Decoder = new TextDecoder('utf-16le', { ignoreBOM: true });
+    } catch {
+      utf16Decoder = null;
+    }
   }
-})();
+  return utf16Decoder;
+}
 const fromCharCode = String.fromCharCode as (...codes: ArrayLike<number> & number[]) => string;
 /** Characters handed to one String.fromCharCode call (its arguments go on the stack). */
 const kChunk = 4096;
@@ -155,11 +162,15 @@ export class WireReader {
     if (tag === T.kUtf16 || tag === T.kUtf16Text) {
       at += at & 1;
       this.#pos = at + 2 * n;
-      if (tag === T.kUtf16Text && utf16Decoder !== undefined) return utf16Decoder.decode(u8.subarray(at, at + 2 * n));
+      const decoder = tag === T.kUtf16Text ? utf16() : null;
+      if (decoder !== null) return decoder.decode(u8.subarray(at, at + 2 * n));
       return decodeUnits(new Uint16Array(u8.buffer, u8.byteOffset + at, n), n);
     }
     this.#pos = at + n;
-    if (tag === T.kAscii && n >= kLongAscii) return asciiDecoder.decode(u8.subarray(at, at + n));
+    if (tag === T.kAscii && n >= kLongAscii) {
+      asciiDecoder ??= new TextDecoder('utf-8');
+      return asciiDecoder.decode(u8.subarray(at, at + n));
+    }
     if (n <= 8) {
       // Keys and short values: no subarray, one call.
       switch (n) {
@@ -173,6 +184,23 @@ export class WireReader {
           return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!);
         case 4:
           return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!);
+        case 5:
+          return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!, u8[at + 4]!);
+        case 6:
+          return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!, u8[at + 4]!, u8[at + 5]!);
+        case 7:
+          return fromCharCode(u8[at]!, u8[at + 1]!, u8[at + 2]!, u8[at + 3]!, u8[at + 4]!, u8[at + 5]!, u8[at + 6]!);
+        case 8:
+          return fromCharCode(
+            u8[at]!,
+            u8[at + 1]!,
+            u8[at + 2]!,
+            u8[at + 3]!,
+            u8[at + 4]!,
+            u8[at + 5]!,
+            u8[at + 6]!,
+            u8[at + 7]!,
+          );
       }
     }
     return decodeUnits(u8.subarray(at, at + n), n);

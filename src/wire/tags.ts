@@ -10,8 +10,9 @@
  *   int32                                4 bytes
  *   float64                              8 bytes (-0 and NaN kept)
  *   bigint64                             8 bytes; bigint: sign byte, u32 word count, 64-bit words
- *   string                               u32 length, then the characters: ASCII or latin1 one
- *                                        byte each, UTF-16 two bytes each (aligned to 2)
+ *   string                               the tag says how the characters are held: ASCII or
+ *                                        latin1 one byte each, UTF-16 two bytes each (aligned
+ *                                        to 2 from the start of the record), after a u32 length
  *   object                               u32 key count, then key (a string body) and value, in order
  *   array                                u32 length, then each element (`hole` for a missing one)
  *   Map, Set                             u32 size, then the entries
@@ -30,6 +31,9 @@
  * What the format does not hold — shared memory, skein's primitives,
  * ports, platform objects, or more bytes than the space allowed — makes
  * the writer give up on the whole value: the caller sends it out of line.
+ * One difference from structured clone: an array's own properties other
+ * than its indices (`arr.extra = 1`) are not kept (finding them would cost
+ * every array an Object.keys).
  */
 
 export const kUndefined = 0x00;

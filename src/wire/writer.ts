@@ -42,8 +42,13 @@ export class WireWriter {
   #pos = 0;
   /** Where the value being written must end at the latest (out of line beyond). */
   #limit = Infinity;
-  #refs = new Map<object, number>();
-  #nextRef = 0;
+  /**
+   * The objects written so far in this value, numbered in order, for
+   * back-references: a list while they are few (a search of a few entries
+   * costs less than a Map's upkeep), a Map beyond.
+   */
+  #refList: object[] = [];
+  #refMap: Map<object, number> | undefined;
 
   constructor(initialBytes = 1024) {
     const buffer = new ArrayBuffer(initialBytes);
@@ -115,10 +120,8 @@ export class WireWriter {
       throw error;
     } finally {
       this.#limit = Infinity;
-      if (this.#nextRef !== 0) {
-        this.#refs.clear();
-        this.#nextRef = 0;
-      }
+      this.#refList.length = 0;
+      this.#refMap = undefined;
     }
   }
 
@@ -276,10 +279,23 @@ export class WireWriter {
     this.#pos = 2 * (base + n);
   }
 
+  /** Number `value`, the next object written, for back-references. */
+  #register(value: object): void {
+    const list = this.#refList;
+    if (this.#refMap !== undefined) this.#refMap.set(value, this.#refMap.size);
+    else if (list.push(value) > 16) this.#refMap = new Map(list.map((object, index) => [object, index]));
+  }
+
+  /** The number of `value` if it was written before in this value. */
+  #numberOf(value: object): number | undefined {
+    if (this.#refMap !== undefined) return this.#refMap.get(value);
+    const index = this.#refList.indexOf(value);
+    return index === -1 ? undefined : index;
+  }
+
   #object(value: object): void {
-    const refs = this.#refs;
-    if (this.#nextRef !== 0) {
-      const index = refs.get(value);
+    if (this.#refList.length !== 0) {
+      const index = this.#numberOf(value);
       if (index !== undefined) {
         this.#reserve(5);
         this.#u8[this.#pos] = T.kBackRef;
@@ -290,11 +306,11 @@ export class WireWriter {
     }
     const proto = getPrototypeOf(value);
     if (proto === objectProto || proto === null) {
-      refs.set(value, this.#nextRef++);
+      this.#register(value);
       return this.#plain(value as Record<string, unknown>);
     }
     if (proto === arrayProto) {
-      refs.set(value, this.#nextRef++);
+      this.#register(value);
       return this.#array(value as unknown[]);
     }
     this.#other(value);
@@ -331,7 +347,7 @@ export class WireWriter {
   #other(value: object): void {
     if (Array.isArray(value)) {
       // An array of another realm, or a subclass: structured clone makes a plain array.
-      this.#refs.set(value, this.#nextRef++);
+      this.#register(value);
       return this.#array(value);
     }
     // Shared memory and skein's primitives are shared, not copied: out of line.
@@ -340,10 +356,10 @@ export class WireWriter {
     switch (kind) {
       case '[object Object]':
         // A class instance: structured clone copies its own enumerable properties.
-        this.#refs.set(value, this.#nextRef++);
+        this.#register(value);
         return this.#plain(value as Record<string, unknown>);
       case '[object Map]': {
-        this.#refs.set(value, this.#nextRef++);
+        this.#register(value);
         const map = value as Map<unknown, unknown>;
         this.#reserve(5);
         this.#u8[this.#pos] = T.kMap;
@@ -356,7 +372,7 @@ export class WireWriter {
         return;
       }
       case '[object Set]': {
-        this.#refs.set(value, this.#nextRef++);
+        this.#register(value);
         const set = value as Set<unknown>;
         this.#reserve(5);
         this.#u8[this.#pos] = T.kSet;
@@ -366,12 +382,12 @@ export class WireWriter {
         return;
       }
       case '[object Date]':
-        this.#refs.set(value, this.#nextRef++);
+        this.#register(value);
         this.#tag(T.kDate);
         this.#float((value as Date).getTime());
         return;
       case '[object RegExp]':
-        this.#refs.set(value, this.#nextRef++);
+        this.#register(value);
         this.#tag(T.kRegExp);
         this.#string((value as RegExp).source);
         this.#string((value as RegExp).flags);
@@ -382,7 +398,7 @@ export class WireWriter {
       case '[object String]':
       case '[object Boolean]':
       case '[object BigInt]':
-        this.#refs.set(value, this.#nextRef++);
+        this.#register(value);
         this.#tag(T.kBoxed);
         this.#value((value as { valueOf(): unknown }).valueOf());
         return;
@@ -405,7 +421,7 @@ export class WireWriter {
   #arrayBuffer(buffer: ArrayBuffer): void {
     // A resizable buffer keeps its maximum under structured clone: out of line.
     if ((buffer as { resizable?: boolean }).resizable === true) throw OUT_OF_LINE;
-    this.#refs.set(buffer, this.#nextRef++);
+    this.#register(buffer);
     const n = buffer.byteLength;
     this.#reserve(5 + n);
     this.#u8[this.#pos] = T.kArrayBuffer;
@@ -420,7 +436,7 @@ export class WireWriter {
     const kind = viewKindOf.get(view.constructor);
     // Shared memory is shared, not copied; other views are kept out of the format.
     if (kind === undefined || !(buffer instanceof ArrayBuffer)) throw OUT_OF_LINE;
-    this.#refs.set(view, this.#nextRef++);
+    this.#register(view);
     this.#reserve(2);
     this.#u8[this.#pos] = T.kView;
     this.#u8[this.#pos + 1] = kind;
@@ -435,7 +451,7 @@ export class WireWriter {
 
   /** An Error as structured clone keeps it: a known name, an own message, the stack, an own cause. */
   #error(error: Error): void {
-    this.#refs.set(error, this.#nextRef++);
+    this.#register(error);
     this.#tag(T.kError);
     const name = String(error.name);
     this.#string(T.errorNames.has(name) ? name : 'Error');
@@ -451,14 +467,17 @@ export class WireWriter {
   }
 }
 
-let spare: WireWriter | undefined = new WireWriter();
+/** This thread's writer, made on first use. */
+let spare: WireWriter | undefined;
+let made = false;
 
 /**
  * This thread's writer, or a fresh one if it is in use (a getter inside a
  * value being written may put into a queue). Give it back with {@link giveWriter}.
  */
 export function takeWriter(): WireWriter {
-  const writer = spare ?? new WireWriter(256);
+  const writer = spare ?? new WireWriter(made ? 256 : 1024);
+  made = true;
   spare = undefined;
   writer.reset();
   return writer;

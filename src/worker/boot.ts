@@ -14,7 +14,6 @@ import { liveStoppables } from '../thread/stoppables.js';
 import { isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
 import { installJobHandlers } from './job.js';
 import { setLoaderHints } from './load-target.js';
-import { reportStray, runPoolWorker } from './pool-loop.js';
 import { rehearsalJob, runThreadJob } from './thread-job.js';
 
 /**
@@ -74,7 +73,10 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
     // Nothing is left to take an error thrown outside any job but a pool's
     // leftovers; before its first job, a worker dies of it as Node's would.
     if (realm.current === undefined) throw error;
-    reportStray(realm.current.name, error, leftBehind);
+    const when = leftBehind ? 'from a task that had ended' : 'between tasks';
+    process.stderr.write(
+      `Exception in pool worker ${realm.current.name} ${when}:\n${(error as Error)?.stack ?? String(error)}\n`,
+    );
   });
   // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
   const clean = takeSnapshot();
@@ -98,8 +100,11 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
           first.port,
         );
         break;
-      case 'pool':
+      case 'pool': {
+        // Loaded only by a pool's worker: a thread's worker carries no pool code (nor the queue it takes tasks from).
+        const { runPoolWorker } = await import('./pool-loop.js');
         return runPoolWorker(first, ControlBlock.fromBuffer(place.control), place.port);
+      }
     }
     if (!mayReuse || !(await staysClean(clean))) process.exit(0);
     place = release();

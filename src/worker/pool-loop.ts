@@ -28,7 +28,7 @@ import {
 } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { adoptThread, Thread } from '../thread/thread.js';
-import { decodeValue, serializeError } from '../thread/transfer.js';
+import { decodeValue, prepareDecode, serializeError } from '../thread/transfer.js';
 import { failure, isThenable, type Job, postOutcome, runJob } from './job.js';
 import { loadTarget } from './load-target.js';
 
@@ -128,6 +128,9 @@ export async function runPoolWorker(
   control: ControlBlock,
   port: MessagePort,
 ): Promise<void> {
+  // Loaded now, not on demand: a task's arguments are decoded as the task is
+  // taken from the queue, synchronously, and may hold a queue.
+  await import('../sync/queue.js');
   const state = new PoolWorkerState(assignment, port);
   realm.current = adoptThread(Thread, { name: assignment.name, ident: control.ident, daemon: true, control });
   control.markRunning();
@@ -164,6 +167,7 @@ export async function runPoolWorker(
 async function initialize(assignment: PoolAssignment, port: MessagePort): Promise<boolean> {
   try {
     const init = await loadTarget(assignment.initializer!);
+    await prepareDecode(assignment.initargs, assignment.initHasEvents);
     const result = init(...decodeValue(assignment.initargs, assignment.initHasEvents));
     if (isThenable(result)) await result;
     return true;
@@ -233,10 +237,4 @@ function finish(state: PoolWorkerState): void {
   if (Atomics.compareExchange(state.mailbox, Mailbox.running, id, 0) === kDoomed) {
     for (;;) Atomics.wait(state.mailbox, Mailbox.running, kDoomed);
   }
-}
-
-/** Print an error nobody is left to take: thrown between tasks, or by what a finished task left behind. */
-export function reportStray(name: string, error: unknown, leftBehind: boolean): void {
-  const when = leftBehind ? 'from a task that had ended' : 'between tasks';
-  process.stderr.write(`Exception in pool worker ${name} ${when}:\n${(error as Error)?.stack ?? String(error)}\n`);
 }

@@ -9,7 +9,7 @@ import { defaultExcepthook } from '../thread/excepthook.js';
 import type { Outcome, OutcomeStatus, ThreadJob } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { adoptThread, Thread } from '../thread/thread.js';
-import { decodeValue, encodeValue } from '../thread/transfer.js';
+import { decodeValue, encodeValue, prepareDecode } from '../thread/transfer.js';
 import { isThenable, type Job, postOutcome, runJob } from './job.js';
 import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
 
@@ -96,10 +96,13 @@ export async function runThreadJob(
         }
         return thread.run();
       };
-      if (!isThenable(target) && job.subclass === undefined) return adopt(target, Thread);
+      // A queue among the arguments (the first this worker sees) needs its module loaded first.
+      const decoding = prepareDecode([job.args, job.fields], job.hasEvents);
+      if (!isThenable(target) && job.subclass === undefined && decoding === undefined) return adopt(target, Thread);
       return (async () => {
         if (isThenable(target)) target = await target;
         const cls = job.subclass === undefined ? Thread : await loadSubclass(job.subclass);
+        await decoding;
         return adopt(target as Function | undefined, cls);
       })();
     },

@@ -15,6 +15,7 @@ import { checkEventSchedules } from './scenarios/event-schedules.js';
 import { runFaultInjection } from './scenarios/faults.js';
 import { runForcedStopRace } from './scenarios/forced-race.js';
 import { runLocks } from './scenarios/locks.js';
+import { runQueues } from './scenarios/queues.js';
 import { checkFutureTransitions } from './scenarios/future-transitions.js';
 import { runSharedEvent } from './scenarios/shared-event.js';
 import { runSignalScenario } from './scenarios/signals.js';
@@ -134,6 +135,17 @@ await scenario('locks', 60_000, async () => {
     figures:
       `6 threads + the main thread, ${r.entered.lock} Lock / ${r.entered.rlock} RLock / ${r.entered.semaphore} ` +
       `Semaphore(2) sections, ${r.timeouts} timed-out acquires, at most ${r.mostInside} inside the semaphore`,
+    problems: r.problems,
+  };
+});
+
+await scenario('queues', 120_000, async () => {
+  const r = await runQueues({ producers: 4, consumers: 4, perProducer: 5_000, rounds: 40, seed });
+  totals.threads += r.threads;
+  return {
+    figures:
+      `${r.items} items through a Queue(32) by 4 + 4 threads (${r.relayed} through the relay), ` +
+      `${r.shutdownRounds} shutdowns under blocked threads (${r.immediateRounds} immediate, ${r.refused} items refused or dropped)`,
     problems: r.problems,
   };
 });

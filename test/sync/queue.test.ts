@@ -4,7 +4,8 @@
 // travelling to threads, the main thread's async forms.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import {
   Event,
   LifoQueue,
@@ -16,6 +17,7 @@ import {
   RuntimeError,
   SimpleQueue,
   Thread,
+  ThreadPoolExecutor,
 } from 'skein';
 import { setQueueMemory } from '../../dist/internal.js';
 import { countReaches, joinOrFail, runScript, within } from '../helpers/bounded.js';
@@ -525,6 +527,25 @@ describe('Queue items: any kind, any size', () => {
     await joinOrFail(thread);
   });
 
+  it('moves a MessagePort inside an item to the thread that gets it', async () => {
+    const q = new Queue<{ reply: MessagePort }>();
+    const { port1, port2 } = new MessageChannel();
+    const thread = new Thread({
+      target: (q: Queue<{ reply: MessagePort }>) => {
+        const { reply } = q.get();
+        reply.postMessage('hello from the thread');
+        reply.close();
+      },
+      args: [q],
+    });
+    thread.start();
+    await q.putAsync({ reply: port1 });
+    const [message] = (await within(once(port2, 'message'), 10_000, 'hear through the moved port')) as [string];
+    assert.equal(message, 'hello from the thread');
+    port2.close();
+    await joinOrFail(thread);
+  });
+
   it('keeps the order of items that live in its memory and of those that do not', () => {
     const q = new Queue<unknown>();
     const event = new Event();
@@ -665,6 +686,17 @@ describe('Queue across threads', () => {
 });
 
 describe('Queue handles', () => {
+  it('reaches a pool initializer and pool tasks in a fresh worker, arriving working', async () => {
+    const q = new Queue<string>();
+    await using pool = new ThreadPoolExecutor({
+      maxWorkers: 1,
+      initializer: (q: Queue<string>) => q.put('from the initializer'),
+      initargs: [q],
+    });
+    await pool.submit((q: Queue<string>) => q.put('from a task'), q);
+    assert.deepEqual([await q.getAsync(10_000), await q.getAsync(10_000)], ['from the initializer', 'from a task']);
+  });
+
   it('travels to a raw Worker by its buffer: plain items work, relayed items name the problem', async () => {
     const q = new Queue<unknown>();
     q.put({ id: 1, name: 'widget' });

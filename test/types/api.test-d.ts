@@ -20,6 +20,12 @@ import {
   RLock,
   Semaphore,
   BoundedSemaphore,
+  Queue,
+  LifoQueue,
+  PriorityQueue,
+  SimpleQueue,
+  type PriorityKey,
+  QueueEmpty,
   type ExceptHook,
   type ExceptHookArgs,
   type ModuleTarget,
@@ -283,6 +289,34 @@ expectTypeOf(throwIfStopped).toEqualTypeOf<() => void>();
   expectTypeOf(Semaphore.fromBuffer(semaphore.buffer)).toEqualTypeOf<Semaphore>();
   // @ts-expect-error - the initial value is a number of permits
   new Semaphore('2');
+
+  const queue = new Queue<{ id: number; name: string }>(8);
+  queue.put({ id: 1, name: 'widget' });
+  expectTypeOf(queue.get()).toEqualTypeOf<{ id: number; name: string }>();
+  expectTypeOf(queue.getAsync(10)).toEqualTypeOf<Promise<{ id: number; name: string }>>();
+  expectTypeOf(queue.putAsync({ id: 2, name: 'gadget' })).toEqualTypeOf<Promise<void>>();
+  expectTypeOf(queue.join(10)).toEqualTypeOf<boolean>();
+  expectTypeOf(queue.joinAsync()).toEqualTypeOf<Promise<boolean>>();
+  expectTypeOf(queue.isShutdown).toEqualTypeOf<boolean>();
+  expectTypeOf(queue[Symbol.asyncIterator]()).toEqualTypeOf<
+    AsyncGenerator<{ id: number; name: string }, void, undefined>
+  >();
+  expectTypeOf(new LifoQueue<number>()).toMatchTypeOf<Queue<number>>();
+  expectTypeOf(Queue.fromBuffer<number>(queue.buffer)).toEqualTypeOf<Queue<number>>();
+  const jobs = new PriorityQueue<[number, string]>();
+  jobs.put([1, 'first']);
+  expectTypeOf(jobs.get()).toEqualTypeOf<[number, string]>();
+  expectTypeOf<PriorityKey>().toEqualTypeOf<number | string>();
+  const simple = new SimpleQueue<string>();
+  simple.put('x');
+  expectTypeOf(simple.get()).toEqualTypeOf<string>();
+  expectTypeOf(new QueueEmpty()).toMatchTypeOf<Error>();
+  // @ts-expect-error - an item of the queue's type
+  queue.put('not an object');
+  // @ts-expect-error - a PriorityQueue's items are [priority, ...]
+  new PriorityQueue<string>();
+  // @ts-expect-error - a SimpleQueue has no task tracking
+  simple.taskDone();
 
   // @ts-expect-error - an Event lives in shared memory only
   Event.fromBuffer(new ArrayBuffer(8));
