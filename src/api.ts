@@ -10,6 +10,8 @@ export { Event, type EventMemory } from './sync/event.js';
 export { Lock, type LockMemory } from './sync/lock.js';
 export { RLock, type RLockMemory } from './sync/rlock.js';
 export { Semaphore, BoundedSemaphore, type SemaphoreMemory } from './sync/semaphore.js';
+export { Condition, type ConditionMemory } from './sync/condition.js';
+export { Barrier, type BarrierMemory, type BarrierOptions } from './sync/barrier.js';
 export { sleep, sleepSync } from './sync/sleep.js';
 export {
   Thread,
@@ -42,6 +44,7 @@ export {
   BrokenThreadPool,
   InvalidStateError,
   NotSupportedError,
+  BrokenBarrierError,
 } from './errors.js';
 export { Future, type FutureState, type DoneCallback } from './executor/future.js';
 export {

@@ -165,3 +165,19 @@ export class RuntimeError extends Error {
     this.name = 'RuntimeError';
   }
 }
+
+/**
+ * A {@link Barrier} is broken, or was reset, while a party waited at it, or
+ * a party came to a broken one: a waiting party timed out, `abort()` was
+ * called, or `reset()` ran while parties waited. Every party waiting then
+ * gets it, and so does every later `wait()` until `reset()`. Python's
+ * `threading.BrokenBarrierError`.
+ */
+export class BrokenBarrierError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_BROKEN_BARRIER';
+  constructor(message = 'the barrier is broken', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BrokenBarrierError';
+  }
+}

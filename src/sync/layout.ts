@@ -16,3 +16,7 @@ export const kLockId = 0x4c4f434b;
 export const kSemaphoreId = 0x53454d41;
 /** "RLCK": an {@link RLock}. */
 export const kRLockId = 0x524c434b;
+/** "COND": a {@link Condition}. */
+export const kConditionId = 0x434f4e44;
+/** "BARR": a {@link Barrier}. */
+export const kBarrierId = 0x42415252;
