@@ -147,7 +147,7 @@ export class Barrier {
     this.#parties = Atomics.load(i32, kParties);
     this.#timeout = timeoutView.getFloat64(0, true);
     this.#guard = {
-      acquire: () => takeLock(i32, kLock, Infinity),
+      acquire: (timeoutMs = Infinity) => takeLock(i32, kLock, timeoutMs),
       acquireAsync: () => takeLockAsync(i32, kLock, Infinity),
     };
   }

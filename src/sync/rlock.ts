@@ -204,8 +204,8 @@ export class RLock {
   [kAcquireRestore](count: number): Takeable {
     const i32 = this.#i32;
     return {
-      acquire: () => {
-        takeLock(i32, kState, Infinity);
+      acquire: (timeoutMs = Infinity) => {
+        if (!takeLock(i32, kState, timeoutMs)) return false;
         this.#own(count);
         return true;
       },

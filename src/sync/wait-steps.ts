@@ -11,9 +11,11 @@
  */
 import { waitAsyncFor } from './wait-async.js';
 
-/** A lock a step can take, with no timeout: a Lock, an RLock, or an adapter. */
+/** A lock a step can take: a Lock, an RLock, or an adapter. */
 export interface Takeable {
-  acquire(): boolean;
+  /** Take it, waiting up to `timeoutMs` (omitted: forever); whether it is held. */
+  acquire(timeoutMs?: number): boolean;
+  /** Take it, waiting as long as it takes, without blocking the event loop. */
   acquireAsync(): Promise<boolean>;
 }
 
@@ -53,13 +55,16 @@ export function runBlocking<T>(steps: Steps<T>): T {
 
 /**
  * Run `steps` without blocking the event loop. The steps up to the first
- * one that blocks run at once, inside this call.
+ * one that must wait run at once, inside this call — a lock that is free is
+ * taken at once — so that, say, a party of a Barrier is counted as soon as
+ * `waitAsync()` returns.
  */
 export async function runAsync<T>(steps: Steps<T>): Promise<T> {
   for (let next = steps.next(); ; next = steps.next()) {
     if (next.done) return next.value;
     const step = next.value;
-    if ('take' in step) await step.take.acquireAsync();
-    else await waitAsyncFor(step.sleep, step.index, step.value, step.timeout);
+    if ('take' in step) {
+      if (!step.take.acquire(0)) await step.take.acquireAsync();
+    } else await waitAsyncFor(step.sleep, step.index, step.value, step.timeout);
   }
 }
