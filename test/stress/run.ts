@@ -10,6 +10,7 @@ import { within } from '../helpers/bounded.js';
 import { expectNoLiveWorkers, liveWorkerCount } from '../helpers/leak-check.js';
 import { runChurn } from './scenarios/churn.js';
 import { runClosedStdout } from './scenarios/closed-stdout.js';
+import { runBarrierRounds, runBoundedBuffer } from './scenarios/condbar.js';
 import { runDoneCallbacks } from './scenarios/done-callbacks.js';
 import { checkEventSchedules } from './scenarios/event-schedules.js';
 import { runFaultInjection } from './scenarios/faults.js';
@@ -135,6 +136,18 @@ await scenario('locks', 60_000, async () => {
       `6 threads + the main thread, ${r.entered.lock} Lock / ${r.entered.rlock} RLock / ${r.entered.semaphore} ` +
       `Semaphore(2) sections, ${r.timeouts} timed-out acquires, at most ${r.mostInside} inside the semaphore`,
     problems: r.problems,
+  };
+});
+
+await scenario('Condition and Barrier', 90_000, async () => {
+  const buffer = await runBoundedBuffer(4, 3, 2_000, 8, seed);
+  const rounds = await runBarrierRounds(4, 300, 10, seed);
+  totals.threads += 7 + 4;
+  return {
+    figures:
+      `bounded buffer: ${buffer.items} items through 8 slots, 4 producer threads + the main thread, 3 consumers, ` +
+      `${buffer.timeouts} timed-out waits; barrier: ${rounds.passed} rounds passed, ${rounds.broken} broken by a late party`,
+    problems: [...buffer.problems, ...rounds.problems],
   };
 });
 
