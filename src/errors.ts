@@ -181,3 +181,15 @@ export class BrokenBarrierError extends Error {
     this.name = 'BrokenBarrierError';
   }
 }
+
+/**
+ * `value`, if it is an integer from `min` to `max`; otherwise a RangeError
+ * (a TypeError if it is not a number) saying what `name` must be and
+ * echoing the value: ``Expected `parties` to be an integer ≥ 1, got `0` (number)``.
+ * @internal
+ */
+export function checkInteger(value: unknown, name: string, min: number, max = 0x7fffffff): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  const message = `Expected ${name} to be an integer ≥ ${min}, got ${describeValue(value)}`;
+  throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+}

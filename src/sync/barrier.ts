@@ -1,4 +1,4 @@
-import { BrokenBarrierError, describeValue } from '../errors.js';
+import { BrokenBarrierError, checkInteger, describeValue } from '../errors.js';
 import { kBarrierId } from './layout.js';
 import { freeLock, takeLock, takeLockAsync } from './lock-word.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
@@ -53,14 +53,6 @@ export interface BarrierOptions {
 }
 
 let adopting: BarrierMemory | undefined;
-
-function checkParties(parties: unknown): number {
-  if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1 || parties > 0x7fffffff) {
-    const message = `Expected \`parties\` to be an integer ≥ 1, got ${describeValue(parties)}`;
-    throw typeof parties === 'number' ? new RangeError(message) : new TypeError(message);
-  }
-  return parties;
-}
 
 /** The default timeout from the constructor's options; Python's `action` is refused, saying why. */
 function defaultTimeout(options: unknown): number {
@@ -131,7 +123,9 @@ export class Barrier {
     const adopted = adopting;
     adopting = undefined;
     const fresh =
-      adopted === undefined ? { parties: checkParties(parties), timeout: defaultTimeout(options) } : undefined;
+      adopted === undefined
+        ? { parties: checkInteger(parties, '`parties`', 1), timeout: defaultTimeout(options) }
+        : undefined;
     const slots = slotsFor(adopted, Barrier.SIZE, kBarrierId);
     this.#buffer = slots.buffer;
     this.#byteOffset = slots.byteOffset;

@@ -1,4 +1,4 @@
-import { describeValue, RuntimeError, withArticle } from '../errors.js';
+import { checkInteger, describeValue, RuntimeError, withArticle } from '../errors.js';
 import { kConditionId, kLockId, kRLockId } from './layout.js';
 import { Lock } from './lock.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
@@ -95,13 +95,6 @@ function checkLock(lock: unknown): void {
     `Expected \`lock\` to be a skein Lock or RLock, got ${describeValue(lock)}; ` +
       'pass `new Lock()` or `new RLock()`, or nothing for a new RLock',
   );
-}
-
-/** `n` of notify(n): an integer ≥ 0 (Infinity for notifyAll). */
-function checkCount(n: unknown): number {
-  if (typeof n === 'number' && n >= 0 && (Number.isInteger(n) || n === Infinity)) return n;
-  const message = `Expected \`n\` to be an integer ≥ 0, got ${describeValue(n)}`;
-  throw typeof n === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
 function checkPredicate(predicate: unknown): void {
@@ -387,7 +380,7 @@ export class Condition {
    * @throws RuntimeError `cannot notify on un-acquired lock` if the lock is not held.
    */
   notify(n = 1): void {
-    this.#notify(checkCount(n));
+    this.#notify(n === Infinity ? n : checkInteger(n, '`n`', 0, Infinity));
   }
 
   /**

@@ -90,6 +90,16 @@ async function checkNotify(cond: Condition): Promise<void> {
   assert.deepEqual(phasesLogged(log, kWoken2, kPhases2), [2, 2, 2, 3, 3]);
 }
 
+/** CPython's test_waitfor thread: wait until `state[0]` is 4; returns what waitFor returned, and `state[0]`. */
+const waitForFour = (cond: Condition, state: Int32Array, timeoutMs: number): [boolean, number] => {
+  cond.acquire();
+  try {
+    return [cond.waitFor(() => state[0] === 4, timeoutMs), state[0]!];
+  } finally {
+    cond.release();
+  }
+};
+
 const isRuntimeError = (message: string) => (error: unknown) => {
   assert.ok(error instanceof RuntimeError, String(error));
   assert.equal(error.message, message);
@@ -304,18 +314,7 @@ describe('Condition across threads', () => {
   it('waitFor wakes once the predicate holds (test_waitfor)', async () => {
     const cond = new Condition();
     const state = new Int32Array(new SharedArrayBuffer(4));
-    const thread = new Thread({
-      target: (cond: Condition, state: Int32Array) => {
-        cond.acquire();
-        try {
-          const result = cond.waitFor(() => state[0] === 4, 60_000);
-          return [result, state[0]];
-        } finally {
-          cond.release();
-        }
-      },
-      args: [cond, state],
-    });
+    const thread = new Thread({ target: waitForFour, args: [cond, state, 60_000] });
     thread.start();
     for (let i = 0; i < 4; i++) {
       await within(cond.acquireAsync(), 10_000, 'take the lock');
@@ -330,17 +329,7 @@ describe('Condition across threads', () => {
   it('waitFor gives up once its timeout has run out in all, however often it is woken (test_waitfor_timeout)', async () => {
     const cond = new Condition();
     const state = new Int32Array(new SharedArrayBuffer(4));
-    const thread = new Thread({
-      target: (cond: Condition, state: Int32Array) => {
-        cond.acquire();
-        try {
-          return cond.waitFor(() => state[0] === 4, 50);
-        } finally {
-          cond.release();
-        }
-      },
-      args: [cond, state],
-    });
+    const thread = new Thread({ target: waitForFour, args: [cond, state, 50] });
     thread.start();
     // Notify without pause until the thread ends: a timeout that restarted at
     // every wake-up would never run out, and the join below would fail.
@@ -354,7 +343,7 @@ describe('Condition across threads', () => {
       if (performance.now() > until) assert.fail('failed to see waitFor time out in 30.0 seconds of notifies');
     }
     await joinOrFail(thread, 30_000);
-    assert.equal(thread.result, false, String(thread.exception));
+    assert.deepEqual(thread.result, [false, 3], String(thread.exception));
   });
 
   it('times out in threads that nobody notifies, each with the lock back (test_timeout)', async () => {
