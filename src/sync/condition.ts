@@ -30,16 +30,21 @@ import { runAsync, runBlocking, type Steps, sleepStep, type Takeable } from './w
 // that notify's wake-up. Each permit is taken by exactly one wait, which
 // then returns true: a notify(n) wakes at most n waits.
 //
-// No wake-up is lost: every waiter still waiting is either counted in
-// kUngranted or is eligible (ticket below kBound), and eligible waiters are
-// never fewer than kPermits. (kUngranted minus the waiters not yet eligible
-// never goes below 0: a notify makes every waiter eligible and lowers
-// kUngranted by what it grants, at most all of it; a new wait raises both;
-// taking a permit lowers eligible waiters and kPermits together; a wait that
-// times out takes a permit if one is there for it, and otherwise lowers
-// kUngranted and its own group together.) So every permit is taken, by a
-// waiter that is woken for it — see #takeWake for the order that makes
-// sure of it.
+// No wake-up is lost. Call a waiter eligible if its ticket is below
+// kBound. Waiters still waiting number kUngranted + kPermits, and eligible
+// ones are never fewer than kPermits: a notify makes every waiter eligible
+// and grants at most kUngranted; a new wait adds one waiter, not eligible,
+// and one to kUngranted; taking a permit removes one eligible waiter and one
+// permit; a wait that timed out takes a permit if it is eligible and one is
+// left, and otherwise leaves kUngranted — either not eligible, or eligible
+// with no permit left, where the count had room for it. So every permit has
+// an eligible waiter to take it, and a sleeping eligible waiter is woken by
+// the notify that granted it (#waitSteps and #notify say in what order, so
+// that the wake-up is not missed).
+//
+// Which eligible waiter takes a permit is not fixed (CPython's is FIFO):
+// when two notifies' permits are out at once, a wait begun between them may
+// take the first one's, and a wait begun before the first takes the other.
 const kSeq = 1;
 const kTickets = 2;
 const kBound = 3;
