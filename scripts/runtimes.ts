@@ -123,6 +123,10 @@ export const runtimes: Runtime[] = [
       'fails the task that runs out of memory':
         'the pool refuses resourceLimits on Deno (NotSupportedError), as Thread does',
       'nor for a thread with resourceLimits': 'a Thread refuses resourceLimits on Deno (NotSupportedError)',
+      'does not fail a task for a timer an earlier, finished task left behind':
+        "Deno calls process 'uncaughtException' listeners outside the async context of the callback that threw " +
+        '(AsyncLocalStorage reads undefined there, though the timer itself sees its store), so an error thrown by ' +
+        "a finished task's timer cannot be told from the running task's own: it fails the running task",
       'fails a pool task that runs out of memory': 'the pool refuses resourceLimits on Deno (NotSupportedError)',
       'refuses to run the worker entry for anyone but skein':
         "a Deno worker whose module throws at top level emits 'error' but never 'exit' (the refusal itself works)",

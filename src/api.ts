@@ -12,6 +12,8 @@ export { RLock, type RLockMemory } from './sync/rlock.js';
 export { Semaphore, BoundedSemaphore, type SemaphoreMemory } from './sync/semaphore.js';
 export { Queue, LifoQueue, PriorityQueue, SimpleQueue } from './sync/queue.js';
 export type { PriorityKey } from './sync/priority.js';
+export { Condition, type ConditionMemory } from './sync/condition.js';
+export { Barrier, type BarrierMemory, type BarrierOptions } from './sync/barrier.js';
 export { sleep, sleepSync } from './sync/sleep.js';
 export { Thread, type ThreadOptions, type ThreadSettings } from './thread/thread.js';
 export { currentThread, mainThread, enumerate, activeCount, MainThread, DummyThread } from './thread/current.js';
@@ -51,6 +53,7 @@ export {
   QueueEmpty,
   QueueFull,
   QueueShutDown,
+  BrokenBarrierError,
 } from './errors.js';
 export { Future, type FutureState, type DoneCallback } from './executor/future.js';
 export {

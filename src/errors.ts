@@ -252,3 +252,31 @@ export class QueueShutDown extends Error {
     this.name = 'QueueShutDown';
   }
 }
+
+/**
+ * A {@link Barrier} is broken, or was reset, while a party waited at it, or
+ * a party came to a broken one: a waiting party timed out, `abort()` was
+ * called, or `reset()` ran while parties waited. Every party waiting then
+ * gets it, and so does every later `wait()` until `reset()`. Python's
+ * `threading.BrokenBarrierError`.
+ */
+export class BrokenBarrierError extends Error {
+  /** Stable identifier of this error class. */
+  readonly code = 'SKEIN_ERR_BROKEN_BARRIER';
+  constructor(message = 'the barrier is broken', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BrokenBarrierError';
+  }
+}
+
+/**
+ * `value`, if it is an integer from `min` to `max`; otherwise a RangeError
+ * (a TypeError if it is not a number) saying what `name` must be and
+ * echoing the value: ``Expected `parties` to be an integer ≥ 1, got `0` (number)``.
+ * @internal
+ */
+export function checkInteger(value: unknown, name: string, min: number, max = 0x7fffffff): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  const message = `Expected ${name} to be an integer ≥ ${min}, got ${describeValue(value)}`;
+  throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+}

@@ -22,3 +22,7 @@ export const kQueueId = 0x51554555;
 export const kSimpleQueueId = 0x534d5051;
 /** "POOL": a ThreadPoolExecutor's task queue. */
 export const kPoolQueueId = 0x504f4f4c;
+/** "COND": a {@link Condition}. */
+export const kConditionId = 0x434f4e44;
+/** "BARR": a {@link Barrier}. */
+export const kBarrierId = 0x42415252;

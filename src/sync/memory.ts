@@ -5,7 +5,7 @@
 import { describeValue, withArticle } from '../errors.js';
 
 /** The kinds of shared-memory primitive, as they cross threads. */
-export type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore' | 'Queue' | 'SimpleQueue';
+export type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore' | 'Condition' | 'Barrier' | 'Queue' | 'SimpleQueue';
 
 /**
  * Brand under which every primitive exposes its kind and memory, so that it
@@ -20,6 +20,8 @@ export interface SharedHandle {
   readonly kind: SharedKind;
   readonly buffer: SharedArrayBuffer;
   readonly byteOffset: number;
+  /** The lock of a Condition made with one, which lives in other memory. */
+  readonly lock?: SharedHandle;
 }
 
 /** Where a primitive lives: its buffer and the byte offset of its first slot. */

@@ -4,6 +4,7 @@ import { kRLockId } from './layout.js';
 import { freeLock, isLocked, takeLock, takeLockAsync } from './lock-word.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { toTimeoutMs } from './timeout.js';
+import type { Takeable } from './wait-steps.js';
 
 // Memory layout, four Int32 slots:
 //   (slot 0) the type tag kRLockId (see memory.ts)
@@ -27,6 +28,27 @@ export interface RLockMemory {
 }
 
 let adopting: RLockMemory | undefined;
+
+/**
+ * How a Condition waits on an RLock, as CPython's Condition uses an RLock's
+ * `_is_owned`, `_release_save` and `_acquire_restore`.
+ * @internal
+ */
+export const kIsOwned: unique symbol = Symbol('skein.RLock.isOwned');
+/** @internal See {@link kIsOwned}. */
+export const kReleaseSave: unique symbol = Symbol('skein.RLock.releaseSave');
+/** @internal See {@link kIsOwned}. */
+export const kAcquireRestore: unique symbol = Symbol('skein.RLock.acquireRestore');
+
+/**
+ * A new RLock on fresh (zeroed) memory at `byteOffset` of `buffer`: a
+ * primitive that keeps its own RLock inside its memory (a Condition).
+ * @internal
+ */
+export function embedRLock(buffer: SharedArrayBuffer, byteOffset: number): RLock {
+  Atomics.store(new Int32Array(buffer, byteOffset, 1), 0, kRLockId);
+  return RLock.fromBuffer(buffer, byteOffset);
+}
 
 /**
  * A reentrant lock shared by every thread: Python's `threading.RLock` on
@@ -102,9 +124,9 @@ export class RLock {
     return true;
   }
 
-  #own(): void {
+  #own(count = 1): void {
     Atomics.store(this.#i32, kOwner, self);
-    Atomics.store(this.#i32, kCount, 1);
+    Atomics.store(this.#i32, kCount, count);
   }
 
   /**
@@ -151,6 +173,48 @@ export class RLock {
     if (Atomics.sub(i32, kCount, 1) > 1) return;
     Atomics.store(i32, kOwner, 0);
     freeLock(i32, kState);
+  }
+
+  /** @internal Whether the calling thread holds the lock (Python's `_is_owned`). */
+  [kIsOwned](): boolean {
+    return Atomics.load(this.#i32, kOwner) === self;
+  }
+
+  /**
+   * @internal Free the lock however many times this thread acquired it
+   * (Python's `_release_save`), for a Condition's wait; returns that count
+   * for {@link RLock[kAcquireRestore]}. The caller has checked that this
+   * thread holds it.
+   */
+  [kReleaseSave](): number {
+    const i32 = this.#i32;
+    const count = Atomics.load(i32, kCount);
+    Atomics.store(i32, kCount, 0);
+    Atomics.store(i32, kOwner, 0);
+    freeLock(i32, kState);
+    return count;
+  }
+
+  /**
+   * @internal Take the lock back with `count` acquires (Python's
+   * `_acquire_restore`), waiting as long as it takes. Never re-enters: on
+   * the main thread another async flow may hold the lock meanwhile, and
+   * shares this thread's owner mark.
+   */
+  [kAcquireRestore](count: number): Takeable {
+    const i32 = this.#i32;
+    return {
+      acquire: (timeoutMs = Infinity) => {
+        if (!takeLock(i32, kState, timeoutMs)) return false;
+        this.#own(count);
+        return true;
+      },
+      acquireAsync: async () => {
+        await takeLockAsync(i32, kState, Infinity);
+        this.#own(count);
+        return true;
+      },
+    };
   }
 
   /** @internal Where this RLock lives, for sending it to a thread. */

@@ -1,4 +1,4 @@
-import { describeValue } from '../errors.js';
+import { checkInteger } from '../errors.js';
 import { kSemaphoreId } from './layout.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
@@ -25,11 +25,7 @@ let adopting: SemaphoreMemory | undefined;
 let bounding: number | undefined;
 
 function checkValue(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
-    const message = `Expected the semaphore initial value to be an integer ≥ 0, got ${describeValue(value)}`;
-    throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
-  }
-  return value;
+  return checkInteger(value, 'the semaphore initial value', 0);
 }
 
 /**
@@ -169,10 +165,7 @@ export class Semaphore {
    *   times` if the permits would exceed its initial value.
    */
   release(n = 1): void {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-      const message = `Expected \`n\` to be an integer ≥ 1, got ${describeValue(n)}`;
-      throw typeof n === 'number' ? new RangeError(message) : new TypeError(message);
-    }
+    checkInteger(n, '`n`', 1, Infinity);
     const i32 = this.#i32;
     const bound = Atomics.load(i32, kBound);
     for (;;) {

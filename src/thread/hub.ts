@@ -166,6 +166,14 @@ export function idleStandbyCount(): number {
   return standby.idleCount;
 }
 
+/** Workers given back to the standby pool after a clean thread, since the process started. */
+let releasedWorkers = 0;
+
+/** @internal How many workers were given back after a clean thread (tests wait for one). */
+export function releasedWorkerCount(): number {
+  return releasedWorkers;
+}
+
 /** @internal Begin booting standby workers, ahead of a first start(). Standby workers live on the main thread only. */
 export function prepareStandby(): void {
   if (isMainThread) standby.refill();
@@ -349,6 +357,7 @@ function track(
       void worker.terminate();
       return;
     }
+    releasedWorkers++;
     standby.putBack({
       control: ControlBlock.fromBuffer(message.control),
       port: message.port,

@@ -1,4 +1,6 @@
 import { MessagePort } from 'node:worker_threads';
+import { Barrier } from '../sync/barrier.js';
+import { Condition } from '../sync/condition.js';
 import { Event } from '../sync/event.js';
 import { Lock } from '../sync/lock.js';
 import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memory.js';
@@ -6,11 +8,11 @@ import { RLock } from '../sync/rlock.js';
 import { Semaphore } from '../sync/semaphore.js';
 import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
 
-// Values cross threads by structured clone, which would turn an Event, a
-// Lock, an RLock, a Semaphore or a queue (all private fields) into an empty object.
-// Before sending, every one inside a value is swapped for a marker holding
-// its kind and memory; the receiving side swaps each marker back for the
-// same kind on that memory. ("Events" below means all of these.)
+// Values cross threads by structured clone, which would turn an Event or
+// any other shared-memory primitive (all private fields) into an empty
+// object. Before sending, every one inside a value is swapped for a marker
+// holding its kind and memory; the receiving side swaps each marker back for
+// the same kind on that memory. ("Events" below means all of these.)
 
 const kMarker = '__skein_event__';
 
@@ -21,13 +23,16 @@ interface EventMarker {
   byteOffset: number;
 }
 
-type Reviver = (buffer: SharedArrayBuffer, byteOffset: number) => object;
+/** Rebuild a primitive from its memory; `lock` is a Condition's own lock, rebuilt first when it lives elsewhere. */
+type Reviver = (buffer: SharedArrayBuffer, byteOffset: number, lock?: object) => object;
 
 const revivers: Partial<Record<SharedKind, Reviver>> = {
   Event: (buffer, byteOffset) => Event.fromBuffer(buffer, byteOffset),
   Lock: (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset),
   RLock: (buffer, byteOffset) => RLock.fromBuffer(buffer, byteOffset),
   Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
+  Condition: (buffer, byteOffset, lock) => Condition.fromBuffer(buffer, byteOffset, lock as Lock | RLock | undefined),
+  Barrier: (buffer, byteOffset) => Barrier.fromBuffer(buffer, byteOffset),
 };
 
 /**
@@ -292,24 +297,29 @@ function isMarker(value: object): value is EventMarker {
   );
 }
 
+/** The primitive a marker stands for: one object for each memory in a value, shared references kept. */
+function reviveMarker(marker: SharedHandle, events: Map<SharedArrayBuffer, Map<number, object>>): object {
+  let byOffset = events.get(marker.buffer);
+  if (byOffset === undefined) events.set(marker.buffer, (byOffset = new Map()));
+  let revived = byOffset.get(marker.byteOffset);
+  if (revived === undefined) {
+    // A Condition made over a lock of the caller's carries that lock's memory too.
+    const lock = marker.lock && reviveMarker(marker.lock, events);
+    const reviver = revivers[marker.kind];
+    if (reviver === undefined) {
+      throw new Error(
+        `internal error: a ${marker.kind} arrived before its module was loaded (prepareDecode() must be awaited before decodeValue())`,
+      );
+    }
+    revived = reviver(marker.buffer, marker.byteOffset, lock);
+    byOffset.set(marker.byteOffset, revived);
+  }
+  return revived;
+}
+
 function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number, object>>, seen: Set<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (isMarker(value)) {
-    let byOffset = events.get(value.buffer);
-    if (byOffset === undefined) events.set(value.buffer, (byOffset = new Map()));
-    let revived = byOffset.get(value.byteOffset);
-    if (revived === undefined) {
-      const reviver = revivers[value.kind];
-      if (reviver === undefined) {
-        throw new Error(
-          `internal error: a ${value.kind} arrived before its module was loaded (prepareDecode() must be awaited before decodeValue())`,
-        );
-      }
-      revived = reviver(value.buffer, value.byteOffset);
-      byOffset.set(value.byteOffset, revived);
-    }
-    return revived;
-  }
+  if (isMarker(value)) return reviveMarker(value, events);
   if (seen.has(value) || isOpaque(value)) return value;
   seen.add(value);
   if (value instanceof Map) {

@@ -10,6 +10,7 @@ import { within } from '../helpers/bounded.js';
 import { expectNoLiveWorkers, liveWorkerCount } from '../helpers/leak-check.js';
 import { runChurn } from './scenarios/churn.js';
 import { runClosedStdout } from './scenarios/closed-stdout.js';
+import { runBarrierRounds, runBoundedBuffer } from './scenarios/condbar.js';
 import { runDoneCallbacks } from './scenarios/done-callbacks.js';
 import { checkEventSchedules } from './scenarios/event-schedules.js';
 import { runFaultInjection } from './scenarios/faults.js';
@@ -147,6 +148,18 @@ await scenario('queues', 120_000, async () => {
       `${r.items} items through a Queue(32) by 4 + 4 threads (${r.relayed} through the relay), ` +
       `${r.shutdownRounds} shutdowns under blocked threads (${r.immediateRounds} immediate, ${r.refused} items refused or dropped)`,
     problems: r.problems,
+  };
+});
+
+await scenario('Condition and Barrier', 90_000, async () => {
+  const buffer = await runBoundedBuffer(4, 3, 2_000, 8, seed);
+  const rounds = await runBarrierRounds(4, 300, 10, seed);
+  totals.threads += 7 + 4;
+  return {
+    figures:
+      `bounded buffer: ${buffer.items} items through 8 slots, 4 producer threads + the main thread, 3 consumers, ` +
+      `${buffer.timeouts} timed-out waits; barrier: ${rounds.passed} rounds passed, ${rounds.broken} broken by a late party`,
+    problems: [...buffer.problems, ...rounds.problems],
   };
 });
 

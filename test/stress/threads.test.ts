@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 import { runChurn } from './scenarios/churn.js';
+import { runBarrierRounds, runBoundedBuffer } from './scenarios/condbar.js';
 import { runLocks } from './scenarios/locks.js';
 import { runSharedEvent } from './scenarios/shared-event.js';
 
@@ -24,6 +25,18 @@ describe('stress: threads (short)', () => {
     assert.deepEqual(report.problems, []);
     assert.ok(report.entered.lock > 0 && report.entered.rlock > 0 && report.entered.semaphore > 0, 'all three used');
     assert.ok(report.mostInside <= 2);
+  });
+
+  it('moves every item once through a bounded buffer of Condition + Lock, 2 producers + the main thread, 2 consumers', async () => {
+    const report = await runBoundedBuffer(2, 2, 200, 4, 7);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.items, 600);
+  });
+
+  it('passes barrier rounds with 3 threads and the main thread, broken for all when a party is late', async () => {
+    const report = await runBarrierRounds(3, 40, 5, 7);
+    assert.deepEqual(report.problems, []);
+    assert.ok(report.broken > 0 && report.passed > 0, `${report.passed} passed, ${report.broken} broken`);
   });
 
   it('ends all 50 threads waiting on one Event in every way when it is set', async () => {

@@ -5,7 +5,7 @@ import { Event, Thread, currentThread, setStandbyThreads } from 'skein';
 import { joinOrFail } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 // Internal: how many standby workers are idle now.
-import { idleStandbyCount } from '../../dist/internal.js';
+import { idleStandbyCount, releasedWorkerCount } from '../../dist/internal.js';
 
 checkLeaksAfterEach();
 
@@ -122,8 +122,14 @@ describe('workers given back after a clean thread', () => {
   it('serve the next thread when the last one left the worker as it found it', async () => {
     setStandbyThreads(1);
     await standbyStarted();
+    const released = releasedWorkerCount();
     const first = await run(served);
-    // Joined: the worker is back on standby, first in line.
+    // The worker is given back a little after join() returns: wait for it (bounded).
+    for (const deadline = Date.now() + 60_000; releasedWorkerCount() === released; ) {
+      if (Date.now() > deadline) assert.fail('failed to see the worker given back in 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // Given back: the worker is on standby, first in line.
     assert.equal(await run(served), first + 1, 'the second thread ran on the first one’s worker');
     assert.equal(await run(() => currentThread().name, { name: 'third' }), 'third');
   });

@@ -26,6 +26,11 @@ import {
   SimpleQueue,
   type PriorityKey,
   QueueEmpty,
+  Condition,
+  type ConditionMemory,
+  Barrier,
+  type BarrierOptions,
+  BrokenBarrierError,
   type ExceptHook,
   type ExceptHookArgs,
   type ModuleTarget,
@@ -317,6 +322,41 @@ expectTypeOf(throwIfStopped).toEqualTypeOf<() => void>();
   new PriorityQueue<string>();
   // @ts-expect-error - a SimpleQueue has no task tracking
   simple.taskDone();
+
+  const cond = new Condition(lock);
+  expectTypeOf(new Condition()).toEqualTypeOf<Condition>();
+  expectTypeOf(new Condition(rlock)).toEqualTypeOf<Condition>();
+  expectTypeOf(cond.acquire(10)).toEqualTypeOf<boolean>();
+  expectTypeOf(cond.acquireAsync()).toEqualTypeOf<Promise<boolean>>();
+  expectTypeOf(cond.release).toEqualTypeOf<() => void>();
+  expectTypeOf(cond.wait(10)).toEqualTypeOf<boolean>();
+  expectTypeOf(cond.waitAsync()).toEqualTypeOf<Promise<boolean>>();
+  expectTypeOf(cond.waitFor(() => 42 as const, 10)).toEqualTypeOf<42>();
+  expectTypeOf(cond.waitForAsync(() => 'x')).toEqualTypeOf<Promise<string>>();
+  expectTypeOf(cond.notify).parameters.toEqualTypeOf<[n?: number]>();
+  expectTypeOf(cond.notifyAll).toEqualTypeOf<() => void>();
+  expectTypeOf(Condition.fromBuffer(cond.buffer, 0, lock)).toEqualTypeOf<Condition>();
+  expectTypeOf<ConditionMemory>().toEqualTypeOf<EventMemory>();
+  // @ts-expect-error - a Condition is over a Lock or an RLock, not a Semaphore
+  new Condition(semaphore);
+  // @ts-expect-error - the predicate is a function
+  cond.waitFor(true);
+
+  const barrier = new Barrier(3, { timeout: 1_000 });
+  expectTypeOf(barrier.wait(10)).toEqualTypeOf<number>();
+  expectTypeOf(barrier.waitAsync()).toEqualTypeOf<Promise<number>>();
+  expectTypeOf(barrier.reset).toEqualTypeOf<() => void>();
+  expectTypeOf(barrier.abort).toEqualTypeOf<() => void>();
+  expectTypeOf(barrier.parties).toEqualTypeOf<number>();
+  expectTypeOf(barrier.nWaiting).toEqualTypeOf<number>();
+  expectTypeOf(barrier.broken).toEqualTypeOf<boolean>();
+  expectTypeOf(Barrier.fromBuffer(barrier.buffer)).toEqualTypeOf<Barrier>();
+  expectTypeOf<BarrierOptions>().toEqualTypeOf<{ timeout?: number }>();
+  expectTypeOf(new BrokenBarrierError()).toMatchTypeOf<Error & { code: string }>();
+  // @ts-expect-error - Python's action is not taken: a function cannot be shared by threads
+  new Barrier(3, () => {});
+  // @ts-expect-error - parties is a number
+  new Barrier('3');
 
   // @ts-expect-error - an Event lives in shared memory only
   Event.fromBuffer(new ArrayBuffer(8));

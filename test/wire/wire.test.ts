@@ -43,10 +43,28 @@ const cloneable = fc.anything({
   ],
 });
 
+/**
+ * Whether `value` holds an invalid Date anywhere: Node 20's deepStrictEqual
+ * finds two `new Date(NaN)` unequal, so such values are checked on their own.
+ */
+function holdsInvalidDate(value: unknown, seen = new Set<unknown>()): boolean {
+  if (value instanceof Date) return Number.isNaN(value.getTime());
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  const inside =
+    value instanceof Map
+      ? [...value.keys(), ...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
+  return inside.some((item) => holdsInvalidDate(item, seen));
+}
+
 describe('wire format', () => {
   it('reads back what structured clone makes of any cloneable value', () => {
     fc.assert(
       fc.property(cloneable, (value) => {
+        fc.pre(!holdsInvalidDate(value));
         assert.deepStrictEqual(roundTrip(value), structuredClone(value));
       }),
       { numRuns: 2_000 },
@@ -73,6 +91,10 @@ describe('wire format', () => {
     ];
     for (const value of values) assert.deepStrictEqual(roundTrip(value), value);
     assert.ok(Object.is(roundTrip(-0), -0));
+    const invalid = roundTrip(new Set([new Date(Number.NaN)])) as Set<Date>;
+    assert.ok(invalid instanceof Set && invalid.size === 1);
+    const [date] = invalid;
+    assert.ok(date instanceof Date && Number.isNaN(date.getTime()), 'an invalid Date stays an invalid Date');
   });
 
   it('keeps cycles and shared references, and views sharing one buffer', () => {
