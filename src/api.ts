@@ -52,8 +52,8 @@ export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
   type ShutdownOptions,
-  type MapOptions,
 } from './executor/thread-pool-executor.js';
+export type { MapOptions } from './executor/map.js';
 export {
   wait,
   asCompleted,

@@ -333,6 +333,17 @@ setExcepthook(undefined);
   expectTypeOf(pool.map((n: number) => String(n), [1, 2])).toEqualTypeOf<AsyncGenerator<string, void, undefined>>();
   // @ts-expect-error - map items must fit the function's parameter
   pool.map((n: number) => n, ['a']);
+  // An async iterable maps as an iterable does, with or without buffersize.
+  const lines = async function* () {
+    yield 'a';
+  };
+  expectTypeOf(pool.map((s: string) => s.length, lines(), { buffersize: 4 })).toEqualTypeOf<
+    AsyncGenerator<number, void, undefined>
+  >();
+  // @ts-expect-error - async items must fit the function's parameter too
+  pool.map((n: number) => n, lines());
+  // @ts-expect-error - buffersize is a number
+  pool.map((n: number) => n, [1], { buffersize: '4' });
 
   // A Future is awaitable as its result, and Future<R> is a Future<unknown>.
   const awaited = async (): Promise<number> => await future;
