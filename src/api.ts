@@ -54,6 +54,7 @@ export {
   type ShutdownOptions,
 } from './executor/thread-pool-executor.js';
 export type { MapOptions } from './executor/map.js';
+export { TaskGroup } from './executor/task-group.js';
 export {
   wait,
   asCompleted,

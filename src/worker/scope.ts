@@ -43,6 +43,7 @@ export const exportNames: readonly string[] = [
   'NotSupportedError',
   'Future',
   'ThreadPoolExecutor',
+  'TaskGroup',
   'wait',
   'asCompleted',
   'FIRST_COMPLETED',
