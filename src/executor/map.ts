@@ -12,7 +12,7 @@
  * request for a result, before waiting for it.
  */
 import { describeValue, TimeoutError } from '../errors.js';
-import { toTimeoutMs } from '../sync/timeout.js';
+import { settleWithin, toTimeoutMs } from '../sync/timeout.js';
 import type { Future } from './future.js';
 
 /** Options of {@link ThreadPoolExecutor.map}. */
@@ -264,28 +264,15 @@ class MapResults<T, R> implements AsyncGenerator<R, void, undefined> {
 
   /** Reject with TimeoutError once the deadline from the map() call has passed. */
   #within<V>(promise: PromiseLike<V>): Promise<V> {
-    if (this.#deadline === Infinity) return Promise.resolve(promise);
-    const left = Math.max(0, this.#deadline - performance.now());
-    return new Promise<V>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new TimeoutError(
-            `map() did not produce every result within ${this.#timeout} ms of the call; ` +
-              'the calls not started are cancelled',
-          ),
-        );
-      }, left);
-      promise.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    const left = this.#deadline === Infinity ? Infinity : Math.max(0, this.#deadline - performance.now());
+    return settleWithin(
+      promise,
+      left,
+      () =>
+        new TimeoutError(
+          `map() did not produce every result within ${this.#timeout} ms of the call; the calls not started are cancelled`,
+        ),
+    );
   }
 
   /** Drop the calls already yielded once they are most of the array. */

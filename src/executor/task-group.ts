@@ -106,7 +106,7 @@ export class TaskGroup {
     // Marked handled: wait() hands each caller its own promise of it.
     this.#outcome.catch(noop);
     if (!TaskGroup.#makingSubgroup) {
-      this.#unwatch = watchEvent(stopEvent(), () => void this.#stop('creator', { timeout: Infinity, force: false }));
+      this.#unwatch = watchEvent(stopEvent(), () => this.#askToStop('creator'));
     }
   }
 
@@ -334,9 +334,14 @@ export class TaskGroup {
     this.#running--;
     if (failure !== undefined) {
       if (failure.thrown !== true) this.#failures.push(failure.error);
-      if (this.#stopping === undefined) void this.#stop('failure', { timeout: Infinity, force: false });
+      if (this.#stopping === undefined) this.#askToStop('failure');
     }
     this.#finishIfDone();
+  }
+
+  /** Ask every member to stop, without waiting for them (the leave does). */
+  #askToStop(reason: StopReason): void {
+    this.#stop(reason, { timeout: Infinity, force: false }).catch(noop);
   }
 
   /** Ask every member still running to stop; the group takes no more members. */

@@ -41,6 +41,17 @@ const failOnceRunning = (board: Int32Array, n: number, message: string): never =
   throw new Error(message);
 };
 
+/** A member thread that sets `running`, then spins without ever checking its stop request: only force ends it. */
+function deafMember(group: TaskGroup, running: Event): Thread {
+  return group.thread({
+    target: (running: Event) => {
+      running.set();
+      for (;;);
+    },
+    args: [running],
+  });
+}
+
 /** The marks of members `0 … n-1`. */
 function finallies(board: Int32Array, n: number): number[] {
   return Array.from({ length: n }, (_, i) => Atomics.load(board, 1 + i));
@@ -86,13 +97,7 @@ describe('TaskGroup members', () => {
         running,
       );
       const queued = group.submit(pool, () => 'never runs');
-      const deaf = group.thread({
-        target: (running: Event) => {
-          running.set();
-          for (;;);
-        },
-        args: [running],
-      });
+      const deaf = deafMember(group, running);
       await within(running.waitAsync(), 10_000, 'see the task run');
       queued.cancel();
       const outcome = await within(group.stop({ timeout: 0, force: true }), 20_000, 'stop the group');
@@ -222,13 +227,7 @@ describe('TaskGroup.stop', () => {
   it('forces what ignores the request, reporting "alive" without force', async () => {
     const group = new TaskGroup();
     const running = new Event();
-    const deaf = group.thread({
-      target: (running: Event) => {
-        running.set();
-        for (;;);
-      },
-      args: [running],
-    });
+    const deaf = deafMember(group, running);
     await within(running.waitAsync(), 10_000, 'see the thread run');
     assert.equal(await group.stop({ timeout: 0 }), 'alive');
     assert.equal(await within(group.stop({ timeout: 0, force: true }), 10_000, 'force the group'), 'forced');
