@@ -60,8 +60,9 @@ export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
   type ShutdownOptions,
-  type MapOptions,
 } from './executor/thread-pool-executor.js';
+export type { MapOptions } from './executor/map.js';
+export { TaskGroup } from './executor/task-group.js';
 export {
   wait,
   asCompleted,

@@ -1,5 +1,5 @@
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from '../errors.js';
-import { toTimeoutMs } from '../sync/timeout.js';
+import { settleWithin, toTimeoutMs } from '../sync/timeout.js';
 import { checkStopOptions, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
 
 /** Where a future is in its life: pending → running → finished, or pending → cancelled. */
@@ -113,22 +113,11 @@ export class Future<R = unknown> implements PromiseLike<R> {
     const timeout = toTimeoutMs(timeoutMs);
     const outcome = this.#outcomePromise();
     if (timeout === Infinity || this.done()) return outcome;
-    return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new TimeoutError(`the future was not done within ${timeout} ms; its task keeps running`)),
-        timeout,
-      );
-      outcome.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return settleWithin(
+      outcome,
+      timeout,
+      () => new TimeoutError(`the future was not done within ${timeout} ms; its task keeps running`),
+    );
   }
 
   /**

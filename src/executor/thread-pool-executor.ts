@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { BrokenThreadPool, describeValue, exitError, exitReasonOf, RuntimeError } from '../errors.js';
 import { checkSupported } from '../platform.js';
-import { toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
 import { closeItems, putItems } from '../relay/items.js';
@@ -30,6 +29,7 @@ import {
 import { checkArgs, decodeValue, deserializeError, encodeArgs } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
 import { JobSlots } from './job-slots.js';
+import { type MapOptions, mapCalls } from './map.js';
 import { PoolWorker } from './pool-worker.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
@@ -62,12 +62,6 @@ export interface ShutdownOptions {
   timeout?: number;
   /** With `stopRunning` and `timeout`: terminate the workers of tasks still running at the timeout. */
   force?: boolean;
-}
-
-/** Options of {@link ThreadPoolExecutor.map}. */
-export interface MapOptions {
-  /** Milliseconds, from the `map()` call, for every result to arrive; then the iterator throws TimeoutError. */
-  timeout?: number;
 }
 
 /** The pool's side of a task record. */
@@ -308,39 +302,42 @@ export class ThreadPoolExecutor {
   }
 
   /**
-   * Run `fn` on every item of `iterable`: all are submitted now, and the
-   * results are yielded in input order as they are ready. A task's error is
-   * thrown at its position. Closing the iterator early (`break`), an error,
-   * or the timeout cancels the calls not yet started.
+   * Run `fn` on every item of `iterable`, yielding the results in input
+   * order as they are ready. A task's error is thrown at its position, as
+   * is an error of the input itself. Closing the iterator early (`break`),
+   * an error, or the timeout cancels the calls not yet started and closes
+   * the input.
    *
+   * Without `buffersize`, every item is submitted now, when `map()` is
+   * called (as Python does); an async iterable (a stream of lines, a
+   * paginated API) has each item submitted as it arrives. With
+   * `buffersize` (Python 3.14), at most that many calls are submitted ahead
+   * of the consumer: the first `buffersize` now, then one more each time a
+   * result is asked for — an endless or huge input runs in bounded memory.
+   *
+   * @param options.timeout - milliseconds from this call for every result to arrive.
+   * @param options.buffersize - the most calls submitted ahead of the consumer (an integer ≥ 1).
+   * @throws TypeError/RangeError for a bad `timeout` or `buffersize`, or an
+   *   `iterable` that is neither iterable nor async iterable; what `submit`
+   *   or the input throws for the calls submitted now.
    * @throws (from the iterator) TimeoutError when `timeout` ms have passed since this call.
    * @example
    * ```ts
    * for await (const size of pool.map(fileSize, paths, { timeout: 10_000 })) total += size;
+   * // An endless input, eight calls ahead of the loop at most:
+   * for await (const line of pool.map(render, readLines(file), { buffersize: 8 })) out.write(line);
    * ```
    */
   map<T, R>(
     fn: (item: T) => R,
-    iterable: Iterable<T>,
+    iterable: Iterable<T> | AsyncIterable<T>,
     options: MapOptions = {},
   ): AsyncGenerator<Awaited<R>, void, undefined> {
-    const timeout = toTimeoutMs(options.timeout, 'timeout');
-    const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
-    if (iterable === null || typeof (iterable as Iterable<T>)?.[Symbol.iterator] !== 'function') {
-      throw new TypeError(`Expected \`iterable\` to be iterable, got ${describeValue(iterable)}`);
-    }
-    const futures: Future<Awaited<R>>[] = [];
-    for (const item of iterable) futures.push(this.submit(fn as (item: T) => R, item as never) as Future<Awaited<R>>);
-    return (async function* results() {
-      try {
-        for (const future of futures) {
-          const left = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
-          yield await future.result(left);
-        }
-      } finally {
-        for (const future of futures) future.cancel();
-      }
-    })();
+    return mapCalls(
+      (item: T) => this.submit(fn as (item: T) => R, item as never) as Future<Awaited<R>>,
+      iterable,
+      options,
+    );
   }
 
   /**
@@ -399,7 +396,8 @@ export class ThreadPoolExecutor {
     return {
       workers: this.#workers.size,
       maxWorkers: this.#maxWorkers,
-      tasks: this.#records.size,
+      // A task cancelled in the queue is held only until a worker skips it: not counted.
+      tasks: [...this.#records.values()].filter((record) => !record.future.done()).length,
       queued: this.#pending.length + this.#tasks.size,
     };
   }

@@ -45,6 +45,7 @@ export interface EventMemory {
 }
 
 let adopting: EventMemory | undefined;
+let watch: (event: Event, onSet: () => void) => () => void;
 
 /**
  * A flag shared by every thread: Python's `threading.Event` on shared memory.
@@ -268,4 +269,46 @@ export class Event {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Event { set: ${this.isSet()} }`;
   }
+
+  static {
+    watch = (event, onSet) => {
+      const i32 = event.#i32;
+      let watching = true;
+      void (async () => {
+        for (;;) {
+          const seen = Atomics.load(i32, kWord);
+          if ((seen & kFlag) !== 0) break;
+          // A set() after the load changes the word, so this wait returns at
+          // once: no wake-up is lost. It is bounded because without native
+          // Atomics.waitAsync it polls, and a cancelled watch must end.
+          await waitAsyncFor(i32, kWord, seen, kWatchSliceMs, false);
+          if (!watching) return;
+        }
+        if (!watching) return;
+        watching = false;
+        onSet();
+      })();
+      return () => {
+        if (!watching) return;
+        watching = false;
+        // Release our waiter now rather than at the end of its slice. Every
+        // waiter on an Event reads the word again when woken and waits on
+        // if it did not change, so the others this wakes lose nothing.
+        Atomics.notify(i32, kWord);
+      };
+    };
+  }
+}
+
+/** How long a watch waits at a time before checking whether it was cancelled. */
+const kWatchSliceMs = 1_000;
+
+/**
+ * Call `onSet` once, when `event` is set (inside this call if it is), from the
+ * calling thread's event loop, without keeping the process alive.
+ * @returns a function that stops watching and leaves no waiter behind.
+ * @internal
+ */
+export function watchEvent(event: Event, onSet: () => void): () => void {
+  return watch(event, onSet);
 }

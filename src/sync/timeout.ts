@@ -27,6 +27,28 @@ export function sharedNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/**
+ * `promise`'s outcome, or a rejection with `timedOut()` if it has not
+ * settled within `timeoutMs` (`Infinity`: it waits as long as `promise`).
+ * The timer keeps the process alive while it runs.
+ */
+export function settleWithin<V>(promise: PromiseLike<V>, timeoutMs: number, timedOut: () => Error): Promise<V> {
+  if (timeoutMs === Infinity) return Promise.resolve(promise);
+  return new Promise<V>((resolve, reject) => {
+    const timer = setTimeout(() => reject(timedOut()), timeoutMs);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** A monotonic deadline `timeoutMs` from now (`Infinity` stays `Infinity`). */
 export function deadlineAfter(timeoutMs: number): number {
   return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;

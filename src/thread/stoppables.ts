@@ -88,6 +88,15 @@ export function checkStopOptions(options: unknown): { timeout: number; force: bo
   return { timeout: ms, force: force === true };
 }
 
+/**
+ * How a stop of several things ended, taken together: `"alive"` if any is
+ * still alive, else `"forced"` if any was forced, else `"stopped"`.
+ * @internal
+ */
+export function combinedOutcome(outcomes: readonly StopOutcome[]): StopOutcome {
+  return outcomes.includes('alive') ? 'alive' : outcomes.includes('forced') ? 'forced' : 'stopped';
+}
+
 // One registry per JavaScript thread, shared by every copy of skein loaded in it.
 const kRegistry = Symbol.for('skein.stoppables');
 const registry: Set<Stoppable> = ((globalThis as { [kRegistry]?: Set<Stoppable> })[kRegistry] ??= new Set());

@@ -53,6 +53,7 @@ export const exportNames: readonly string[] = [
   'QueueShutDown',
   'Future',
   'ThreadPoolExecutor',
+  'TaskGroup',
   'wait',
   'asCompleted',
   'FIRST_COMPLETED',

@@ -10,6 +10,7 @@ import {
   type Future,
   type FutureState,
   type StopOutcome,
+  TaskGroup,
   ThreadPoolExecutor,
   asCompleted,
   wait,
@@ -407,6 +408,17 @@ setExcepthook(undefined);
   expectTypeOf(pool.map((n: number) => String(n), [1, 2])).toEqualTypeOf<AsyncGenerator<string, void, undefined>>();
   // @ts-expect-error - map items must fit the function's parameter
   pool.map((n: number) => n, ['a']);
+  // An async iterable maps as an iterable does, with or without buffersize.
+  const lines = async function* () {
+    yield 'a';
+  };
+  expectTypeOf(pool.map((s: string) => s.length, lines(), { buffersize: 4 })).toEqualTypeOf<
+    AsyncGenerator<number, void, undefined>
+  >();
+  // @ts-expect-error - async items must fit the function's parameter too
+  pool.map((n: number) => n, lines());
+  // @ts-expect-error - buffersize is a number
+  pool.map((n: number) => n, [1], { buffersize: '4' });
 
   // A Future is awaitable as its result, and Future<R> is a Future<unknown>.
   const awaited = async (): Promise<number> => await future;
@@ -454,4 +466,37 @@ setExcepthook(undefined);
   wait([future, 1]);
   // @ts-expect-error - returnWhen is one of the three constants
   wait([anyFuture], { returnWhen: 'SOMETIMES' });
+}
+
+// ---------------------------------------------------------------------------
+// TaskGroup: its members keep the types submit() and new Thread() give them
+// ---------------------------------------------------------------------------
+{
+  const pool = new ThreadPoolExecutor();
+  const group = new TaskGroup();
+  expectTypeOf(group.submit(pool, (a: number, b: number) => a + b, 1, 2)).toEqualTypeOf<Future<number>>();
+  expectTypeOf(group.submit(pool, async (s: string) => [s], 'x')).toEqualTypeOf<Future<string[]>>();
+  // @ts-expect-error - the arguments must fit the function
+  group.submit(pool, (a: number) => a, 'one');
+  // @ts-expect-error - the pool comes first
+  group.submit((a: number) => a, 1);
+  expectTypeOf(group.submit<string>(pool, { module: 'file:///jobs.js', export: 'name' })).toEqualTypeOf<
+    Future<string>
+  >();
+  expectTypeOf(group.thread({ target: task, args: [new Event(), 3] })).toEqualTypeOf<
+    Thread<string, [event: Event, count: number]>
+  >();
+  // @ts-expect-error - a target with parameters needs its args
+  group.thread({ target: task });
+  class Job extends Thread<number> {
+    override run(): number {
+      return 1;
+    }
+  }
+  expectTypeOf(group.start(new Job())).toEqualTypeOf<Job>();
+  // @ts-expect-error - start() takes a Thread
+  group.start({ target: task });
+  expectTypeOf(group.subgroup()).toEqualTypeOf<TaskGroup>();
+  expectTypeOf(group.wait()).toEqualTypeOf<Promise<unknown[]>>();
+  expectTypeOf(group.stop({ timeout: 1_000, force: true })).toEqualTypeOf<Promise<StopOutcome>>();
 }
