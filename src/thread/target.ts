@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
+import { noteModuleTarget } from './globals.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
 
 /**
@@ -218,6 +219,7 @@ export function resolveModuleUrl(module: unknown, role = 'target'): string {
   } else if (isAbsolute(module)) url = pathToFileURL(module).href;
   else url = module; // a URL string (file:, node:, data:) or a package specifier
   if (url.startsWith('file:')) checkModuleExists(url, role);
+  noteModuleTarget();
   return url;
 }
 
