@@ -36,7 +36,7 @@ interface Section {
 const sections: readonly Section[] = [
   { title: 'isSet() in a hot loop', figures: ['isSet', 'isSetVsBare', 'isSetStride'], measure: measureIsSet },
   { title: 'stop notice', figures: ['stopNotice', 'stopNoticeSeed'], measure: measureStopNotice },
-  { title: 'thread start', figures: ['startFresh', 'startWarm'], measure: measureStart },
+  { title: 'thread start', figures: ['startFresh', 'startWarm', 'startTypeScript'], measure: measureStart },
   { title: 'memory per idle thread', figures: ['memory'], measure: measureMemory },
   { title: 'pool throughput and round trip', figures: ['poolThroughput', 'roundTrip'], measure: measurePools },
   {

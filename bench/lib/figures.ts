@@ -16,6 +16,7 @@ export const FIGURES = {
   cancelNext: 'Next task after a cancel, 1-worker pool',
   startFresh: 'Thread start → target running, fresh',
   startWarm: 'Thread start → target running, warm',
+  startTypeScript: 'Thread start → .ts module target running, warm, under tsx',
   memory: 'Memory per idle thread (RSS)',
 } as const;
 
@@ -33,6 +34,7 @@ export const CHART_LABELS: Record<keyof typeof FIGURES, string> = {
   cancelNext: 'Next task after cancel ÷ piscina',
   startFresh: 'Start, fresh ÷ raw new Worker',
   startWarm: 'Start, warm ÷ raw new Worker',
+  startTypeScript: '.ts target under tsx ÷ .mjs under node',
   memory: 'Idle thread RSS ÷ raw Worker',
 };
 
