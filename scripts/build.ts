@@ -43,6 +43,9 @@ await build({
   legalComments: 'none',
   sourcemap: 'linked',
   logLevel: 'warning',
+  // The worker imports its users' modules by URL, with their own import
+  // attributes (src/worker/load-target.ts): nothing there is for the bundle.
+  logOverride: { 'unsupported-dynamic-import': 'silent' },
 });
 // The modules a standby worker of a program under tsx imports ahead of need
 // (src/worker/load-target.ts): TypeScript on purpose, beside the worker entry.

@@ -11,18 +11,55 @@ function compile(source: string, scope: Record<string, unknown>): unknown {
   return factory(...Object.values(scope));
 }
 
+/**
+ * A dynamic `import(` in a shipped source. `import` is syntax, not a name a
+ * scope can bind, so a source written in a known file has each one
+ * rewritten to call {@link importFrom} (text that merely reads `import(`
+ * inside a string or a comment is rewritten too: harmless there, but seen).
+ */
+const dynamicImport = /(?<![\w$.])import(?=\s*\()/g;
+const kImportFrom = '__skeinImportFrom';
+
+/**
+ * The `import()` of an inline target written in `base`: a relative
+ * specifier is resolved against that file, as it would be there (not
+ * against skein's own worker folder), and loaded as a module target's
+ * module is (TypeScript included, under tsx); any other goes to `import()`.
+ */
+function importFrom(base: string): (specifier: unknown, options?: ImportCallOptions) => Promise<unknown> {
+  return (specifier, options) => {
+    const relative = typeof specifier === 'string' && /^\.{1,2}\//.test(specifier);
+    const resolved = relative ? new URL(specifier, base).href : (specifier as string);
+    if (options !== undefined) return import(resolved, options);
+    return relative ? importModule(resolved) : import(resolved);
+  };
+}
+
+/** `source`, its dynamic imports calling {@link importFrom} when it was written in a known file. */
+function withImportsFrom(definedIn: string | undefined, source: string): string {
+  return definedIn === undefined ? source : source.replace(dynamicImport, kImportFrom);
+}
+
+/** `scope`, plus the import function of {@link withImportsFrom} when the source was written in a known file. */
+function withImporter(definedIn: string | undefined, scope: Record<string, unknown>): Record<string, unknown> {
+  return definedIn === undefined ? scope : { ...scope, [kImportFrom]: importFrom(definedIn) };
+}
+
 /** Compile an inline function target (cached by source, for pools): at once, unless its scope must be loaded first. */
 export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inline' }>): Function | Promise<Function> {
-  const key = descriptor.method ? `m:${descriptor.source}` : descriptor.source;
+  const { definedIn } = descriptor;
+  const key = `${descriptor.method ? 'm:' : ''}${definedIn === undefined ? '' : `${definedIn}\n`}${descriptor.source}`;
   const cached = compiled.get(key);
   if (cached !== undefined) return cached;
+  const source = withImportsFrom(definedIn, descriptor.source);
   const build = (scope: Record<string, unknown>): Function => {
+    scope = withImporter(definedIn, scope);
     let fn: Function;
     if (descriptor.method) {
-      const holder = compile(`{${descriptor.source}\n}`, scope) as Record<string, Function>;
+      const holder = compile(`{${source}\n}`, scope) as Record<string, Function>;
       fn = Object.values(holder)[0]!;
     } else {
-      fn = compile(descriptor.source, scope) as Function;
+      fn = compile(source, scope) as Function;
     }
     compiled.set(key, fn);
     return fn;
@@ -101,9 +138,10 @@ async function loadModuleClass({ url, exportName }: { url: string; exportName: s
 /** Load (or rebuild from source) the Thread subclass a descriptor names. */
 export async function loadSubclass(descriptor: ClassDescriptor): Promise<Function> {
   if (descriptor.kind === 'module') return loadModuleClass(descriptor);
-  const scope = await scopeFor(descriptor.classes.map((c) => c.source));
+  const scope = withImporter(descriptor.definedIn, await scopeFor(descriptor.classes.map((c) => c.source)));
   let base: Function = descriptor.root === undefined ? Thread : await loadModuleClass(descriptor.root);
-  for (const { source, base: baseName } of descriptor.classes) {
+  for (const { source: written, base: baseName } of descriptor.classes) {
+    const source = withImportsFrom(descriptor.definedIn, written);
     base = compile(source, baseName === undefined ? scope : { ...scope, [baseName]: base }) as Function;
   }
   return base;
