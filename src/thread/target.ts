@@ -169,6 +169,28 @@ function compiles(body: string): string | undefined {
 /** A dynamic `import(` in a source (not `x.import(`): its relative specifiers need the file the source came from. */
 const dynamicImport = /(?<![\w$.])import\s*\(/;
 
+/**
+ * What a worker rewrites each dynamic `import(` of an inline source written
+ * in a known file to (src/worker/load-target.ts): a call naming that file
+ * first, `__skeinImportFrom("file:///…", ` — `import` is syntax, not a name
+ * a scope can bind. A function made inside such a source and sent on to
+ * another thread carries the rewrite in its own source: {@link asWritten}
+ * undoes it there.
+ */
+export const kImportFrom = '__skeinImportFrom';
+const rewrittenImport = new RegExp(`${kImportFrom}\\("([^"\\\\]*)", `, 'g');
+
+/** A source as it was written, and the file its rewritten imports named, if it has any. */
+function asWritten(source: string): { source: string; file: string | undefined } {
+  if (!source.includes(kImportFrom)) return { source, file: undefined };
+  let file: string | undefined;
+  const written = source.replace(rewrittenImport, (_, named: string) => {
+    file ??= named;
+    return 'import(';
+  });
+  return { source: written, file };
+}
+
 /** skein's own folder (dist/, whether this code is in an entry or a chunk) and its sources (src/, where source maps point). */
 const ownFolders = ((): string[] => {
   let dist = new URL('./', import.meta.url);
@@ -205,7 +227,8 @@ export function callerModule(): string | undefined {
  * dynamically, else undefined (nothing to capture).
  */
 export function definedIn(fn: Function): string | undefined {
-  return dynamicImport.test(Function.prototype.toString.call(fn)) ? callerModule() : undefined;
+  const { source, file } = asWritten(Function.prototype.toString.call(fn));
+  return file ?? (dynamicImport.test(source) ? callerModule() : undefined);
 }
 
 /**
@@ -218,8 +241,8 @@ export function definedIn(fn: Function): string | undefined {
 export function describeFunction(fn: Function, role = 'target', writtenIn?: string): TargetDescriptor {
   const cached = inlineCache.get(fn);
   if (cached !== undefined) return cached;
-  const source = Function.prototype.toString.call(fn);
-  const definedIn = writtenIn ?? (dynamicImport.test(source) ? callerModule() : undefined);
+  const { source, file } = asWritten(Function.prototype.toString.call(fn));
+  const definedIn = writtenIn ?? file ?? (dynamicImport.test(source) ? callerModule() : undefined);
   const key = definedIn === undefined ? source : `${definedIn}\n${source}`;
   const known = sourceCache.get(key);
   // Not remembered per function: a fresh closure per submit would fill the
@@ -328,7 +351,8 @@ export function describeSubclass(cls: Function, base: Function, writtenIn?: stri
         root = { url: resolveModuleUrl(module, c.name), exportName: c.name };
         break;
       }
-      const source = Function.prototype.toString.call(c);
+      const { source, file } = asWritten(Function.prototype.toString.call(c));
+      writtenIn ??= file;
       const header = /^class\b[^{]*?\bextends\s+([A-Za-z_$][\w$]*)\s*\{/.exec(source);
       if (!source.startsWith('class')) {
         throw new TypeError(

@@ -1,5 +1,6 @@
 import { Thread } from '../thread/thread.js';
 import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
+import { kImportFrom } from '../thread/target.js';
 import { scopeFor } from './scope.js';
 import { landTypeScriptCache, registerTypeScriptLoader, underTypeScriptLoader } from './typescript.js';
 
@@ -11,38 +12,32 @@ function compile(source: string, scope: Record<string, unknown>): unknown {
   return factory(...Object.values(scope));
 }
 
-/**
- * A dynamic `import(` in a shipped source. `import` is syntax, not a name a
- * scope can bind, so a source written in a known file has each one
- * rewritten to call {@link importFrom} (text that merely reads `import(`
- * inside a string or a comment is rewritten too: harmless there, but seen).
- */
-const dynamicImport = /(?<![\w$.])import(?=\s*\()/g;
-const kImportFrom = '__skeinImportFrom';
+/** A dynamic `import(` in a shipped source (text that merely reads `import(` in a string or a comment too: seen, but harmless). */
+const dynamicImport = /(?<![\w$.])import\s*\(/g;
 
 /**
- * The `import()` of an inline target written in `base`: a relative
+ * The `import()` of an inline target written in `file`: a relative
  * specifier is resolved against that file, as it would be there (not
  * against skein's own worker folder), and loaded as a module target's
  * module is (TypeScript included, under tsx); any other goes to `import()`.
  */
-function importFrom(base: string): (specifier: unknown, options?: ImportCallOptions) => Promise<unknown> {
-  return (specifier, options) => {
-    const relative = typeof specifier === 'string' && /^\.{1,2}\//.test(specifier);
-    const resolved = relative ? new URL(specifier, base).href : (specifier as string);
-    if (options !== undefined) return import(resolved, options);
-    return relative ? importModule(resolved) : import(resolved);
-  };
+function importFrom(file: string, specifier: unknown, options?: ImportCallOptions): Promise<unknown> {
+  const relative = typeof specifier === 'string' && /^\.{1,2}\//.test(specifier);
+  const resolved = relative ? new URL(specifier, file).href : (specifier as string);
+  if (options !== undefined) return import(resolved, options);
+  return relative ? importModule(resolved) : import(resolved);
 }
 
-/** `source`, its dynamic imports calling {@link importFrom} when it was written in a known file. */
+/** `source`, its dynamic imports calling {@link importFrom} with `definedIn` first, when it was written in a known file. */
 function withImportsFrom(definedIn: string | undefined, source: string): string {
-  return definedIn === undefined ? source : source.replace(dynamicImport, kImportFrom);
+  return definedIn === undefined
+    ? source
+    : source.replace(dynamicImport, `${kImportFrom}(${JSON.stringify(definedIn)}, `);
 }
 
-/** `scope`, plus the import function of {@link withImportsFrom} when the source was written in a known file. */
+/** `scope`, plus {@link importFrom} when the source was written in a known file. */
 function withImporter(definedIn: string | undefined, scope: Record<string, unknown>): Record<string, unknown> {
-  return definedIn === undefined ? scope : { ...scope, [kImportFrom]: importFrom(definedIn) };
+  return definedIn === undefined ? scope : { ...scope, [kImportFrom]: importFrom };
 }
 
 /** Compile an inline function target (cached by source, for pools): at once, unless its scope must be loaded first. */

@@ -61,6 +61,23 @@ describe('a relative import() in an inline target', () => {
     assert.equal(thread.result, 'function');
   });
 
+  it('resolves against the same file in a thread started by such a target', async () => {
+    const thread = await ran(async () => {
+      const inner = new Thread({
+        target: async () => {
+          const { cpuCountPlus } = await import('../fixtures/plain-target.mjs');
+          return typeof cpuCountPlus;
+        },
+      });
+      inner.start();
+      if (!(await inner.join(10_000))) throw new Error('failed to join the inner thread in 10 seconds');
+      if (inner.exception !== undefined) throw inner.exception;
+      return inner.result;
+    });
+    assert.equal(thread.exception, undefined);
+    assert.equal(thread.result, 'function');
+  });
+
   it('leaves other specifiers as they are', async () => {
     const thread = await ran(async () => {
       const { basename } = await import('node:path');
