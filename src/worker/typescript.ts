@@ -56,8 +56,12 @@ export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
       if (api === undefined) continue;
       const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
       register();
-      if (hooksOnThisThread) landHere = ((await import(landing)) as { landWrites: () => Promise<void> }).landWrites;
-      else if (typeof module.register === 'function') module.register(landing);
+      try {
+        if (hooksOnThisThread) landHere = ((await import(landing)) as { landWrites: () => Promise<void> }).landWrites;
+        else module.register(landing);
+      } catch {
+        // A runtime without these hooks (Bun, Deno) compiles again, as before: slower, never wrong.
+      }
       return true;
     }
     return false;

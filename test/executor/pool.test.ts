@@ -196,8 +196,13 @@ describe('ThreadPoolExecutor.map', () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const gate = new Event();
     const parked = new Event();
+    // The task parks itself (a function of this file would not travel with its source).
     const results = pool.map(
-      (args: [Event, Event]) => parkedTask(args[0], args[1], 1),
+      ([gate, parked]: [Event, Event]) => {
+        parked.set();
+        gate.wait(30_000);
+        return 1;
+      },
       [[gate, parked]] as [Event, Event][],
       {
         timeout: 10,
