@@ -108,9 +108,8 @@ export async function landWrites() {
   const pending = () =>
     typeof process.getActiveResourcesInfo === 'function' &&
     process.getActiveResourcesInfo().some((resource) => resource.startsWith('FSReq'));
-  for (let waited = 0; waited < ${kLandWritesMs} && pending(); waited++) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+  const deadline = performance.now() + ${kLandWritesMs};
+  while (pending() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 export async function load(url, context, nextLoad) {
   const loaded = await nextLoad(url, context);
