@@ -46,7 +46,12 @@ const sections: readonly Section[] = [
   },
   { name: 'wire', title: 'wire format', figures: ['wireSmall', 'wireString', 'wireBytes'], measure: measureWire },
   { name: 'stop-notice', title: 'stop notice', figures: ['stopNotice', 'stopNoticeSeed'], measure: measureStopNotice },
-  { name: 'start', title: 'thread start', figures: ['startFresh', 'startWarm'], measure: measureStart },
+  {
+    name: 'start',
+    title: 'thread start',
+    figures: ['startFresh', 'startWarm', 'startTypeScript'],
+    measure: measureStart,
+  },
   { name: 'memory', title: 'memory per idle thread', figures: ['memory'], measure: measureMemory },
   {
     name: 'pools',

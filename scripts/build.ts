@@ -11,7 +11,7 @@
 // code, so a worker and the tests see the same classes as the package.
 // Declarations (.d.ts) come from tsc, one per source module, with the docs.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -43,4 +43,12 @@ await build({
   legalComments: 'none',
   sourcemap: 'linked',
   logLevel: 'warning',
+  // The worker imports its users' modules by URL, with their own import
+  // attributes (src/worker/load-target.ts): nothing there is for the bundle.
+  logOverride: { 'unsupported-dynamic-import': 'silent' },
 });
+// The modules a standby worker of a program under tsx imports ahead of need
+// (src/worker/load-target.ts): TypeScript on purpose, beside the worker entry.
+for (const name of ['warm-up.ts', 'warm-up-import.ts']) {
+  copyFileSync(new URL(`../src/worker/${name}`, import.meta.url), new URL(`../dist/worker/${name}`, import.meta.url));
+}

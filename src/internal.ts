@@ -4,13 +4,19 @@
 // by package.json nor packed. Its declarations are its own (not re-exports):
 // the members it reaches are `@internal`, which the published .d.ts strip.
 import type { Future } from './executor/future.js';
-import { idleStandbyCount as countIdleStandbys, releasedWorkerCount as countReleased } from './thread/hub.js';
+import {
+  idleStandbyCount as countIdleStandbys,
+  readyStandbyCount as countReadyStandbys,
+  releasedWorkerCount as countReleased,
+} from './thread/hub.js';
 
 /** Idle standby workers (tests subtract them when counting leaks). */
 export const idleStandbyCount = (): number => countIdleStandbys();
 
 /** How many workers were given back to the standby pool after a clean thread. */
 export const releasedWorkerCount = (): number => countReleased();
+/** Idle standby workers booted and parked, ready to run a job at once (the bench's start figures wait for one). */
+export const readyStandbyCount = (): number => countReadyStandbys();
 
 /** The number that identifies `future` in the messages between a pool and its workers. */
 export const futureId = (future: Future<unknown>): number => future.id;

@@ -1,12 +1,17 @@
 // Thread start → target running: from the line that creates the thread to
 // the first line of its code, stamped by the thread itself on the monotonic
-// clock. Reference: a raw `new Worker` of a one-file ES module.
+// clock. Reference: a raw `new Worker` of a one-file ES module. And the same
+// for a TypeScript module target under tsx, against its JavaScript twin
+// under plain node, each measured in child processes of its own.
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Thread, setStandbyThreads } from 'skein';
 import type { FigureRow, SectionResult } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
-import { interleaveSamples, pairedRatio, summarize } from '../lib/stats.js';
+import { interleave, interleaveSamples, median, pairedRatio, summarize } from '../lib/stats.js';
 import { hrtimeNs, pause, waitForSlot, within } from '../lib/wait.js';
 
 const stampWorker = new URL('../plain/stamp-worker.mjs', import.meta.url);
@@ -52,7 +57,25 @@ const startOnce = (start: Starter, standby?: number) => async (): Promise<number
   return Number(stamp[0]! - startedAt) / 1e6;
 };
 
-/** Measure thread start latency, fresh and warm, against a raw Worker. */
+const startProbe = fileURLToPath(new URL('../plain/start-probe.mjs', import.meta.url));
+const run = promisify(execFile);
+
+/**
+ * The median of `starts` warm starts of a module target that imports
+ * another, in a fresh child process: `ts` runs bench/typescript/stamp-module.ts
+ * under `node --import tsx`, `mjs` its twin bench/plain/stamp-module.mjs
+ * under plain node (see bench/plain/start-probe.mjs).
+ */
+async function moduleStartMs(kind: 'ts' | 'mjs', starts: number): Promise<number> {
+  const loader = kind === 'ts' ? ['--import', 'tsx'] : [];
+  const { stdout } = await run(process.execPath, [...loader, startProbe, kind, String(starts)], {
+    timeout: 120_000,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  return median(JSON.parse(stdout) as number[]);
+}
+
+/** Measure thread start latency, fresh and warm, against a raw Worker; and a .ts module target's against .mjs. */
 export async function measureStart(plan: Plan): Promise<SectionResult> {
   // One start of each kind first: the module loads once per process.
   await startOnce(startRaw)();
@@ -61,6 +84,10 @@ export async function measureStart(plan: Plan): Promise<SectionResult> {
     ['fresh', startOnce(startSkein, standbyCount.fresh)],
     ['warm', startOnce(startSkein, standbyCount.warm)],
     ['raw', startOnce(startRaw)],
+  ]);
+  const modules = await interleave(plan.startRuns, [
+    ['ts', () => moduleStartMs('ts', plan.startsPerRun)],
+    ['mjs', () => moduleStartMs('mjs', plan.startsPerRun)],
   ]);
   const common = {
     unit: 'ms',
@@ -82,6 +109,16 @@ export async function measureStart(plan: Plan): Promise<SectionResult> {
       ratio: pairedRatio(values.warm, values.raw),
       target: { on: 'value', atMost: 1 },
       note: `warm = the default start, on the standby worker skein keeps booted (replaced off the critical path between starts, ${kBetweenStartsMs} ms apart); fresh = standby off`,
+    },
+    {
+      key: 'startTypeScript',
+      unit: 'ms',
+      skein: { summary: summarize(modules.ts) },
+      referenceName: 'the same target as .mjs under plain node',
+      reference: { summary: summarize(modules.mjs) },
+      ratio: pairedRatio(modules.ts, modules.mjs),
+      target: { on: 'ratio', atMost: 2 },
+      note: `a module target importing another module, .ts under \`node --import tsx\` against .mjs under \`node\`: median of ${plan.startsPerRun} warm starts (a standby worker parked before each) in a fresh process per run, after one start not counted; ${plan.startRuns} runs of each kind taken in turn`,
     },
   ];
   return { rows };

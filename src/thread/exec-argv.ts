@@ -2,8 +2,9 @@
  * The execArgv skein's workers are created with: the process's own, minus a
  * TypeScript loader (tsx). On Node 20 its hooks do not apply in workers
  * anyway, and loading it in each one triples the start time; the worker
- * registers it only when a `.ts` module target needs it, from the paths
- * kept here as loader hints.
+ * registers it only when a `.ts` module target needs it — a standby worker
+ * ahead of need, once the program uses module targets — from the paths
+ * kept here as loader hints (src/worker/typescript.ts).
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 

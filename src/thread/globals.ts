@@ -7,7 +7,9 @@ const kTag = 0;
 const kNextIdent = 1;
 const kNextThreadNumber = 2;
 const kNextPoolNumber = 3;
-const kSize = 16;
+/** 1 once a module target (or a module-declared Thread subclass) has been described. */
+const kModuleTargetsSeen = 4;
+const kSize = 32;
 
 /** The ident of the main thread. */
 export const kMainIdent = 1;
@@ -43,4 +45,22 @@ export function nextPoolNumber(): number {
 /** The N of the next default name `Thread-N`. */
 export function nextThreadNumber(): number {
   return Atomics.add(counters, kNextThreadNumber, 1);
+}
+
+/**
+ * Note that this process runs module targets: from then on, a standby
+ * worker of a program under tsx gets tsx ready before its first job
+ * (src/worker/typescript.ts), which programs that run only inline targets
+ * need not pay for.
+ */
+export function noteModuleTarget(): void {
+  // A buffer made by an older copy of skein may be too short for the flag.
+  if (counters.length > kModuleTargetsSeen && counters[kModuleTargetsSeen] === 0) {
+    Atomics.store(counters, kModuleTargetsSeen, 1);
+  }
+}
+
+/** Whether this process has described a module target yet (see {@link noteModuleTarget}). */
+export function moduleTargetsSeen(): boolean {
+  return counters.length > kModuleTargetsSeen && Atomics.load(counters, kModuleTargetsSeen) === 1;
 }

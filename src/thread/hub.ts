@@ -174,6 +174,11 @@ export function releasedWorkerCount(): number {
   return releasedWorkers;
 }
 
+/** @internal Idle standby workers that have booted and parked, ready to run a job at once (the bench waits for one). */
+export function readyStandbyCount(): number {
+  return standby.readyCount;
+}
+
 /** @internal Begin booting standby workers, ahead of a first start(). Standby workers live on the main thread only. */
 export function prepareStandby(): void {
   if (isMainThread) standby.refill();

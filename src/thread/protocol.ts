@@ -20,8 +20,12 @@ import type { SerializedError } from './transfer.js';
 
 /** How the worker finds the function to run. */
 export type TargetDescriptor =
-  /** A function shipped as source and compiled in the worker. */
-  | { kind: 'inline'; source: string; name: string; method: boolean }
+  /**
+   * A function shipped as source and compiled in the worker; `definedIn`
+   * is the file its relative `import()` specifiers resolve against (the
+   * module that made the thread or submitted the task), when it has one.
+   */
+  | { kind: 'inline'; source: string; name: string; method: boolean; definedIn?: string | undefined }
   /** An export of a module imported in the worker. */
   | { kind: 'module'; url: string; exportName: string };
 
@@ -32,7 +36,13 @@ export type ClassDescriptor =
    * Thread or from `root`: the nearest ancestor that declares its module
    * (`Timer`, or a user's exported class), imported in the worker.
    */
-  | { kind: 'inline'; classes: InlineClass[]; root?: { url: string; exportName: string } }
+  | {
+      kind: 'inline';
+      classes: InlineClass[];
+      root?: { url: string; exportName: string };
+      /** The file their relative `import()` specifiers resolve against, when they have one. */
+      definedIn?: string | undefined;
+    }
   /** Exported by a module (the class declares `static module = import.meta.url`). */
   | { kind: 'module'; url: string; exportName: string };
 

@@ -55,6 +55,11 @@ export class StandbyWorkers<Seat> {
     return this.#idle.length;
   }
 
+  /** How many are idle and ready: booted and parked. */
+  get readyCount(): number {
+    return this.#idle.filter((seat) => this.#spec.isReady(seat)).length;
+  }
+
   /** How many are kept now: the target, plus what a fast start rate added. */
   get #wanted(): number {
     return this.#target === 0 ? 0 : this.#target + this.#boost;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
+import { noteModuleTarget } from './globals.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
 
 /**
@@ -165,16 +166,85 @@ function compiles(body: string): string | undefined {
   }
 }
 
+/** A dynamic `import(` in a source (not `x.import(`): its relative specifiers need the file the source came from. */
+const dynamicImport = /(?<![\w$.])import\s*\(/;
+
+/**
+ * What a worker rewrites each dynamic `import(` of an inline source written
+ * in a known file to (src/worker/load-target.ts): a call naming that file
+ * first, `__skeinImportFrom("file:///…", ` — `import` is syntax, not a name
+ * a scope can bind. A function made inside such a source and sent on to
+ * another thread carries the rewrite in its own source: {@link asWritten}
+ * undoes it there.
+ */
+export const kImportFrom = '__skeinImportFrom';
+const rewrittenImport = new RegExp(`${kImportFrom}\\("([^"\\\\]*)", `, 'g');
+
+/** A source as it was written, and the file its rewritten imports named, if it has any. */
+function asWritten(source: string): { source: string; file: string | undefined } {
+  if (!source.includes(kImportFrom)) return { source, file: undefined };
+  let file: string | undefined;
+  const written = source.replace(rewrittenImport, (_, named: string) => {
+    file ??= named;
+    return 'import(';
+  });
+  return { source: written, file };
+}
+
+/** skein's own folder (dist/, whether this code is in an entry or a chunk) and its sources (src/, where source maps point). */
+const ownFolders = ((): string[] => {
+  let dist = new URL('./', import.meta.url);
+  if (/\/(?:chunks|worker|thread)\/$/.test(dist.pathname)) dist = new URL('../', dist);
+  return [dist.href, new URL('../src/', dist).href];
+})();
+
+/** A stack line's file, as a URL: `at f (file:///a/b.ts:3:5)`, `at /a/b.js:3:5`. */
+const stackFile = /(?:\(|\bat )((?:file:\/\/|\/)[^()\s]*?):\d+:\d+\)?$/;
+
+/**
+ * The module that called into skein: the first frame of the stack outside
+ * skein's own files and Node's, as a `file:` URL; undefined if none is
+ * seen (code run from a REPL, an eval, or with stack traces turned off).
+ * The file an inline target's relative `import()` is resolved against.
+ */
+export function callerModule(): string | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  for (const line of stack.split('\n').slice(1)) {
+    const file = stackFile.exec(line)?.[1];
+    if (file === undefined) continue;
+    const url = file.startsWith('/') ? pathToFileURL(file).href : file;
+    if (!ownFolders.some((folder) => url.startsWith(folder))) return url;
+  }
+  return undefined;
+}
+
+/**
+ * The file an inline target was written in, as far as its relative
+ * `import()` needs one: the caller's module when the source imports
+ * dynamically, else undefined (nothing to capture).
+ */
+export function definedIn(fn: Function): string | undefined {
+  const { source, file } = asWritten(Function.prototype.toString.call(fn));
+  return file ?? (dynamicImport.test(source) ? callerModule() : undefined);
+}
+
 /**
  * Describe a function target for shipping as source, checking on this side
  * that its source compiles on its own. Cached per function, so a function
- * submitted many times is checked once.
+ * submitted many times is checked once. A source with a dynamic `import()`
+ * carries `definedIn`, the file its relative specifiers are resolved
+ * against: `writtenIn`, or else the caller's module ({@link callerModule}).
  */
-export function describeFunction(fn: Function, role = 'target'): TargetDescriptor {
+export function describeFunction(fn: Function, role = 'target', writtenIn?: string): TargetDescriptor {
   const cached = inlineCache.get(fn);
   if (cached !== undefined) return cached;
-  const source = Function.prototype.toString.call(fn);
-  const known = sourceCache.get(source);
+  const { source, file } = asWritten(Function.prototype.toString.call(fn));
+  const definedIn = writtenIn ?? file ?? (dynamicImport.test(source) ? callerModule() : undefined);
+  const key = definedIn === undefined ? source : `${definedIn}\n${source}`;
+  const known = sourceCache.get(key);
   // Not remembered per function: a fresh closure per submit would fill the
   // WeakMap with dead keys, which the garbage collector then pays for.
   if (known !== undefined) return known;
@@ -197,10 +267,10 @@ export function describeFunction(fn: Function, role = 'target'): TargetDescripto
     }
     method = true;
   }
-  const descriptor: TargetDescriptor = { kind: 'inline', source, name: fn.name, method };
+  const descriptor: TargetDescriptor = { kind: 'inline', source, name: fn.name, method, definedIn };
   inlineCache.set(fn, descriptor);
   if (sourceCache.size >= kSourceCacheSize) sourceCache.clear();
-  sourceCache.set(source, descriptor);
+  sourceCache.set(key, descriptor);
   return descriptor;
 }
 
@@ -218,6 +288,7 @@ export function resolveModuleUrl(module: unknown, role = 'target'): string {
   } else if (isAbsolute(module)) url = pathToFileURL(module).href;
   else url = module; // a URL string (file:, node:, data:) or a package specifier
   if (url.startsWith('file:')) checkModuleExists(url, role);
+  noteModuleTarget();
   return url;
 }
 
@@ -263,7 +334,7 @@ function declaredModule(cls: Function): unknown {
  * `base` — or up to the nearest ancestor that declares its module, which the
  * worker imports and the shipped classes then extend.
  */
-export function describeSubclass(cls: Function, base: Function): ClassDescriptor {
+export function describeSubclass(cls: Function, base: Function, writtenIn?: string): ClassDescriptor {
   const cached = classCache.get(cls);
   if (cached !== undefined) return cached;
   let descriptor: ClassDescriptor;
@@ -280,7 +351,8 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
         root = { url: resolveModuleUrl(module, c.name), exportName: c.name };
         break;
       }
-      const source = Function.prototype.toString.call(c);
+      const { source, file } = asWritten(Function.prototype.toString.call(c));
+      writtenIn ??= file;
       const header = /^class\b[^{]*?\bextends\s+([A-Za-z_$][\w$]*)\s*\{/.exec(source);
       if (!source.startsWith('class')) {
         throw new TypeError(
@@ -289,7 +361,8 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
       }
       classes.unshift({ source, name: c.name, base: header?.[1] });
     }
-    descriptor = root === undefined ? { kind: 'inline', classes } : { kind: 'inline', classes, root };
+    const definedIn = classes.some((c) => dynamicImport.test(c.source)) ? (writtenIn ?? callerModule()) : undefined;
+    descriptor = { kind: 'inline', classes, ...(root === undefined ? {} : { root }), definedIn };
   }
   classCache.set(cls, descriptor);
   return descriptor;

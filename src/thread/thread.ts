@@ -36,6 +36,7 @@ import {
   unregisterStoppable,
 } from './stoppables.js';
 import {
+  definedIn,
   describeFunction,
   describeModuleTarget,
   describeSubclass,
@@ -175,6 +176,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #exit: Promise<void> | undefined;
   #exitDetail: unknown;
   #signal: AbortSignal | undefined;
+  /** The module that made this thread, if its inline target or class imports dynamically (see `definedIn`). */
+  #definedIn: string | undefined;
   #timeout = Infinity;
   /** A stop requested before start() (a cancelled Timer): set on the control block when it exists. */
   #stopEarly = false;
@@ -203,8 +206,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     const { target, args, name, daemon, resourceLimits, signal, timeout } = options ?? {};
     if (target !== undefined && target !== null) {
-      if (typeof target === 'function') this.#target = target;
-      else if (isModuleTarget(target)) {
+      if (typeof target === 'function') {
+        this.#target = target;
+        this.#definedIn = definedIn(target);
+      } else if (isModuleTarget(target)) {
         describeModuleTarget(target); // validate now: bad input fails at construction
         this.#target = target;
       } else {
@@ -213,6 +218,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
         );
       }
     }
+    // A subclass's own methods may import relatively, too (only the class itself is looked at).
+    if (this.#definedIn === undefined && new.target !== Thread) this.#definedIn = definedIn(new.target);
     if (args !== undefined && args !== null) {
       if (typeof args === 'string' || typeof (args as Iterable<unknown>)[Symbol.iterator] !== 'function') {
         throw new TypeError(`Expected \`args\` to be an array of arguments, got ${describeValue(args)}`);
@@ -331,9 +338,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
         target === undefined
           ? undefined
           : typeof target === 'function'
-            ? describeFunction(target)
+            ? describeFunction(target, 'target', this.#definedIn)
             : describeModuleTarget(target),
-      subclass: subclassRuns ? describeSubclass(this.constructor, Thread) : undefined,
+      subclass: subclassRuns ? describeSubclass(this.constructor, Thread, this.#definedIn) : undefined,
       args: encoded.value[0],
       fields: encoded.value[1],
       hasEvents: encoded.hasEvents,

@@ -8,12 +8,13 @@
 import { MessageChannel, parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ControlBlock } from '../thread/control-block.js';
 import { defaultExcepthook, getExcepthook } from '../thread/excepthook.js';
+import { moduleTargetsSeen } from '../thread/globals.js';
 import { isFirstMessage, type ReleaseReport, type ThreadJob, Wake, type WorkerBoot } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { liveStoppables } from '../thread/stoppables.js';
 import { isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
 import { installJobHandlers } from './job.js';
-import { setLoaderHints } from './load-target.js';
+import { prepareTypeScript, setLoaderHints } from './typescript.js';
 import { rehearsalJob, runThreadJob } from './thread-job.js';
 
 /**
@@ -35,8 +36,11 @@ function receive(port: MessagePort, what: string): unknown {
  * made-up thread with no effect: V8 compiles a function the first time it
  * runs (here ~50–100 µs for even a small one), so the real start finds all
  * of it compiled — about a millisecond less between `start()` and the target.
+ * In a program that runs under tsx and has used module targets, it first
+ * gets tsx ready for a `.ts` one (src/worker/typescript.ts).
  */
-async function rehearse(): Promise<void> {
+async function rehearse(boot: WorkerBoot): Promise<void> {
+  if (boot.loaderHints.length > 0 && moduleTargetsSeen()) await prepareTypeScript(boot.loaderHints);
   const { port1, port2 } = new MessageChannel();
   for (let round = 0; round < kRehearsals; round++) {
     const job = rehearsalJob(round);
@@ -68,7 +72,7 @@ function park(wake: Int32Array): void {
 
 /** Run this worker: boot, then park and serve first messages — one, or one per thread while it stays clean. */
 export async function runWorker(boot: WorkerBoot): Promise<void> {
-  if (boot.rehearse) await rehearse();
+  if (boot.rehearse) await rehearse(boot);
   installJobHandlers((error, leftBehind) => {
     // Nothing is left to take an error thrown outside any job but a pool's
     // leftovers; before its first job, a worker dies of it as Node's would.

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Thread } from '../thread/thread.js';
 import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
+import { kImportFrom } from '../thread/target.js';
 import { scopeFor } from './scope.js';
+import { landTypeScriptCache, registerTypeScriptLoader, underTypeScriptLoader } from './typescript.js';
 
 const compiled = new Map<string, Function>();
 
@@ -14,18 +12,49 @@ function compile(source: string, scope: Record<string, unknown>): unknown {
   return factory(...Object.values(scope));
 }
 
+/** A dynamic `import(` in a shipped source (text that merely reads `import(` in a string or a comment too: seen, but harmless). */
+const dynamicImport = /(?<![\w$.])import\s*\(/g;
+
+/**
+ * The `import()` of an inline target written in `file`: a relative
+ * specifier is resolved against that file, as it would be there (not
+ * against skein's own worker folder), and loaded as a module target's
+ * module is (TypeScript included, under tsx); any other goes to `import()`.
+ */
+function importFrom(file: string, specifier: unknown, options?: ImportCallOptions): Promise<unknown> {
+  const relative = typeof specifier === 'string' && /^\.{1,2}\//.test(specifier);
+  const resolved = relative ? new URL(specifier, file).href : (specifier as string);
+  if (options !== undefined) return import(resolved, options);
+  return relative ? importModule(resolved) : import(resolved);
+}
+
+/** `source`, its dynamic imports calling {@link importFrom} with `definedIn` first, when it was written in a known file. */
+function withImportsFrom(definedIn: string | undefined, source: string): string {
+  return definedIn === undefined
+    ? source
+    : source.replace(dynamicImport, `${kImportFrom}(${JSON.stringify(definedIn)}, `);
+}
+
+/** `scope`, plus {@link importFrom} when the source was written in a known file. */
+function withImporter(definedIn: string | undefined, scope: Record<string, unknown>): Record<string, unknown> {
+  return definedIn === undefined ? scope : { ...scope, [kImportFrom]: importFrom };
+}
+
 /** Compile an inline function target (cached by source, for pools): at once, unless its scope must be loaded first. */
 export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inline' }>): Function | Promise<Function> {
-  const key = descriptor.method ? `m:${descriptor.source}` : descriptor.source;
+  const { definedIn } = descriptor;
+  const key = `${descriptor.method ? 'm:' : ''}${definedIn === undefined ? '' : `${definedIn}\n`}${descriptor.source}`;
   const cached = compiled.get(key);
   if (cached !== undefined) return cached;
+  const source = withImportsFrom(definedIn, descriptor.source);
   const build = (scope: Record<string, unknown>): Function => {
+    scope = withImporter(definedIn, scope);
     let fn: Function;
     if (descriptor.method) {
-      const holder = compile(`{${descriptor.source}\n}`, scope) as Record<string, Function>;
+      const holder = compile(`{${source}\n}`, scope) as Record<string, Function>;
       fn = Object.values(holder)[0]!;
     } else {
-      fn = compile(descriptor.source, scope) as Function;
+      fn = compile(source, scope) as Function;
     }
     compiled.set(key, fn);
     return fn;
@@ -34,79 +63,23 @@ export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inl
   return scope instanceof Promise ? scope.then(build) : build(scope);
 }
 
-let typeScriptLoader: Promise<boolean> | undefined;
-
-let loaderHints: string[] = [];
-
-/** Tell the loader where the main thread's TypeScript loader came from (see hub.ts). */
-export function setLoaderHints(hints: string[]): void {
-  loaderHints = hints;
-}
-
-/** Where tsx might be found: the paths the main thread loaded it from, the module, the program, the working directory. */
-function tsxSearchBases(moduleUrl: string): string[] {
-  const bases = loaderHints
-    .map((hint) => (hint.startsWith('file:') ? hint : hint.startsWith('/') ? pathToFileURL(hint).href : ''))
-    .filter(Boolean);
-  if (moduleUrl.startsWith('file:')) bases.push(moduleUrl);
-  if (process.argv[1]) bases.push(pathToFileURL(process.argv[1]).href);
-  bases.push(pathToFileURL(`${process.cwd()}/`).href);
-  return bases;
-}
-
-/**
- * On Node 20, loader hooks given to the main thread with `--import` (tsx)
- * are not applied in worker threads, so a `.ts` module cannot be imported
- * there. When the program runs under tsx, register tsx in this worker too.
- */
-function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
-  typeScriptLoader ??= (async () => {
-    for (const base of tsxSearchBases(moduleUrl)) {
-      const api = findTsxEsmApi(base);
-      if (api === undefined) continue;
-      const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
-      register();
-      return true;
-    }
-    return false;
-  })();
-  return typeScriptLoader;
-}
-
-/**
- * The ESM entry of `tsx/esm/api` as seen from `base`, read from tsx's own
- * exports map (require.resolve would pick its CommonJS entry).
- */
-function findTsxEsmApi(base: string): string | undefined {
-  try {
-    const manifestPath = createRequire(base).resolve('tsx/package.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-      exports?: Record<string, { import?: { default?: string } | string }>;
-    };
-    const entry = manifest.exports?.['./esm/api']?.import;
-    const relative = typeof entry === 'string' ? entry : entry?.default;
-    return relative === undefined ? undefined : join(dirname(manifestPath), relative);
-  } catch {
-    return undefined;
-  }
-}
-
 const typeScriptFile = /\.(?:[cm]?ts|tsx)$/;
+
+/** The modules this worker has imported for targets. */
+const imported = new Set<string>();
 
 async function importModule(url: string): Promise<Record<string, unknown>> {
   // Under tsx, register it before the first import, so that a module's own
   // `.ts` imports resolve too.
-  if (typeScriptFile.test(url) || loaderHints.length > 0) await registerTypeScriptLoader(url);
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (error) {
+  if (typeScriptFile.test(url) || underTypeScriptLoader()) await registerTypeScriptLoader(url);
+  const module = await import(url).catch(async (error: unknown) => {
     const code = (error as { code?: unknown } | null)?.code;
     // `./x.js` naming `./x.ts`, resolvable only once tsx is registered.
     if (
       (code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_MODULE_NOT_FOUND') &&
       (await registerTypeScriptLoader(url))
     ) {
-      return (await import(url)) as Record<string, unknown>;
+      return import(url);
     }
     if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
       throw new TypeError(
@@ -116,7 +89,13 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
       );
     }
     throw error;
+  });
+  // Once per module: a pool's later tasks find it imported, and must not wait on what earlier ones left.
+  if (!imported.has(url)) {
+    imported.add(url);
+    await landTypeScriptCache();
   }
+  return module as Record<string, unknown>;
 }
 
 /** Load a module target's function. */
@@ -154,9 +133,10 @@ async function loadModuleClass({ url, exportName }: { url: string; exportName: s
 /** Load (or rebuild from source) the Thread subclass a descriptor names. */
 export async function loadSubclass(descriptor: ClassDescriptor): Promise<Function> {
   if (descriptor.kind === 'module') return loadModuleClass(descriptor);
-  const scope = await scopeFor(descriptor.classes.map((c) => c.source));
+  const scope = withImporter(descriptor.definedIn, await scopeFor(descriptor.classes.map((c) => c.source)));
   let base: Function = descriptor.root === undefined ? Thread : await loadModuleClass(descriptor.root);
-  for (const { source, base: baseName } of descriptor.classes) {
+  for (const { source: written, base: baseName } of descriptor.classes) {
+    const source = withImportsFrom(descriptor.definedIn, written);
     base = compile(source, baseName === undefined ? scope : { ...scope, [baseName]: base }) as Function;
   }
   return base;

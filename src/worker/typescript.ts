@@ -1,0 +1,142 @@
+/**
+ * The TypeScript loader (tsx) inside skein's workers. Loader hooks given to
+ * the main thread with `--import` do not reach worker threads (on Node 20
+ * none do; where tsx registers with `module.registerHooks`, on Node 22.22+,
+ * 24.11+ and 26, its hooks are per thread too), and skein leaves tsx out of
+ * its workers' execArgv (src/thread/exec-argv.ts). So a worker that must
+ * import a `.ts` module registers tsx itself, found from the paths the main
+ * thread loaded it from (its loader hints).
+ *
+ * That costs ~200 ms on Node 20 (tsx's code, and a hooks thread per worker),
+ * ~50 ms later: a standby worker of a program that runs under tsx pays it
+ * while it waits for its first job ({@link prepareTypeScript}).
+ */
+import { readFileSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+let typeScriptLoader: Promise<boolean> | undefined;
+
+/** Whether tsx can keep its hooks on this thread (`module.registerHooks`), rather than on a thread of their own. */
+const hooksOnThisThread = typeof (module as { registerHooks?: unknown }).registerHooks === 'function';
+
+let loaderHints: string[] = [];
+
+/** Tell the loader where the main thread's TypeScript loader came from (see hub.ts). */
+export function setLoaderHints(hints: string[]): void {
+  loaderHints = hints;
+}
+
+/** Whether the main thread runs under tsx: then any module may import `.ts` files. */
+export function underTypeScriptLoader(): boolean {
+  return loaderHints.length > 0;
+}
+
+/** Where tsx might be found: the paths the main thread loaded it from, the module, the program, the working directory. */
+function tsxSearchBases(moduleUrl: string): string[] {
+  const bases = loaderHints
+    .map((hint) => (hint.startsWith('file:') ? hint : hint.startsWith('/') ? pathToFileURL(hint).href : ''))
+    .filter(Boolean);
+  if (moduleUrl.startsWith('file:')) bases.push(moduleUrl);
+  if (process.argv[1]) bases.push(pathToFileURL(process.argv[1]).href);
+  bases.push(pathToFileURL(`${process.cwd()}/`).href);
+  return bases;
+}
+
+/**
+ * Register tsx in this worker, once; resolves whether it was found. When
+ * tsx's hooks run on a thread of their own (`module.register`: Node 20),
+ * a hook of skein's is chained to them there (see `landing`).
+ */
+export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
+  typeScriptLoader ??= (async () => {
+    for (const base of tsxSearchBases(moduleUrl)) {
+      const api = findTsxEsmApi(base);
+      if (api === undefined) continue;
+      const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
+      register();
+      try {
+        if (hooksOnThisThread) landHere = ((await import(landing)) as { landWrites: () => Promise<void> }).landWrites;
+        else module.register(landing);
+      } catch {
+        // A runtime without these hooks (Bun, Deno) compiles again, as before: slower, never wrong.
+      }
+      return true;
+    }
+    return false;
+  })();
+  return typeScriptLoader;
+}
+
+/**
+ * The ESM entry of `tsx/esm/api` as seen from `base`, read from tsx's own
+ * exports map (require.resolve would pick its CommonJS entry).
+ */
+function findTsxEsmApi(base: string): string | undefined {
+  try {
+    const manifestPath = createRequire(base).resolve('tsx/package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      exports?: Record<string, { import?: { default?: string } | string }>;
+    };
+    const entry = manifest.exports?.['./esm/api']?.import;
+    const relative = typeof entry === 'string' ? entry : entry?.default;
+    return relative === undefined ? undefined : join(dirname(manifestPath), relative);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long a start may wait for tsx's cache writes, in ms: once, after a `.ts` file changed. */
+const kLandWritesMs = 20;
+
+/**
+ * A module, as source, run both as a hook after tsx's and on this thread.
+ * tsx compiles a `.ts` file once and keeps the result in a disk cache,
+ * written asynchronously after the compile; a thread's worker exits as
+ * soon as its thread ends, before that write lands — and every later start
+ * of the same target would compile it again (~5 ms a file, more than the
+ * whole start of a JavaScript target). `landWrites` waits, up to
+ * kLandWritesMs, for the file operations under way on its thread to
+ * finish: nothing is pending when the files came from the cache, so it
+ * costs nothing then. Where tsx's hooks run on a thread of their own
+ * (`module.register`: Node 20), its `load` hook does that there, after
+ * each of tsx's loads; elsewhere the worker does it after each import.
+ */
+const landing = `data:text/javascript,${encodeURIComponent(`
+export async function landWrites() {
+  const pending = () =>
+    typeof process.getActiveResourcesInfo === 'function' &&
+    process.getActiveResourcesInfo().some((resource) => resource.startsWith('FSReq'));
+  const deadline = performance.now() + ${kLandWritesMs};
+  while (pending() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+export async function load(url, context, nextLoad) {
+  const loaded = await nextLoad(url, context);
+  await landWrites();
+  return loaded;
+}`)}`;
+
+/** `landWrites` of {@link landing}, once tsx is registered with its hooks on this thread. */
+let landHere: (() => Promise<void>) | undefined;
+
+/** After an import: once tsx is registered with its hooks on this thread, let its cache writes land. */
+export async function landTypeScriptCache(): Promise<void> {
+  if (landHere !== undefined) await landHere();
+}
+
+/**
+ * Get a standby worker of a program that runs under tsx ready for a
+ * TypeScript module target before it has one: register tsx here, and
+ * import a tiny .ts module (importing another) through it a few times, so
+ * that loading tsx, starting its hooks and compiling their code are done
+ * while the worker waits, not by the start. A failure is left for a real
+ * import to meet and report.
+ */
+export async function prepareTypeScript(hints: string[]): Promise<void> {
+  setLoaderHints(hints);
+  // Beside the worker entry, whether this code is in it or in a chunk (scripts/build.ts).
+  const warmUp = new URL('../worker/warm-up.ts', import.meta.url).href;
+  if (!(await registerTypeScriptLoader(warmUp))) return;
+  for (let round = 0; round < 3; round++) await import(`${warmUp}?${round}`).catch(() => undefined);
+}
