@@ -60,7 +60,9 @@ export {
   ThreadPoolExecutor,
   type ThreadPoolExecutorOptions,
   type ShutdownOptions,
+  type PoolStatistics,
 } from './executor/thread-pool-executor.js';
+export type { Percentiles } from './executor/histogram.js';
 export type { MapOptions } from './executor/map.js';
 export { TaskGroup } from './executor/task-group.js';
 export {

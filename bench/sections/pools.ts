@@ -13,6 +13,7 @@ import type { Plan } from '../lib/plan.js';
 import { closeAll, isLoaded, openAll, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
 import { interleave, interleaveSamples, summarize } from '../lib/stats.js';
 import { within } from '../lib/wait.js';
+import { ThreadPoolExecutor } from 'skein';
 
 const kWorkers = 2;
 
@@ -52,10 +53,21 @@ export async function measurePools(plan: Plan, contenders: ReadonlyArray<Contend
   const measured = contenders.map((c) => failed.find((f) => f.name === c.name) ?? c);
   try {
     const values: Record<string, number[]> = {};
+    // skein once more, without the timing pool.stats() records: what the timing costs.
+    const untimed = new ThreadPoolExecutor({ maxWorkers: kWorkers, recordTiming: false });
+    await untimed.submit((x: number) => x + 1, 1);
+    const untimedPool: OpenPool = {
+      run: (x) => untimed.submit((y: number) => y + 1, x),
+      close: () => untimed.shutdown(),
+    };
+    pools.set('skein-untimed', untimedPool);
     const rates = await interleave(
       plan.poolRuns,
       [...pools].map(([name, pool]) => [name, () => throughput(pool, plan.throughputTasks)] as const),
     );
+    // Only the throughput figure takes it.
+    pools.delete('skein-untimed');
+    await untimed.shutdown();
     for (const [name, runs] of Object.entries(rates)) values[`${name} throughput`] = runs;
     // A round trip is short enough for the load of this shared machine to
     // change between two runs: the pools take turns every kTripsPerTurn tasks.
@@ -91,6 +103,16 @@ function report(
       ...paired('throughput'),
       target: { on: 'ratio', atLeast: 5 },
       note: `${formatNumber(plan.throughputTasks)} tasks \`x + 1\` submitted at once, ${kWorkers} workers, ${plan.poolRuns} runs per pool taken in turn`,
+    },
+    {
+      key: 'poolTiming',
+      unit: 'tasks/s',
+      skein: side('skein', 'throughput'),
+      referenceName: 'skein, recordTiming: false',
+      reference: sideOf(values['skein-untimed throughput'], 'skein without timing not measured'),
+      ...ratioOf(values['skein throughput'], values['skein-untimed throughput']),
+      target: { on: 'ratio', atLeast: 0.97 },
+      note: `the throughput workload, skein's default pool (recording each task's wait and run time for \`stats()\`) against one with \`recordTiming: false\`, taken in turn with the others`,
     },
     {
       key: 'roundTrip',

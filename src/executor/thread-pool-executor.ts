@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { BrokenThreadPool, describeValue, exitError, exitReasonOf, RuntimeError } from '../errors.js';
+import { BrokenThreadPool, checkInteger, describeValue, exitError, exitReasonOf, RuntimeError } from '../errors.js';
 import { checkSupported } from '../platform.js';
+import { sharedNow } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
 import { closeItems, putItems } from '../relay/items.js';
@@ -28,6 +29,7 @@ import {
 } from '../thread/target.js';
 import { checkArgs, decodeValue, deserializeError, encodeArgs } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
+import { DurationHistogram, type Percentiles } from './histogram.js';
 import { JobSlots } from './job-slots.js';
 import { type MapOptions, mapCalls } from './map.js';
 import { PoolWorker } from './pool-worker.js';
@@ -48,6 +50,41 @@ export interface ThreadPoolExecutorOptions {
   initargs?: unknown[];
   /** Memory limits for each worker; a task that exceeds them fails and its worker is replaced. */
   resourceLimits?: ResourceLimits;
+  /**
+   * Replace a worker after it has run this many tasks (Python's
+   * `max_tasks_per_child`): the cure for tasks that leak memory or state.
+   * The worker finishes its last task, exits, and a fresh one takes the
+   * next. Default: no limit.
+   */
+  maxTasksPerWorker?: number;
+  /**
+   * Milliseconds a worker waits idle for a task before it exits; workers
+   * start again on demand. A server's pool gives its memory back when
+   * quiet. Default: `Infinity` (idle workers stay).
+   */
+  idleTimeout?: number;
+  /**
+   * Record each task's wait and run time for {@link ThreadPoolExecutor.stats}'s
+   * percentiles. Default: true (its cost is measured in `npm run bench`).
+   */
+  recordTiming?: boolean;
+}
+
+/** What {@link ThreadPoolExecutor.stats} returns: the pool now, and since it was made. */
+export interface PoolStatistics {
+  /** Workers started and not exited: running a task (`busy`) or waiting for one (`idle`). */
+  workers: { total: number; busy: number; idle: number };
+  /**
+   * Tasks now: `queued` (not started), `running`; and since the pool was
+   * made, by how they ended: `completed` (a result), `failed` (an error, the
+   * worker's exit included), `cancelled` (before they started), `stopped`
+   * (asked to stop while running).
+   */
+  tasks: { queued: number; running: number; completed: number; failed: number; cancelled: number; stopped: number };
+  /** How long tasks ran, in ms: from their start on a worker to their outcome there (with `recordTiming`). */
+  runTime: Percentiles;
+  /** How long tasks waited, in ms: from `submit()` to their start on a worker (with `recordTiming`). */
+  waitTime: Percentiles;
 }
 
 /** Options of {@link ThreadPoolExecutor.shutdown}. */
@@ -83,6 +120,8 @@ class TaskRecord implements TaskStopper {
   retired = false;
   /** What its outcome must carry (see TaskRecord in protocol.ts). */
   readonly key = (Math.random() * 0x7fffffff) | 0;
+  /** When it was submitted, on the `sharedNow()` clock (0 without `recordTiming`). */
+  submittedAt = 0;
   constructor(
     readonly owner: TaskOwner,
     readonly future: Future<unknown>,
@@ -206,10 +245,18 @@ export class ThreadPoolExecutor {
   /** Brief waits in a row that missed their result, and lone tasks not waited for since. */
   #briefMisses = 0;
   #briefSkipped = 0;
+  readonly #maxTasksPerWorker: number;
+  readonly #idleTimeout: number;
+  readonly #recordTiming: boolean;
+  /** How the tasks that left the pool ended (see {@link PoolStatistics}). */
+  readonly #ended = { completed: 0, failed: 0, cancelled: 0, stopped: 0 };
+  readonly #runTimes = new DurationHistogram();
+  readonly #waitTimes = new DurationHistogram();
 
   /**
    * Create a pool; no worker starts until the first task.
-   * @throws RangeError if `maxWorkers` is not an integer ≥ 1; TypeError for a bad initializer or prefix.
+   * @throws RangeError if `maxWorkers` or `maxTasksPerWorker` is not an integer ≥ 1, or `idleTimeout`
+   *   neither an integer ≥ 1 nor `Infinity`; TypeError for a bad initializer, prefix or `recordTiming`.
    * @throws NotSupportedError if `resourceLimits` is given on Bun or Deno.
    */
   constructor(options: ThreadPoolExecutorOptions = {}) {
@@ -222,6 +269,9 @@ export class ThreadPoolExecutor {
       initializer,
       initargs = [],
       resourceLimits,
+      maxTasksPerWorker,
+      idleTimeout = Infinity,
+      recordTiming = true,
     } = options;
     if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
       const message = `Expected \`maxWorkers\` to be an integer ≥ 1, got ${describeValue(maxWorkers)}`;
@@ -231,6 +281,13 @@ export class ThreadPoolExecutor {
       throw new TypeError(`Expected \`threadNamePrefix\` to be a string, got ${describeValue(threadNamePrefix)}`);
     }
     if (resourceLimits !== undefined) checkSupported('resourceLimits');
+    this.#maxTasksPerWorker =
+      maxTasksPerWorker === undefined ? Infinity : checkInteger(maxTasksPerWorker, '`maxTasksPerWorker`', 1);
+    this.#idleTimeout = idleTimeout === Infinity ? Infinity : checkInteger(idleTimeout, '`idleTimeout` (ms)', 1);
+    if (typeof recordTiming !== 'boolean') {
+      throw new TypeError(`Expected \`recordTiming\` to be a boolean, got ${describeValue(recordTiming)}`);
+    }
+    this.#recordTiming = recordTiming;
     this.#maxWorkers = maxWorkers;
     this.#prefix = threadNamePrefix || `ThreadPoolExecutor-${nextPoolNumber()}`;
     this.#resourceLimits = resourceLimits;
@@ -293,6 +350,7 @@ export class ThreadPoolExecutor {
     checkArgs(args, 'argument');
     const future = new Future<unknown>();
     const record = new TaskRecord(this.#owner, future, fnId, args, this.#slots.acquire());
+    if (this.#recordTiming) record.submittedAt = sharedNow();
     future.stopper = record;
     this.#records.set(future.id, record);
     this.#pending.push(record);
@@ -385,6 +443,36 @@ export class ThreadPoolExecutor {
   /** `await using pool = new ThreadPoolExecutor()` shuts the pool down, waiting, like Python's `with`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown({ wait: true });
+  }
+
+  /**
+   * The pool now — workers busy and idle, tasks queued and running — and
+   * how the tasks that left it ended, with percentiles of their wait and
+   * run times (piscina's and poolifier's statistics, in one call). Cheap
+   * enough to poll: its cost grows with the tasks held, not those run.
+   *
+   * @example
+   * ```ts
+   * const { tasks, waitTime } = pool.stats();
+   * if (waitTime.p99 > 100) console.warn(`tasks wait ${waitTime.p99} ms (p99); ${tasks.queued} queued`);
+   * ```
+   */
+  stats(): PoolStatistics {
+    let queued = 0;
+    let running = 0;
+    for (const record of this.#records.values()) {
+      if (record.future.done()) continue;
+      if (this.#slots.started(record.slot)) running++;
+      else queued++;
+    }
+    let busy = 0;
+    for (const worker of this.#workers.values()) if (worker.runningTask !== 0) busy++;
+    return {
+      workers: { total: this.#workers.size, busy, idle: this.#workers.size - busy },
+      tasks: { queued, running, ...this.#ended },
+      runTime: this.#runTimes.percentiles(),
+      waitTime: this.#waitTimes.percentiles(),
+    };
   }
 
   /**
@@ -528,6 +616,8 @@ export class ThreadPoolExecutor {
         // As of now: later ones reach it through #sendNews.
         functions: this.#descriptors.slice(0, this.#functionsSent),
         slabs: this.#slots.slabs.slice(0, this.#slabsSent),
+        maxTasks: this.#maxTasksPerWorker,
+        idleTimeout: this.#idleTimeout,
       },
       resourceLimits: this.#resourceLimits,
       onOutcome: (from, outcome) => this.#onOutcome(from, outcome),
@@ -561,6 +651,7 @@ export class ThreadPoolExecutor {
       } else if (outcome.status === 'ok') future.setResult(decodeValue(outcome.value, outcome.hasEvents));
       else if (outcome.status === 'error') future.setException(deserializeError(outcome.value as never));
       else future.settleStopped();
+      if (this.#recordTiming && 'startedAt' in outcome) this.#recordTimes(record, outcome);
     }
     this.#retire(record);
   }
@@ -600,9 +691,19 @@ export class ThreadPoolExecutor {
       }
     }
     if (this.#broken !== undefined || this.#shutdown) return;
+    // Exited of its own accord, between tasks (maxTasksPerWorker, idleTimeout):
+    // a worker for the tasks waiting, if any.
+    if (exit.code === 0 && !exit.terminated && record === undefined) this.#startWorkers();
     // Keep the pool at strength after a crash or a forced stop: the next
     // task finds a worker booted.
-    this.#startWorker();
+    else this.#startWorker();
+  }
+
+  /** Count a task's wait (submit → start) and run time, as its worker measured them. */
+  #recordTimes(record: TaskRecord, { startedAt, ranFor }: Outcome): void {
+    if (typeof startedAt !== 'number' || typeof ranFor !== 'number') return;
+    this.#waitTimes.record(startedAt - record.submittedAt);
+    this.#runTimes.record(ranFor);
   }
 
   /** A task's future settled: unless it is still in the queue (a worker will take and skip it), it leaves. */
@@ -630,7 +731,11 @@ export class ThreadPoolExecutor {
   #retire(record: TaskRecord): void {
     if (record.retired) return;
     record.retired = true;
-    this.#records.delete(record.future.id);
+    const { future } = record;
+    if (future.cancelled()) this.#ended[this.#slots.started(record.slot) ? 'stopped' : 'cancelled']++;
+    else if (future.exceptionNow() !== undefined) this.#ended.failed++;
+    else this.#ended.completed++;
+    this.#records.delete(future.id);
     this.#slots.release(record.slot);
     if (this.#cancelledInQueue.length > 0) this.#sweep();
     if (this.#records.size === this.#cancelledInQueue.length) this.#idleNow();

@@ -139,6 +139,10 @@ export interface PoolAssignment {
   functions: TargetDescriptor[];
   /** The job-slot slabs so far; later ones come as {@link PoolCommand}s. */
   slabs: SharedArrayBuffer[];
+  /** Tasks the worker runs before it exits, to be replaced (`maxTasksPerWorker`); `Infinity` for no limit. */
+  maxTasks: number;
+  /** Milliseconds the worker waits idle for a task before it exits (`idleTimeout`); `Infinity` for ever. */
+  idleTimeout: number;
 }
 
 /**
@@ -221,6 +225,9 @@ export interface Outcome {
   status: OutcomeStatus;
   value: unknown;
   hasEvents: boolean;
+  /** A pool task's: when it started, on the `sharedNow()` clock, and how long it ran, in ms (for `pool.stats()`). */
+  startedAt?: number;
+  ranFor?: number;
 }
 
 /** A pool worker's initializer failed: the pool is broken. */

@@ -8,7 +8,7 @@
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { exitError } from '../errors.js';
-import { CLOSED, takeItem } from '../relay/items.js';
+import { CLOSED, TIMED_OUT, takeItem, tryTakeItem } from '../relay/items.js';
 import type { Event } from '../sync/event.js';
 import { RecordQueue, kOwnerWords } from '../sync/record-queue.js';
 import { type ControlBlock, EndReason } from '../thread/control-block.js';
@@ -29,6 +29,7 @@ import {
 import { realm } from '../thread/realm.js';
 import { adoptThread, Thread } from '../thread/thread.js';
 import { decodeValue, prepareDecode, serializeError } from '../thread/transfer.js';
+import { sharedNow } from '../sync/timeout.js';
 import { failure, isThenable, type Job, postOutcome, runJob } from './job.js';
 import { loadTarget } from './load-target.js';
 
@@ -52,6 +53,8 @@ class PoolWorkerState {
   readonly slabs: SharedArrayBuffer[] = [];
   /** The task running now, and its stop request once asked for. */
   current: { id: number; slot: number; stop: Event | undefined } | undefined;
+  /** Tasks this worker has started (those found cancelled are not counted). */
+  started = 0;
 
   constructor(
     readonly assignment: PoolAssignment,
@@ -147,14 +150,20 @@ export async function runPoolWorker(
   const idle = state.tasks.i32;
   const idleWord = kOwnerWords + kIdleWorkersWord;
   let spinning = false;
-  for (;;) {
+  // maxTasksPerWorker: having run that many, the worker exits and the pool replaces it.
+  while (state.started < assignment.maxTasks) {
     // Counted idle while it waits: the pool starts a worker only for tasks no idle worker will take.
     Atomics.add(idle, idleWord, 1);
     const waitedFrom = performance.now();
     const spin = spinning || Atomics.load(state.mailbox, Mailbox.eager) !== 0 ? kSpinMs : 0;
-    const record = takeItem(state.tasks, Infinity, spin);
+    let record = takeItem(state.tasks, assignment.idleTimeout, spin);
     Atomics.sub(idle, idleWord, 1);
-    if (record === CLOSED) break;
+    // idleTimeout passed with no task: exit, unless one came as the worker
+    // stopped counting itself idle (the pool, counting it idle, started no
+    // worker for it). One put after this is the pool's to place: it starts
+    // a worker for tasks waiting when this one exits.
+    if (record === TIMED_OUT) record = tryTakeItem(state.tasks);
+    if (record === CLOSED || record === TIMED_OUT) break;
     spinning = performance.now() - waitedFrom < kSpinMs * 2;
     const pending = runTask(state, record as TaskRecord);
     if (pending !== undefined) await pending;
@@ -194,6 +203,8 @@ function runTask(state: PoolWorkerState, [id, fnId, slot, args, key]: TaskRecord
     label: `a task of ${assignment.name}`,
     unsendable: `the result of task ${id} cannot be sent back to the pool`,
     settle: (outcome) => {
+      outcome.startedAt = startedAt;
+      outcome.ranFor = sharedNow() - startedAt;
       postOutcome(port, job, outcome);
       finish(state);
     },
@@ -217,6 +228,8 @@ function runTask(state: PoolWorkerState, [id, fnId, slot, args, key]: TaskRecord
     finish(state);
     return undefined;
   }
+  state.started++;
+  const startedAt = sharedNow();
   if (isStopRequested(slab, inSlab)) {
     job.settle({ type: 'outcome', id, key, status: 'stopped', value: undefined, hasEvents: false });
     return undefined;
