@@ -93,6 +93,9 @@ export const runtimes: Runtime[] = [
         'under `bun test` an error thrown from a timer inside a worker never reaches its uncaughtException handler (as for threads)',
       'names a free variable a task cannot have':
         "Bun's transpiler inlines the captured `const factor = 3` (as for threads)",
+      'serve the next thread when the last one left the worker as it found it':
+        "Bun's process.getActiveResourcesInfo() is always empty, so a timer a thread left cannot be seen: " +
+        'skein never gives a Bun worker another thread (src/worker/isolation.ts)',
     },
   },
   {

@@ -17,6 +17,15 @@
  * a module — hence the last rule.
  */
 
+import { runtime } from '../platform.js';
+
+/**
+ * Whether this runtime shows a worker's pending work: Bun's
+ * `process.getActiveResourcesInfo()` is always empty, so a timer a thread
+ * left could not be seen, and a Bun worker is never given another thread.
+ */
+const kSeesPendingWork = runtime !== 'bun';
+
 /** The objects walked below the global object, in levels. */
 const kDepth = 2;
 
@@ -120,6 +129,7 @@ function noMore<T>(now: Map<T, number>, then: Map<T, number>): boolean {
  * caller has closed what the job was given (its port).
  */
 export function isUnchangedSince(snapshot: Snapshot, { resourcesOnly = false } = {}): boolean {
+  if (!kSeesPendingWork) return false;
   // What was pending when the snapshot was taken (a port closing, say) may have finished since.
   if (!noMore(count(process.getActiveResourcesInfo()), snapshot.resources)) return false;
   if (resourcesOnly) return true;
