@@ -116,10 +116,6 @@ export const runtimes: Runtime[] = [
     ],
     tolerated: {
       'stops on Ctrl-C: the jobs queue is shut down': 'the same as for the Ctrl-C example below (examples/pipeline.ts)',
-      'carries a 64 MiB item':
-        "Deno's node:worker_threads MessagePort copies a big buffer at ~300 ms a MiB, even when it is transferred " +
-        '(8 MiB: 2.5 s here, against 0.15 s copied and 0 transferred on Node), so a 64 MiB item takes well over a ' +
-        "minute through skein's relay: it arrives, after the test's bound",
       'reports a thread that runs out of memory under resourceLimits':
         'a Deno worker stopped at its resourceLimits after a top-level await never emits exit, so skein ' +
         'refuses resourceLimits on Deno with NotSupportedError (test/runtime/platform.test.ts)',
