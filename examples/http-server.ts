@@ -37,14 +37,16 @@ const startedByLimit = new Map<number, Event>();
 const server = createServer((req, res) => {
   const limit = Number(new URL(req.url ?? '/', 'http://localhost').searchParams.get('limit') ?? 1e6);
   const started = startedByLimit.get(limit) ?? new Event();
-  const future = pool.submit(countPrimes, limit, started);
-  // The client went away before the answer: ask the task to stop.
+  // The client going away before the answer aborts this signal (a fetch
+  // Request has one of its own: request.signal), and that stops the task.
+  const clientGone = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) {
       console.log(`server: client for limit ${limit} went away, stopping its task`);
-      void future.stop();
+      clientGone.abort();
     }
   });
+  const future = pool.submit(countPrimes, limit, started).stopOn(clientGone.signal);
   future.then(
     (count) => res.end(`${count} primes below ${limit}\n`),
     (error: unknown) => {

@@ -172,6 +172,39 @@ export class Future<R = unknown> implements PromiseLike<R> {
   }
 
   /**
+   * Stop the task when `signal` aborts — a request's signal, an
+   * `AbortSignal.timeout(ms)`, a controller of yours: a pending task is
+   * cancelled, a running one's stop request (`stopEvent()` inside it) is
+   * set, as {@link Future.stop} with `options` does. A signal already
+   * aborted stops it now. The listener leaves the signal once the future is
+   * done, so a long-lived signal does not hold finished futures.
+   *
+   * @returns this future: `await pool.submit(render, page).stopOn(request.signal)`.
+   * @throws TypeError if `signal` is not an AbortSignal, or for bad `options` (as `stop()`).
+   * @example
+   * ```ts
+   * const html = await pool.submit(render, page).stopOn(AbortSignal.timeout(5_000));
+   * ```
+   */
+  stopOn(signal: AbortSignal, options?: StopOptions): this {
+    if (!(signal instanceof AbortSignal)) {
+      throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+    }
+    checkStopOptions(options);
+    if (this.done()) return this;
+    const onAbort = (): void => {
+      void this.stop(options);
+    };
+    if (signal.aborted) {
+      onAbort();
+      return this;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.onDone(() => signal.removeEventListener('abort', onAbort));
+    return this;
+  }
+
+  /**
    * Make the future awaitable: `await future` resolves to the result or
    * rejects with the task's error (or CancelledError).
    */

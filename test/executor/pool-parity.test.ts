@@ -165,3 +165,59 @@ describe('pool.stats()', () => {
     assert.deepEqual(waitTime, runTime);
   });
 });
+
+describe('future.stopOn(signal)', () => {
+  it('asks a running task to stop when the signal aborts: its finally runs, the worker stays', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const running = new Event();
+    const cleaned = new Event();
+    const controller = new AbortController();
+    const future = pool
+      .submit(
+        (running: Event, cleaned: Event) => {
+          running.set();
+          try {
+            for (let i = 0; ; i++) if ((i & 1023) === 0) throwIfStopped();
+          } finally {
+            cleaned.set();
+          }
+        },
+        running,
+        cleaned,
+      )
+      .stopOn(controller.signal);
+    await within(running.waitAsync(), 10_000, 'see the task run');
+    controller.abort();
+    await assert.rejects(within(future.result(), 10_000, 'see the task stop'), { name: 'CancelledError' });
+    assert.equal(cleaned.isSet(), true, 'its finally block ran');
+    assert.equal(await within(pool.submit(() => 'next').result(), 10_000, 'run the next task'), 'next');
+  });
+
+  it('cancels a pending task, and stops at once on a signal already aborted', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const gate = new Event();
+    const blocker = pool.submit((gate: Event) => gate.wait(30_000), gate);
+    const controller = new AbortController();
+    const pending = pool.submit(() => 'never').stopOn(controller.signal);
+    controller.abort();
+    assert.equal(pending.cancelled(), true, 'cancelled as the signal aborted');
+    const late = pool.submit(() => 'never').stopOn(AbortSignal.abort());
+    assert.equal(late.cancelled(), true);
+    gate.set();
+    assert.equal(await within(blocker.result(), 10_000, 'finish the blocker'), true);
+  });
+
+  it('leaves the signal once the future is done, and refuses what is not a signal', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const controller = new AbortController();
+    const future = pool.submit(() => 42).stopOn(controller.signal);
+    assert.equal(await within(future.result(), 10_000, 'run the task'), 42);
+    controller.abort(); // nothing to stop: no error, no effect
+    assert.equal(future.cancelled(), false);
+    assert.throws(() => future.stopOn({ aborted: false } as never), {
+      name: 'TypeError',
+      message: /^Expected `signal` to be an AbortSignal, got /,
+    });
+    assert.throws(() => future.stopOn(controller.signal, { force: true }), TypeError);
+  });
+});
