@@ -172,6 +172,9 @@ export interface PoolStats {
 const kTaskQueueBytes = 64 * 1024;
 const kTaskQueueMaxBytes = 256 * 1024 * 1024;
 
+/** Tasks submitted in one turn that go into the task queue at once, without waiting for the turn's end. */
+const kFlushAfter = 64;
+
 /** How long `await future` on a lone task may watch for its result before yielding to the event loop. */
 const kBriefWaitMs = 0.1;
 /** Brief waits in a row that may miss before the pool stops waiting. */
@@ -353,9 +356,11 @@ export class ThreadPoolExecutor {
     if (this.#recordTiming) record.submittedAt = sharedNow();
     future.stopper = record;
     this.#records.set(future.id, record);
-    this.#pending.push(record);
+    // A long burst of submits goes into the queue as it grows, so that the
+    // workers start on it while the caller is still submitting.
+    if (this.#pending.push(record) >= kFlushAfter) this.#flush();
+    else this.#scheduleFlush();
     this.#setReferenced(true);
-    this.#scheduleFlush();
     return future;
   }
 
