@@ -43,6 +43,7 @@ export {
   InvalidStateError,
   NotSupportedError,
 } from './errors.js';
+export { registerErrorClass, type ErrorClass } from './thread/error-codec.js';
 export { Future, type FutureState, type DoneCallback } from './executor/future.js';
 export {
   ThreadPoolExecutor,

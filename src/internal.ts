@@ -6,3 +6,4 @@
  */
 export { idleStandbyCount } from './thread/hub.js';
 export { exportNames, scopeFor } from './worker/scope.js';
+export { checkPoolReport } from './executor/report-check.js';

@@ -1,6 +1,7 @@
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from '../errors.js';
 import { callAfter, toTimeoutMs } from '../sync/timeout.js';
 import { checkStopOptions, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
+import { markUnsendable } from '../thread/transfer.js';
 
 /** Where a future is in its life: pending → running → finished, or pending → cancelled. */
 export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
@@ -327,3 +328,5 @@ export class Future<R = unknown> implements PromiseLike<R> {
     return this.#describe();
   }
 }
+
+markUnsendable(Future, 'a Future: await it first and pass its result');

@@ -10,7 +10,6 @@ import { globalsBuffer, nextIdent } from '../thread/globals.js';
 import { createWorker, workerArgv } from '../thread/hub.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import {
-  isPoolReport,
   kDoomed,
   kEager,
   kMailboxSize,
@@ -21,6 +20,7 @@ import {
   type PoolCommand,
   type PoolReport,
 } from './protocol.js';
+import { checkPoolReport } from './report-check.js';
 
 /** How a pool worker is made. */
 export interface PoolWorkerSpec<Task> {
@@ -94,9 +94,11 @@ export class PoolWorker<Task = unknown> {
       resourceLimits: spec.resourceLimits,
       ident,
     });
-    // Only well-formed reports reach the pool: a task can post anything here.
+    // Only reports reach the pool (a task can post anything here); a
+    // malformed one on a task arrives as an error report on it.
     const deliver = (message: unknown): void => {
-      if (isPoolReport(message)) spec.onReport(this, message);
+      const report = checkPoolReport(message);
+      if (report !== undefined) spec.onReport(this, report);
     };
     this.#deliver = deliver;
     this.#port.on('message', (message: unknown) => {

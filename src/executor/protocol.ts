@@ -83,32 +83,4 @@ export type PoolReport =
    */
   | { type: 'done'; id: number; slot: number; status: number; value: unknown; hasEvents: boolean }
   /** The initializer failed: the pool is broken. */
-  | { type: 'broken'; error: import('../thread/transfer.js').SerializedError };
-
-/**
- * Whether `message`, received on a pool worker's port, is a report the pool
- * can act on. Code in a task can reach that port and post anything: the pool
- * ignores what is not a well-formed report.
- */
-export function isPoolReport(message: unknown): message is PoolReport {
-  if (typeof message !== 'object' || message === null) return false;
-  const report = message as Partial<Record<string, unknown>>;
-  if (report.type === 'broken') return isSerializedError(report.error);
-  if (report.type !== 'done' || !Number.isInteger(report.id) || !Number.isInteger(report.slot)) return false;
-  if (typeof report.hasEvents !== 'boolean') return false;
-  if (report.status === TaskStatus.error) return isSerializedError(report.value);
-  return report.status === TaskStatus.ok || report.status === TaskStatus.stopped;
-}
-
-function isSerializedError(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const error = value as Partial<Record<string, unknown>>;
-  return (
-    (error.kind === 'error' || error.kind === 'value') &&
-    typeof error.name === 'string' &&
-    typeof error.message === 'string' &&
-    typeof error.props === 'object' &&
-    error.props !== null &&
-    (error.cause === undefined || isSerializedError(error.cause))
-  );
-}
+  | { type: 'broken'; error: import('../thread/error-codec.js').SerializedError };

@@ -7,11 +7,13 @@ import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import { describeFunction, describeModuleTarget, isModuleTarget, type ModuleTarget } from '../thread/target.js';
-import { decodeValue, deserializeError, encodeArgs, whyUncloneable, type SerializedError } from '../thread/transfer.js';
+import { deserializeError, thrownMessage, type SerializedError } from '../thread/error-codec.js';
+import { encodeArgs, markUnsendable, whyUncloneable } from '../thread/transfer.js';
 import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
 import { Future, type TaskStopper } from './future.js';
 import { PoolWorker } from './pool-worker.js';
-import { kTaskStride, TaskStatus, type PoolReport, type TaskFunctionRef } from './protocol.js';
+import { kTaskStride, type PoolReport, type TaskFunctionRef } from './protocol.js';
+import { settleFromReport } from './report-check.js';
 import { StopSlots } from './stop-slots.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
@@ -500,12 +502,7 @@ export class ThreadPoolExecutor {
     worker.inflight.delete(report.id);
     record.worker = undefined;
     const future = record.future;
-    if (!future.done()) {
-      if (report.status === TaskStatus.ok) future.setResult(decodeValue(report.value, report.hasEvents));
-      else if (report.status === TaskStatus.error)
-        future.setException(deserializeError(report.value as SerializedError));
-      else future.settleStopped();
-    }
+    if (!future.done()) settleFromReport(future, report);
     this.#retire(record);
     if (this.#queueHead < this.#queue.length && worker.inflight.size <= kInflightCap / 2) this.#scheduleFlush();
     else if (this.#shutdown && worker.inflight.size === 0) this.#closeIdleWorkers();
@@ -638,7 +635,7 @@ export class ThreadPoolExecutor {
     if (this.#broken !== undefined) return;
     const cause = deserializeError(serialized);
     this.#broken = new BrokenThreadPool(
-      `a worker initializer failed, so the pool cannot run tasks: ${(cause as Error)?.message ?? String(cause)}`,
+      `a worker initializer failed, so the pool cannot run tasks: ${thrownMessage(cause)}`,
       { cause },
     );
     for (const record of [...this.#records.values()]) {
@@ -675,6 +672,11 @@ export class ThreadPoolExecutor {
     for (const worker of this.#workers) worker.setReferenced(referenced);
   }
 }
+
+markUnsendable(
+  ThreadPoolExecutor,
+  'a ThreadPoolExecutor, which stays in the thread that created it: submit the work from here, or create a pool inside the thread',
+);
 
 function describeTask(fn: unknown, role: string): TargetDescriptor {
   if (typeof fn === 'function') return describeFunction(fn, role);

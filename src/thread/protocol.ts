@@ -4,7 +4,7 @@
  */
 import { MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { ControlBlock } from './control-block.js';
-import type { SerializedError } from './transfer.js';
+import type { SerializedError } from './error-codec.js';
 
 /** How the worker finds the function to run. */
 export type TargetDescriptor =

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
+import { privateInstanceMembers } from './private-names.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
 
 /**
@@ -146,6 +147,7 @@ function declaredModule(cls: Function): unknown {
 export function describeSubclass(cls: Function, base: Function): ClassDescriptor {
   const cached = classCache.get(cls);
   if (cached !== undefined) return cached;
+  checkNoPrivateMembers(cls, base);
   let descriptor: ClassDescriptor;
   const declared = declaredModule(cls);
   if (declared !== undefined) {
@@ -173,4 +175,24 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
   }
   classCache.set(cls, descriptor);
   return descriptor;
+}
+
+/**
+ * Refuse a Thread subclass with private instance members: the thread runs
+ * on a copy of the object made from its public fields without running its
+ * constructor, so `#private` fields and methods would not exist there.
+ *
+ * @throws TypeError naming the first class and member, and what to do instead.
+ */
+function checkNoPrivateMembers(cls: Function, base: Function): void {
+  for (let c: Function | null = cls; c !== null && c !== base; c = Object.getPrototypeOf(c) as Function | null) {
+    if (typeof c !== 'function') break;
+    const [member] = privateInstanceMembers(Function.prototype.toString.call(c));
+    if (member === undefined) continue;
+    throw new TypeError(
+      `Thread subclass \`${c.name}\` declares the private member ${member}, which cannot reach its thread: the ` +
+        'thread runs on a copy of the object made from its public fields, without running its constructor. ' +
+        `Make it a public field (\`${member.slice(1)}\`, or TypeScript's \`private ${member.slice(1)}\`), or pass it in args`,
+    );
+  }
 }

@@ -2,7 +2,6 @@ import {
   isMainThread,
   MessageChannel,
   parentPort,
-  receiveMessageOnPort,
   workerData,
   type MessagePort,
   type ResourceLimits,
@@ -26,7 +25,7 @@ import {
   type SpawnedWorker,
 } from './hub.js';
 import { kMainIdent, globalsBuffer, nextIdent, nextThreadNumber } from './globals.js';
-import type { SpawnRequest, TargetDescriptor, ThreadJob, ThreadOutcome, WorkerBoot } from './protocol.js';
+import type { SpawnRequest, TargetDescriptor, ThreadJob, WorkerBoot } from './protocol.js';
 import {
   checkStopOptions,
   registerStoppable,
@@ -42,7 +41,8 @@ import {
   isModuleTarget,
   type ModuleTarget,
 } from './target.js';
-import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
+import { exceptionOf, resultOf, takeOutcomes, type Outcomes } from './outcome.js';
+import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
 
 /** Options of a {@link Thread}. */
 export interface ThreadOptions<A extends unknown[] = unknown[], R = unknown> {
@@ -334,7 +334,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
           : describeModuleTarget(target);
     const subclass = subclassRuns ? describeSubclass(this.constructor, Thread) : undefined;
     const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
-    const encoded = encodeValue([this.#args, fields] as const);
+    const encoded = encodeLaunch(this.#args, fields, { name: this.#name, className: this.constructor.name });
     const loaderHints = isMainThread ? workerArgv.loaderHints : inheritedLoaderHints();
     const job: ThreadJob = {
       ident,
@@ -448,24 +448,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   #explainLaunchFailure(error: unknown, fields: Record<string, unknown> | undefined): unknown {
     if ((error as { name?: unknown } | null)?.name !== 'DataCloneError') return error;
-    for (const [index, arg] of this.#args.entries()) {
-      const why = whyUncloneable(arg);
-      if (why !== undefined) {
-        return new TypeError(`argument ${index} of thread "${this.#name}" cannot be sent to a thread: ${why}`, {
-          cause: error,
-        });
-      }
-    }
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      const why = whyUncloneable(value);
-      if (why !== undefined) {
-        return new TypeError(
-          `field \`${key}\` of thread "${this.#name}" (${this.constructor.name}) cannot be sent to its thread: ${why}`,
-          { cause: error },
-        );
-      }
-    }
-    return error;
+    const thread = { name: this.#name, className: this.constructor.name };
+    return launchProblem(this.#args, fields, thread, whyUncloneable, error) ?? error;
   }
 
   /** Watch the control block and settle the thread once it ends, even if nobody joins it. */
@@ -492,9 +476,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#disarm?.();
     this.#disarm = undefined;
     const control = this.#control!;
-    let outcome: ThreadOutcome | undefined;
+    let outcomes: Outcomes = {};
     if (this.#port !== undefined) {
-      outcome = receiveMessageOnPort(this.#port)?.message as ThreadOutcome | undefined;
+      outcomes = takeOutcomes(this.#port);
       this.#port.close();
       this.#port = undefined;
     }
@@ -503,14 +487,14 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     const code = control.exitCode;
     const label = `thread "${this.#name}"`;
     switch (reason) {
-      case EndReason.returned:
-        if (outcome?.type === 'result') this.#result = decodeValue(outcome.value, outcome.hasEvents);
+      case EndReason.returned: {
+        const returned = resultOf(outcomes, label);
+        if ('error' in returned) this.#exception = returned.error;
+        else this.#result = returned.value;
         break;
+      }
       case EndReason.raised:
-        this.#exception =
-          outcome?.type === 'error'
-            ? deserializeError(outcome.error)
-            : new ThreadExitError(`${label} raised an error that could not be delivered`, 'crashed');
+        this.#exception = exceptionOf(outcomes, label);
         break;
       case EndReason.exited:
         if (code !== 0) this.#exception = new ThreadExitError(`${label} called process.exit(${code})`, 'exit', code);
@@ -753,6 +737,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return Reflect.construct(Thread, [{ [kAdopt]: adoption }], cls) as Thread;
   }
 }
+
+markUnsendable(
+  Thread,
+  "a Thread, whose handle stays in the thread that created it: pass what the other thread needs (an Event to wait on, the thread's result once joined)",
+);
 
 /**
  * @internal Build the Thread object of a thread that already runs: the

@@ -3,7 +3,8 @@ import { Lock } from '../sync/lock.js';
 import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memory.js';
 import { RLock } from '../sync/rlock.js';
 import { Semaphore } from '../sync/semaphore.js';
-import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
+import { describeValue, withArticle } from '../errors.js';
+import { thrownMessage } from './error-codec.js';
 
 // Values cross threads by structured clone, which would turn an Event, a
 // Lock, an RLock or a Semaphore (all private fields) into an empty object.
@@ -105,11 +106,23 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
   return copy;
 }
 
+const kUnsendable = Symbol.for('skein.unsendable');
+
 /**
- * The first thing inside `value` that postMessage would refuse and that can
- * be spotted cheaply (a function, a symbol, a Promise), described; or
- * undefined. Used to refuse a pool task's argument at submit time, before
- * it joins a batch.
+ * Mark the instances of `cls` as objects that cannot be sent to a thread,
+ * with `why` (after "it is"): structured clone would copy a Thread, a
+ * Future or a pool as an empty object, saying nothing. Once per class.
+ */
+export function markUnsendable(cls: Function, why: string): void {
+  Object.defineProperty(cls.prototype, kUnsendable, { value: why });
+}
+
+/**
+ * The first thing inside `value` that postMessage would refuse, or copy as
+ * an empty shell, and that can be spotted cheaply (a function, a symbol, a
+ * Promise, a Thread), described; or undefined. Used to refuse a pool task's
+ * argument at submit time, before it joins a batch, and a thread's before
+ * it starts.
  */
 export function findUnsendable(value: unknown, seen = new Set<object>()): string | undefined {
   if (typeof value === 'function')
@@ -117,6 +130,8 @@ export function findUnsendable(value: unknown, seen = new Set<object>()): string
   if (typeof value === 'symbol') return 'it is a symbol, which cannot be copied between threads';
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
+  const marked = (value as { [kUnsendable]?: unknown })[kUnsendable];
+  if (typeof marked === 'string') return `it is ${marked}`;
   if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
   if (
     value instanceof WeakMap ||
@@ -162,6 +177,73 @@ export function encodeArgs(args: unknown[], label: string): Encoded<unknown[]> {
     if (problem !== undefined) throw new TypeError(`${label} ${i} cannot be sent to a worker: ${problem}`);
   }
   return encodeValue(args);
+}
+
+/**
+ * Check and encode what a thread is started with: its arguments and, for a
+ * Thread subclass, its own fields. Run before the job is posted, so that a
+ * Thread or a Future (which structured clone would copy as `{}`) is refused
+ * by name, like a function.
+ *
+ * @throws TypeError naming the first argument or field that cannot be sent.
+ */
+export function encodeLaunch(
+  args: unknown[],
+  fields: Record<string, unknown> | undefined,
+  thread: { name: string; className: string },
+): Encoded<readonly [unknown[], Record<string, unknown> | undefined]> {
+  const problem = launchProblem(args, fields, thread, findUnsendable);
+  if (problem !== undefined) throw problem;
+  return encodeValue([args, fields] as const);
+}
+
+/**
+ * The TypeError naming the first argument or field of a thread that `why`
+ * finds cannot be sent, or undefined.
+ */
+export function launchProblem(
+  args: unknown[],
+  fields: Record<string, unknown> | undefined,
+  thread: { name: string; className: string },
+  why: (value: unknown) => string | undefined,
+  cause?: unknown,
+): TypeError | undefined {
+  const options = cause === undefined ? undefined : { cause };
+  for (const [index, arg] of args.entries()) {
+    const problem = why(arg);
+    if (problem !== undefined) {
+      return new TypeError(
+        `argument ${index} of thread "${thread.name}" cannot be sent to a thread: ${problem}`,
+        options,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(fields ?? {})) {
+    const problem = why(value);
+    if (problem !== undefined) {
+      return new TypeError(
+        `field \`${key}\` of thread "${thread.name}" (${thread.className}) cannot be sent to its thread: ${problem}`,
+        options,
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Encode a value a thread or task returns, for its owner. Reading it can
+ * run code (a getter, a Proxy trap) that throws: that is an error of the
+ * result, not of skein, and comes back saying so.
+ *
+ * @param what - the result's owner for the message: `the result of task 3`.
+ * @returns the encoded value, or the TypeError to report instead.
+ */
+export function encodeResult(value: unknown, what: string): Encoded | { error: TypeError } {
+  try {
+    return encodeValue(value);
+  } catch (error) {
+    return { error: new TypeError(`${what} cannot be sent back: ${thrownMessage(error)}`, { cause: error }) };
+  }
 }
 
 /**
@@ -231,97 +313,6 @@ export function whyUncloneable(value: unknown): string | undefined {
     structuredClone(encodeValue(value).value);
     return undefined;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return `${detail} — only data that structured clone copies (and skein Events) can be sent`;
+    return `${thrownMessage(error)} — only data that structured clone copies (and skein Events) can be sent`;
   }
-}
-
-/** An error as sent between threads: everything needed to rebuild it. */
-export interface SerializedError {
-  /** `error` for an Error object; `value` when something other than an Error was thrown. */
-  kind: 'error' | 'value';
-  name: string;
-  message: string;
-  stack: string | undefined;
-  /** Own enumerable properties (code, errno, custom fields), each made sendable. */
-  props: Record<string, unknown>;
-  cause?: SerializedError;
-  /** The thrown non-Error value, when kind is `value` and it could be cloned. */
-  value?: unknown;
-}
-
-function sendable(value: unknown): unknown {
-  try {
-    return structuredClone(value);
-  } catch {
-    return typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
-  }
-}
-
-/** Capture an error thrown in a thread so that its owner can rebuild it. */
-export function serializeError(error: unknown, depth = 0): SerializedError {
-  if (!(error instanceof Error)) {
-    return {
-      kind: 'value',
-      name: typeof error,
-      message: String(error),
-      stack: undefined,
-      props: {},
-      value: sendable(error),
-    };
-  }
-  const props: Record<string, unknown> = {};
-  for (const key of Object.keys(error)) {
-    if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
-    props[key] = sendable((error as unknown as Record<string, unknown>)[key]);
-  }
-  const serialized: SerializedError = {
-    kind: 'error',
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    props,
-  };
-  if ('cause' in error && error.cause !== undefined && depth < 8)
-    serialized.cause = serializeError(error.cause, depth + 1);
-  return serialized;
-}
-
-const builtinErrors: Record<string, ErrorConstructor> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
-
-/** Rebuild an error captured by {@link serializeError}, keeping its stack, name, message and own properties. */
-export function deserializeError(serialized: SerializedError): unknown {
-  if (serialized.kind === 'value') return serialized.value;
-  let error: Error;
-  if (serialized.name === 'StopError') error = new StopError(serialized.message);
-  else if (serialized.name === 'ThreadExitError') {
-    const props = serialized.props as { reason?: ThreadExitError['reason']; exitCode?: number };
-    error = new ThreadExitError(serialized.message, props.reason ?? 'crashed', props.exitCode);
-  } else {
-    const Ctor = builtinErrors[serialized.name] ?? Error;
-    error = new Ctor(serialized.message);
-    if (error.name !== serialized.name) {
-      Object.defineProperty(error, 'name', { value: serialized.name, writable: true, configurable: true });
-    }
-  }
-  Object.defineProperty(error, 'stack', { value: serialized.stack, writable: true, configurable: true });
-  for (const [key, value] of Object.entries(serialized.props)) {
-    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: true });
-  }
-  if (serialized.cause !== undefined) {
-    Object.defineProperty(error, 'cause', {
-      value: deserializeError(serialized.cause),
-      writable: true,
-      configurable: true,
-    });
-  }
-  return error;
 }

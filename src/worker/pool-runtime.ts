@@ -19,7 +19,8 @@ import { Event } from '../sync/event.js';
 import { ControlBlock, EndReason } from '../thread/control-block.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import { adoptThread, isThenable, setTaskStopProvider, Thread } from '../thread/thread.js';
-import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
+import { formatThrown, serializeError, thrownMessage } from '../thread/error-codec.js';
+import { decodeValue, encodeResult } from '../thread/transfer.js';
 import { explainMissingName } from './explain.js';
 import { loadTarget, setLoaderHints } from './load-target.js';
 
@@ -85,7 +86,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       // The value itself cannot be sent back: that becomes the task's error.
       if (message.type !== 'done') throw error;
       const why = new TypeError(
-        `the result of task ${message.id} cannot be sent back to the pool: ${(error as Error).message}`,
+        `the result of task ${message.id} cannot be sent back to the pool: ${thrownMessage(error)}`,
       );
       port.postMessage({
         type: 'done',
@@ -103,7 +104,14 @@ export async function runPool(boot: PoolBoot): Promise<void> {
   setTaskStopProvider(() => (current === undefined ? undefined : stopEventOf(current)));
 
   // A task that calls process.exit() ends this worker; say so for its future.
+  // An initializer that does breaks the pool, as one that throws does.
+  let initializing = boot.initializer !== undefined;
   process.on('exit', (code) => {
+    if (initializing && !exiting) {
+      const error = new ThreadExitError(`the initializer called process.exit(${code})`, 'exit', code);
+      report({ type: 'broken', error: serializeError(error) });
+      return;
+    }
     if (exiting || current === undefined) return;
     const error = new ThreadExitError(
       `the task called process.exit(${code}), which ended its pool worker`,
@@ -132,9 +140,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       return;
     }
     const when = leftBehind ? 'from a task that had ended' : 'between tasks';
-    process.stderr.write(
-      `Exception in pool worker ${boot.name} ${when}:\n${(error as Error)?.stack ?? String(error)}\n`,
-    );
+    process.stderr.write(`Exception in pool worker ${boot.name} ${when}:\n${formatThrown(error)}\n`);
   };
   process.on('uncaughtException', onStray);
   process.on('unhandledRejection', onStray);
@@ -149,6 +155,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
       exiting = true;
       process.exit(0);
     }
+    initializing = false;
   }
 
   const handle = (command: PoolCommand): void => {
@@ -160,7 +167,11 @@ export async function runPool(boot: PoolBoot): Promise<void> {
   };
 
   const succeed = (task: CurrentTask, value: unknown): void => {
-    const encoded = encodeValue(value);
+    const encoded = encodeResult(value, `the result of task ${task.id}`);
+    if ('error' in encoded) {
+      fail(task, encoded.error);
+      return;
+    }
     report({
       type: 'done',
       id: task.id,

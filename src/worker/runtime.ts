@@ -5,7 +5,9 @@ import { ControlBlock, EndReason, ThreadState } from '../thread/control-block.js
 import { defaultExcepthook } from '../thread/excepthook.js';
 import type { ThreadJob, ThreadLaunch, ThreadOutcome } from '../thread/protocol.js';
 import { adoptThread, isThenable, Thread } from '../thread/thread.js';
-import { decodeValue, encodeValue, serializeError } from '../thread/transfer.js';
+import { serializeError, thrownMessage } from '../thread/error-codec.js';
+import { exceptionOf } from '../thread/outcome.js';
+import { decodeValue, encodeResult, encodeValue } from '../thread/transfer.js';
 import { explainMissingName } from './explain.js';
 import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
 
@@ -76,7 +78,8 @@ export async function runThread(launch: ThreadLaunch, rehearsal = false): Promis
     if (!rehearsal) thread.control.markRunning();
     let value = self.run();
     if (isThenable(value)) value = await value;
-    const encoded = encodeValue(value);
+    const encoded = encodeResult(value, `the result of thread "${launch.name}"`);
+    if ('error' in encoded) throw encoded.error;
     if (!rehearsal) {
       finish(thread, { type: 'result', value: encoded.value, hasEvents: encoded.hasEvents }, EndReason.returned);
     }
@@ -122,14 +125,17 @@ function finish(thread: Running, outcome: ThreadOutcome, reason: EndReason): voi
   } catch (error) {
     // The result itself cannot be sent back: that becomes the thread's error.
     const why = new TypeError(
-      `the result of thread "${launch.name}" cannot be sent back to its owner: ${(error as Error).message}`,
+      `the result of thread "${launch.name}" cannot be sent back to its owner: ${thrownMessage(error)}`,
     );
-    launch.port.postMessage({ type: 'error', error: serializeError(why) } satisfies ThreadOutcome);
+    outcome = { type: 'error', error: serializeError(why) };
+    launch.port.postMessage(outcome);
     reason = EndReason.raised;
   }
   if (reason === EndReason.raised && outcome.type === 'error' && ownerHasEnded(launch)) {
-    // Nobody is left to call the excepthook for this thread: report here.
-    defaultExcepthook({ excType: outcome.error.name, excValue: { stack: outcome.error.stack }, thread: thread.self });
+    // Nobody is left to call the excepthook for this thread: report here,
+    // the error as its owner would have received it.
+    const excValue = exceptionOf({ error: outcome }, `thread "${launch.name}"`);
+    defaultExcepthook({ excType: outcome.error.name, excValue, thread: thread.self });
   }
   thread.control.end(reason);
   process.exit(0);

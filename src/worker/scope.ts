@@ -38,6 +38,7 @@ export const exportNames: readonly string[] = [
   'BrokenThreadPool',
   'InvalidStateError',
   'NotSupportedError',
+  'registerErrorClass',
   'Future',
   'ThreadPoolExecutor',
   'wait',

@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Event, Thread, ThreadPoolExecutor } from 'skein';
+import { checkPoolReport } from '../../dist/internal.js';
 import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+import { withHook } from '../helpers/threads.js';
 
 checkLeaksAfterEach();
 
@@ -68,5 +70,58 @@ describe('unexpected messages', () => {
       'run three more tasks',
     );
     assert.deepEqual(results, [2, 3, 4]);
+  });
+
+  it('from a thread into its own outcome port are ignored: its real result or error arrives', async () => {
+    await withHook(async (calls) => {
+      const release = new Event();
+      const victim = bystander(release);
+      const returns = new Thread({ target: { module: junk, export: 'postToOwnPort' }, args: [victim.ident!, false] });
+      const raises = new Thread({ target: { module: junk, export: 'postToOwnPort' }, args: [victim.ident!, true] });
+      returns.start();
+      raises.start();
+      await joinOrFail(returns);
+      await joinOrFail(raises);
+      assert.equal(returns.exception, undefined);
+      assert.equal(returns.result, 'the real result');
+      assert.equal(raises.result, undefined);
+      assert.equal((raises.exception as Error).message, 'the real error');
+      assert.equal(calls.length, 1, 'only the real error reaches the hook');
+      assert.equal(victim.isAlive(), true);
+      release.set();
+      await joinOrFail(victim);
+    });
+  });
+});
+
+describe('malformed pool reports', () => {
+  it('settle the task they name with an error saying why, and leave messages that are no report ignored', () => {
+    for (const junk of [null, 'done', { type: 'done' }, { type: 'done', id: 1 }, { type: 'broken', error: null }]) {
+      assert.equal(checkPoolReport(junk), undefined, `ignored: ${JSON.stringify(junk)}`);
+    }
+    const malformed = [
+      [{ type: 'done', id: 7, slot: 3, status: 0 }, '`hasEvents` is not a boolean'],
+      [{ type: 'done', id: 7, slot: 3, status: 9, hasEvents: false }, 'its status 9 is unknown'],
+      [
+        { type: 'done', id: 7, slot: 3, status: 1, hasEvents: false, value: { kind: 'error', message: 404 } },
+        'its error is not a serialized error',
+      ],
+    ] as const;
+    for (const [report, problem] of malformed) {
+      const checked = checkPoolReport(report) as {
+        type: string;
+        id: number;
+        slot: number;
+        status: number;
+        value: { message: string };
+      };
+      assert.equal(checked.type, 'done');
+      assert.equal(checked.id, 7);
+      assert.equal(checked.slot, 3);
+      assert.equal(checked.status, 1, 'an error report on the task');
+      assert.equal(checked.value.message, `the report on task 7 was malformed (${problem}), so its outcome is lost`);
+    }
+    const wellFormed = { type: 'done', id: 7, slot: 3, status: 0, value: 42, hasEvents: false };
+    assert.equal(checkPoolReport(wellFormed), wellFormed);
   });
 });
