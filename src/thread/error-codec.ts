@@ -149,7 +149,7 @@ for (const cls of skeinErrorClasses) {
  * ```ts
  * export class QuotaError extends Error {
  *   static {
- *     registerErrorClass(this, import.meta.url);
+ *     registerErrorClass(QuotaError, import.meta.url);
  *   }
  *   override name = 'QuotaError';
  *   constructor(readonly limit: number) {

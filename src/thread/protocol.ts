@@ -5,11 +5,12 @@
 import { MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { ControlBlock } from './control-block.js';
 import type { SerializedError } from './error-codec.js';
+import type { SourceOrigin } from './origin.js';
 
 /** How the worker finds the function to run. */
 export type TargetDescriptor =
-  /** A function shipped as source and compiled in the worker. */
-  | { kind: 'inline'; source: string; name: string; method: boolean }
+  /** A function shipped as source and compiled in the worker, as the file and line it was written at (`origin`) when known. */
+  | { kind: 'inline'; source: string; name: string; method: boolean; origin?: SourceOrigin }
   /** An export of a module imported in the worker. */
   | { kind: 'module'; url: string; exportName: string };
 
@@ -30,6 +31,8 @@ export interface InlineClass {
   name: string;
   /** The identifier after `extends` in its source, bound to the class before it. */
   base: string | undefined;
+  /** Where it was written, when known. */
+  origin?: SourceOrigin;
 }
 
 /**

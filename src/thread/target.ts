@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
+import { locateSource } from './origin.js';
 import { privateInstanceMembers } from './private-names.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
 
@@ -79,6 +80,8 @@ export function describeFunction(fn: Function, role = 'target'): TargetDescripto
     method = true;
   }
   const descriptor: TargetDescriptor = { kind: 'inline', source, name: fn.name, method };
+  const origin = locateSource(source, fn.name, fn);
+  if (origin !== undefined) descriptor.origin = origin;
   inlineCache.set(fn, descriptor);
   if (sourceCache.size >= kSourceCacheSize) sourceCache.clear();
   sourceCache.set(source, descriptor);
@@ -169,7 +172,12 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
           `Thread subclass \`${c.name}\` is not a class declaration; define it with \`class ... extends Thread\``,
         );
       }
-      classes.unshift({ source, name: c.name, base: header?.[1] });
+      const origin = locateSource(source, c.name, cls, 'class');
+      classes.unshift(
+        origin === undefined
+          ? { source, name: c.name, base: header?.[1] }
+          : { source, name: c.name, base: header?.[1], origin },
+      );
     }
     descriptor = root === undefined ? { kind: 'inline', classes } : { kind: 'inline', classes, root };
   }

@@ -41,6 +41,7 @@ import {
   isModuleTarget,
   type ModuleTarget,
 } from './target.js';
+import { noteCallSite } from './origin.js';
 import { exceptionOf, resultOf, takeOutcomes, type Outcomes } from './outcome.js';
 import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
 
@@ -213,8 +214,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     }
     const { target, args, name, daemon, resourceLimits, signal, timeout } = options ?? {};
     if (target !== undefined && target !== null) {
-      if (typeof target === 'function') this.#target = target;
-      else if (isModuleTarget(target)) {
+      if (typeof target === 'function') {
+        this.#target = target;
+        noteCallSite(target); // where it was written, for its frames in the thread
+      } else if (isModuleTarget(target)) {
         describeModuleTarget(target); // validate now: bad input fails at construction
         this.#target = target;
       } else {

@@ -2,15 +2,39 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as vm from 'node:vm';
 import { Thread } from '../thread/thread.js';
+import type { SourceOrigin } from '../thread/origin.js';
 import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
 import { scopeFor } from './scope.js';
 
 const compiled = new Map<string, Function>();
 
-/** Evaluate `source` as an expression with `scope` (skein's exports it mentions) in scope. */
-function compile(source: string, scope: Record<string, unknown>): unknown {
-  const factory = new Function(...Object.keys(scope), `"use strict";\nreturn (${source}\n);`);
+/**
+ * Evaluate `source` as an expression (between `open` and `close`) with
+ * `scope` (skein's exports it mentions) in scope. Given its `origin`, it is
+ * compiled as the file it was written in: its first line numbered as there
+ * and indented to its column, so that its stack frames point into the
+ * user's file rather than at `eval at compile` in skein's worker entry.
+ */
+function compile(
+  source: string,
+  scope: Record<string, unknown>,
+  origin: SourceOrigin | undefined,
+  open = '(',
+  close = ')',
+): unknown {
+  const names = Object.keys(scope);
+  let factory: Function | undefined;
+  if (origin !== undefined && typeof vm.compileFunction === 'function') {
+    const body = `"use strict";return ${open}\n${' '.repeat(origin.column)}${source}\n${close};`;
+    try {
+      factory = vm.compileFunction(body, names, { filename: origin.url, lineOffset: origin.line - 2 });
+    } catch {
+      // A runtime whose vm refuses this: compiled as below, without the position.
+    }
+  }
+  factory ??= new Function(...names, `"use strict";\nreturn ${open}${source}\n${close};`);
   return factory(...Object.values(scope));
 }
 
@@ -22,10 +46,10 @@ export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inl
   const build = (scope: Record<string, unknown>): Function => {
     let fn: Function;
     if (descriptor.method) {
-      const holder = compile(`{${descriptor.source}\n}`, scope) as Record<string, Function>;
+      const holder = compile(descriptor.source, scope, descriptor.origin, '({', '})') as Record<string, Function>;
       fn = Object.values(holder)[0]!;
     } else {
-      fn = compile(descriptor.source, scope) as Function;
+      fn = compile(descriptor.source, scope, descriptor.origin) as Function;
     }
     compiled.set(key, fn);
     return fn;
@@ -156,8 +180,8 @@ export async function loadSubclass(descriptor: ClassDescriptor): Promise<Functio
   if (descriptor.kind === 'module') return loadModuleClass(descriptor);
   const scope = await scopeFor(descriptor.classes.map((c) => c.source));
   let base: Function = descriptor.root === undefined ? Thread : await loadModuleClass(descriptor.root);
-  for (const { source, base: baseName } of descriptor.classes) {
-    base = compile(source, baseName === undefined ? scope : { ...scope, [baseName]: base }) as Function;
+  for (const { source, base: baseName, origin } of descriptor.classes) {
+    base = compile(source, baseName === undefined ? scope : { ...scope, [baseName]: base }, origin) as Function;
   }
   return base;
 }

@@ -108,6 +108,8 @@ export function rehearsalJob(round: number): ThreadJob {
       source: `(event, a) => (event instanceof Event && !event.isSet() ? a + ${round} : [stopEvent, throwIfStopped])`,
       name: 'rehearsal',
       method: false,
+      // As a real target's: compiled as the file it was written in.
+      origin: { url: 'skein:rehearsal', line: 1, column: 0 },
     },
     subclass: undefined,
     args: encoded.value,

@@ -184,7 +184,7 @@ describe('error classes across threads', () => {
     });
     assert.throws(() => registerErrorClass(class Named extends Error {}, '' as never), {
       name: 'TypeError',
-      message: "Expected `moduleUrl` to be the URL of the class's module (import.meta.url), got `\"\"` (string)",
+      message: 'Expected `moduleUrl` to be the URL of the class\'s module (import.meta.url), got `""` (string)',
     });
   });
 });
