@@ -1,13 +1,8 @@
-import {
-  MessageChannel,
-  receiveMessageOnPort,
-  type MessagePort,
-  type ResourceLimits,
-  type Worker,
-} from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import { ControlBlock } from '../thread/control-block.js';
 import { globalsBuffer, nextIdent } from '../thread/globals.js';
 import { createWorker, workerArgv } from '../thread/hub.js';
+import { receive } from '../thread/receive.js';
 import type { TargetDescriptor } from '../thread/protocol.js';
 import {
   kDoomed,
@@ -105,8 +100,7 @@ export class PoolWorker<Task = unknown> {
       deliver(message);
       // Take the rest of what has arrived synchronously: cheaper than an
       // event per message when results stream in.
-      for (let next: ReturnType<typeof receiveMessageOnPort>; (next = receiveMessageOnPort(this.#port)) !== undefined; )
-        deliver(next.message);
+      while (this.poll());
     });
     this.worker.on('error', (error) => {
       this.#lastError = error;
@@ -116,11 +110,7 @@ export class PoolWorker<Task = unknown> {
         this.#exited = true;
         // Results posted just before the worker died may still be queued:
         // take them first, so no finished task is counted as lost.
-        for (
-          let message: ReturnType<typeof receiveMessageOnPort>;
-          (message = receiveMessageOnPort(this.#port)) !== undefined;
-        )
-          deliver(message.message);
+        while (this.poll());
         this.#port.close();
         spec.onExit(this, code, this.#lastError);
         resolve();
@@ -134,9 +124,10 @@ export class PoolWorker<Task = unknown> {
    * @returns whether there was one.
    */
   poll(): boolean {
-    const message = receiveMessageOnPort(this.#port);
-    if (message === undefined) return false;
-    this.#deliver(message.message);
+    const received = receive(this.#port);
+    if (received === undefined) return false;
+    // A message V8 cannot read names no task: it is dropped, the rest still arrive.
+    if ('message' in received) this.#deliver(received.message);
     return true;
   }
 

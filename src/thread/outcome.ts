@@ -6,10 +6,11 @@
  * only the well-formed ones, and takes the last of the kind the thread's end
  * reason calls for.
  */
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { ThreadExitError } from '../errors.js';
 import { deserializeError, isSerializedError, thrownMessage } from './error-codec.js';
 import type { ThreadOutcome } from './protocol.js';
+import { receive } from './receive.js';
 import { decodeValue } from './transfer.js';
 
 type ResultOutcome = Extract<ThreadOutcome, { type: 'result' }>;
@@ -19,6 +20,8 @@ type ErrorOutcome = Extract<ThreadOutcome, { type: 'error' }>;
 export interface Outcomes {
   result?: ResultOutcome;
   error?: ErrorOutcome;
+  /** Why a message in the port could not be read, if one could not. */
+  unreadable?: unknown;
 }
 
 /** Whether `message`, received from a thread, is a well-formed {@link ThreadOutcome}. */
@@ -33,7 +36,11 @@ export function isThreadOutcome(message: unknown): message is ThreadOutcome {
 /** Drain the thread's port: the last well-formed result and the last well-formed error in it. */
 export function takeOutcomes(port: MessagePort): Outcomes {
   const outcomes: Outcomes = {};
-  for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
+  for (let received = receive(port); received !== undefined; received = receive(port)) {
+    if ('failed' in received) {
+      outcomes.unreadable = received.failed;
+      continue;
+    }
     const message: unknown = received.message;
     if (!isThreadOutcome(message)) continue;
     if (message.type === 'result') outcomes.result = message;
@@ -49,7 +56,13 @@ export function takeOutcomes(port: MessagePort): Outcomes {
  */
 export function resultOf(outcomes: Outcomes, label: string): { value: unknown } | { error: unknown } {
   const result = outcomes.result;
-  if (result === undefined) return { value: undefined };
+  if (result === undefined) {
+    if (!('unreadable' in outcomes)) return { value: undefined };
+    const why = thrownMessage(outcomes.unreadable);
+    return {
+      error: new TypeError(`the result of ${label} could not be received: ${why}`, { cause: outcomes.unreadable }),
+    };
+  }
   try {
     return { value: decodeValue(result.value, result.hasEvents) };
   } catch (error) {
@@ -67,7 +80,8 @@ export function resultOf(outcomes: Outcomes, label: string): { value: unknown } 
  */
 export function exceptionOf(outcomes: Outcomes, label: string): unknown {
   if (outcomes.error === undefined) {
-    return new ThreadExitError(`${label} raised an error that could not be delivered`, 'crashed');
+    const options = 'unreadable' in outcomes ? { cause: outcomes.unreadable } : undefined;
+    return new ThreadExitError(`${label} raised an error that could not be delivered`, 'crashed', undefined, options);
   }
   const error = deserializeError(outcomes.error.error);
   return error === undefined ? new Error(`${label} threw undefined, which is not an error`) : error;

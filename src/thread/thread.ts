@@ -143,11 +143,13 @@ function inheritedLoaderHints(): string[] {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    // Reading `then` throws (a getter, a Proxy): awaiting it rejects with that error, as a promise would.
+    return true;
+  }
 }
 
 /**

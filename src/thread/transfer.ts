@@ -4,15 +4,33 @@ import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memor
 import { RLock } from '../sync/rlock.js';
 import { Semaphore } from '../sync/semaphore.js';
 import { describeValue, withArticle } from '../errors.js';
-import { thrownMessage } from './error-codec.js';
+import {
+  deserializeError,
+  isErrorLike,
+  isSerializedError,
+  type SerializedError,
+  serializeError,
+  thrownMessage,
+} from './error-codec.js';
 
 // Values cross threads by structured clone, which would turn an Event, a
 // Lock, an RLock or a Semaphore (all private fields) into an empty object.
 // Before sending, every one inside a value is swapped for a marker holding
 // its kind and memory; the receiving side swaps each marker back for the
 // same kind on that memory. ("Events" below means all of these.)
+//
+// Errors inside a value are swapped for a marker too, holding the error as
+// the error codec captures it: structured clone would lose its class and
+// fields, and V8 serializes an error whose `cause` leads back to it but
+// cannot deserialize it — the receiver would drop the message, or throw.
 
 const kMarker = '__skein_event__';
+const kErrorMarker = '__skein_error__';
+
+interface ErrorMarker {
+  [kErrorMarker]: 1;
+  error: SerializedError;
+}
 
 interface EventMarker {
   [kMarker]: 1;
@@ -28,7 +46,7 @@ const revivers: Record<SharedKind, (buffer: SharedArrayBuffer, byteOffset: numbe
   Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
 };
 
-/** A value ready for postMessage, and whether the receiver must revive Events in it. */
+/** A value ready for postMessage, and whether the receiver must revive Events (or errors) in it. */
 export interface Encoded<T = unknown> {
   value: T;
   hasEvents: boolean;
@@ -46,16 +64,16 @@ function isOpaque(value: object): boolean {
     value instanceof ArrayBuffer ||
     value instanceof SharedArrayBuffer ||
     value instanceof Date ||
-    value instanceof RegExp ||
-    value instanceof Error
+    value instanceof RegExp
   );
 }
 
+/** Whether an Event (or an error: see above) is inside `value`. */
 function containsEvent(value: unknown, seen: Set<object>): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (seen.has(value)) return false;
   seen.add(value);
-  if (eventMemoryOf(value) !== undefined) return true;
+  if (eventMemoryOf(value) !== undefined || isErrorLike(value)) return true;
   if (isOpaque(value)) return false;
   if (value instanceof Map) {
     for (const [k, v] of value) if (containsEvent(k, seen) || containsEvent(v, seen)) return true;
@@ -78,6 +96,11 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
   const memory = eventMemoryOf(value);
   if (memory !== undefined) {
     const marker: EventMarker = { [kMarker]: 1, ...memory };
+    copies.set(value, marker);
+    return marker;
+  }
+  if (isErrorLike(value)) {
+    const marker: ErrorMarker = { [kErrorMarker]: 1, error: serializeError(value) };
     copies.set(value, marker);
     return marker;
   }
@@ -141,7 +164,8 @@ export function findUnsendable(value: unknown, seen = new Set<object>()): string
   ) {
     return `it is ${withArticle(value.constructor.name)}, which cannot be copied between threads`;
   }
-  if (eventMemoryOf(value) !== undefined || isOpaque(value)) return undefined;
+  // An error is sent through the error codec, which degrades what it cannot send.
+  if (eventMemoryOf(value) !== undefined || isOpaque(value) || isErrorLike(value)) return undefined;
   const children =
     value instanceof Map
       ? [...value.keys(), ...value.values()]
@@ -247,9 +271,9 @@ export function encodeResult(value: unknown, what: string): Encoded | { error: T
 }
 
 /**
- * Prepare `value` for postMessage. Without Events inside it, it is returned
- * as is (the common, cheap case); otherwise a copy with every Event replaced
- * by a marker, cycles and shared references kept.
+ * Prepare `value` for postMessage. Without Events or errors inside it, it is
+ * returned as is (the common, cheap case); otherwise a copy with every Event
+ * and every error replaced by a marker, cycles and shared references kept.
  */
 export function encodeValue<T>(value: T): Encoded<T> {
   if (value === null || typeof value !== 'object') return { value, hasEvents: false };
@@ -265,41 +289,58 @@ function isMarker(value: object): value is EventMarker {
   );
 }
 
-function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number, object>>, seen: Set<object>): unknown {
+function isErrorMarker(value: object): value is ErrorMarker {
+  return (value as Partial<ErrorMarker>)[kErrorMarker] === 1 && isSerializedError((value as ErrorMarker).error);
+}
+
+/** What one decodeValue has revived: each Event once per memory, each error once per marker. */
+interface Revived {
+  events: Map<SharedArrayBuffer, Map<number, object>>;
+  errors: Map<object, unknown>;
+  seen: Set<object>;
+}
+
+function reviveEvents(value: unknown, revived: Revived): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (isMarker(value)) {
-    let byOffset = events.get(value.buffer);
-    if (byOffset === undefined) events.set(value.buffer, (byOffset = new Map()));
-    let revived = byOffset.get(value.byteOffset);
-    if (revived === undefined) {
-      revived = revivers[value.kind](value.buffer, value.byteOffset);
-      byOffset.set(value.byteOffset, revived);
+    let byOffset = revived.events.get(value.buffer);
+    if (byOffset === undefined) revived.events.set(value.buffer, (byOffset = new Map()));
+    let event = byOffset.get(value.byteOffset);
+    if (event === undefined) {
+      event = revivers[value.kind](value.buffer, value.byteOffset);
+      byOffset.set(value.byteOffset, event);
     }
-    return revived;
+    return event;
   }
-  if (seen.has(value) || isOpaque(value)) return value;
-  seen.add(value);
+  if (isErrorMarker(value)) {
+    if (!revived.errors.has(value)) revived.errors.set(value, deserializeError(value.error));
+    return revived.errors.get(value);
+  }
+  if (revived.seen.has(value) || isOpaque(value)) return value;
+  revived.seen.add(value);
   if (value instanceof Map) {
     const entries = [...value];
     value.clear();
-    for (const [k, v] of entries) value.set(reviveEvents(k, events, seen), reviveEvents(v, events, seen));
+    for (const [k, v] of entries) value.set(reviveEvents(k, revived), reviveEvents(v, revived));
   } else if (value instanceof Set) {
     const items = [...value];
     value.clear();
-    for (const v of items) value.add(reviveEvents(v, events, seen));
+    for (const v of items) value.add(reviveEvents(v, revived));
   } else {
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = reviveEvents(record[key], events, seen);
+    for (const key of Object.keys(record)) record[key] = reviveEvents(record[key], revived);
   }
   return value;
 }
 
 /**
- * The receiving side of {@link encodeValue}: revive the Events in a value
- * that was just received (and so is a private copy, revived in place).
+ * The receiving side of {@link encodeValue}: revive the Events (and errors)
+ * in a value that was just received (and so is a private copy, revived in
+ * place).
+ * @throws Error if a marker names memory that holds no such primitive (a forged one).
  */
 export function decodeValue<T>(value: T, hasEvents: boolean): T {
-  return hasEvents ? (reviveEvents(value, new Map(), new Set()) as T) : value;
+  return hasEvents ? (reviveEvents(value, { events: new Map(), errors: new Map(), seen: new Set() }) as T) : value;
 }
 
 /**

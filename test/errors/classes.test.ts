@@ -173,6 +173,27 @@ describe('error classes across threads', () => {
     });
   });
 
+  it('keeps the class of errors inside a result and inside an argument', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const result = await within(
+      pool
+        .submit((sent: unknown) => ({ sent, made: [new URIError('u'), new TimeoutError('t')] }), new RuntimeError('r'))
+        .result(),
+      10_000,
+      'run the task',
+    );
+    const { sent, made } = result as { sent: unknown; made: unknown[] };
+    assert.ok(sent instanceof RuntimeError, 'an argument went there and back as itself');
+    assert.ok(made[0] instanceof URIError);
+    assert.ok(made[1] instanceof TimeoutError);
+    const seen = await within(
+      pool.submit((error: Error) => [error instanceof RuntimeError, error.message], new RuntimeError('r')).result(),
+      10_000,
+      'run the task',
+    );
+    assert.deepEqual(seen, [true, 'r'], 'the task receives a RuntimeError');
+  });
+
   it('refuses to register what is not a named subclass of Error, or without a module URL', () => {
     assert.throws(() => registerErrorClass(class NotAnError {} as never, import.meta.url), {
       name: 'TypeError',

@@ -65,6 +65,25 @@ describe('hostile task errors and results', () => {
     assert.equal(await pool.submit(() => 'next'), 'next');
   });
 
+  it('delivers a result holding an error whose cause is itself, which V8 alone cannot deserialize', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const result = await within(
+      pool
+        .submit(() => {
+          const error = new RangeError('loops');
+          Object.defineProperty(error, 'cause', { value: error });
+          return { error };
+        })
+        .result(),
+      10_000,
+      'see the task finish',
+    );
+    const { error } = result as { error: RangeError };
+    assert.ok(error instanceof RangeError);
+    assert.equal(error.cause, error);
+    assert.equal(await pool.submit(() => 'next'), 'next');
+  });
+
   it('breaks the pool when the initializer throws an error whose message getter throws; futures settle', async () => {
     const pool = new ThreadPoolExecutor({
       maxWorkers: 1,
