@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as vm from 'node:vm';
 import { Thread } from '../thread/thread.js';
 import type { SourceOrigin } from '../thread/origin.js';
 import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
@@ -11,11 +10,29 @@ import { scopeFor } from './scope.js';
 const compiled = new Map<string, Function>();
 
 /**
+ * How many lines the Function constructor puts before a body (V8 writes
+ * `(function anonymous(…\n) {\n`: 2), measured once on this engine from a
+ * probe's own stack; undefined if its stack does not say.
+ */
+let functionHeaderLines: number | undefined | null = null;
+
+function headerLines(): number | undefined {
+  if (functionHeaderLines === null) {
+    const stack = String(new Function('return new Error().stack\n//# sourceURL=skein:probe')());
+    const line = /skein:probe:(\d+):\d+/.exec(stack)?.[1];
+    functionHeaderLines = line === undefined ? undefined : Number(line) - 1;
+  }
+  return functionHeaderLines;
+}
+
+/**
  * Evaluate `source` as an expression (between `open` and `close`) with
  * `scope` (skein's exports it mentions) in scope. Given its `origin`, it is
- * compiled as the file it was written in: its first line numbered as there
- * and indented to its column, so that its stack frames point into the
- * user's file rather than at `eval at compile` in skein's worker entry.
+ * compiled as the file it was written in (`//# sourceURL`), its first line
+ * moved down to the line it was written on and indented to its column: its
+ * stack frames point into the user's file, not at `eval at compile` in
+ * skein's worker entry. (`vm.compileFunction` would place it too, but its
+ * code cannot `import()` without an experimental flag.)
  */
 function compile(
   source: string,
@@ -24,17 +41,14 @@ function compile(
   open = '(',
   close = ')',
 ): unknown {
-  const names = Object.keys(scope);
-  let factory: Function | undefined;
-  if (origin !== undefined && typeof vm.compileFunction === 'function') {
-    const body = `"use strict";return ${open}\n${' '.repeat(origin.column)}${source}\n${close};`;
-    try {
-      factory = vm.compileFunction(body, names, { filename: origin.url, lineOffset: origin.line - 2 });
-    } catch {
-      // A runtime whose vm refuses this: compiled as below, without the position.
-    }
+  let body = `"use strict";\nreturn ${open}${source}\n${close};`;
+  const header = origin === undefined ? undefined : headerLines();
+  if (origin !== undefined && header !== undefined && !/[\r\n]/.test(origin.url)) {
+    // The body's first line is line header + 1; the source starts `down` lines below it.
+    const down = Math.max(origin.line - header - 1, 0);
+    body = `"use strict";return ${open}${'\n'.repeat(down)}${' '.repeat(origin.column)}${source}\n${close};\n//# sourceURL=${origin.url}`;
   }
-  factory ??= new Function(...names, `"use strict";\nreturn ${open}${source}\n${close};`);
+  const factory = new Function(...Object.keys(scope), body);
   return factory(...Object.values(scope));
 }
 
