@@ -53,7 +53,8 @@ const noop = (): void => {};
  * re-armed in steps and never fires early, and a timer that fires a little
  * before its deadline (timers round to whole milliseconds) is re-armed for
  * the rest, so `fn` never runs before `delayMs` has passed on the monotonic
- * clock. `Infinity` never calls `fn` and arms nothing.
+ * clock. `fn` is always called from a timer, never synchronously (not
+ * even for 0). `Infinity` never calls `fn` and arms nothing.
  *
  * Non-blocking: returns at once.
  *
@@ -71,17 +72,18 @@ export function callAfter(delayMs: number, fn: () => void, keepAlive = true): ()
   if (delayMs === Infinity) return noop;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = deadlineAfter(delayMs);
-  const arm = (): void => {
-    timer = undefined;
-    const left = remainingUntil(deadline);
-    if (left === 0) {
-      fn();
-      return;
-    }
-    timer = setTimeout(arm, Math.min(left, kMaxTimerMs));
+  const arm = (left: number): void => {
+    timer = setTimeout(fire, Math.min(left, kMaxTimerMs));
     if (!keepAlive) timer.unref();
   };
-  arm();
+  const fire = (): void => {
+    timer = undefined;
+    const left = remainingUntil(deadline);
+    if (left === 0) fn();
+    else arm(left);
+  };
+  // Always from a timer, even for 0: never inside this call.
+  arm(delayMs);
   return () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
@@ -89,9 +91,14 @@ export function callAfter(delayMs: number, fn: () => void, keepAlive = true): ()
 }
 
 /**
- * {@link callAfter} on a timer that does not keep the process alive.
- * Returns a function that cancels the call.
+ * {@link callAfter} on a timer that does not keep the process alive —
+ * except that a delay of 0 (a deadline already due) calls `fn` at once,
+ * inside this call. Returns a function that cancels the call.
  */
 export function unrefTimeout(delayMs: number, fn: () => void): () => void {
+  if (delayMs <= 0) {
+    fn();
+    return noop;
+  }
   return callAfter(delayMs, fn, false);
 }
