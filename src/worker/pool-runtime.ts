@@ -236,8 +236,16 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     }
   };
 
+  /**
+   * The sources that came with tasks skipped before they ran (cancelled or
+   * stopped while queued here): the pool sends a function's source once, so
+   * the next task of that function loads it from here.
+   */
+  const unloaded = new Map<number, TargetDescriptor>();
+
   const loadFunction = async (ref: [number, TargetDescriptor]): Promise<Function> => {
     const [id, descriptor] = ref;
+    unloaded.delete(id);
     const fn = await loadTarget(descriptor);
     functions.set(id, fn);
     if (descriptor.kind === 'inline') sources.set(id, descriptor.source);
@@ -263,6 +271,7 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     // Cancelled, or asked to stop, before it began: it does not run at all.
     const slab = slabViews[slabOf(slot)]!;
     if (!claimStart(slab, slot) || stopRequested(slab, slot)) {
+      if (typeof ref !== 'number' && !functions.has(ref[0])) unloaded.set(ref[0], ref[1]);
       report({ type: 'done', id, slot, status: TaskStatus.stopped, value: undefined, hasEvents: false });
       finish();
       return undefined;
@@ -270,14 +279,15 @@ export async function runPool(boot: PoolBoot): Promise<void> {
     const fnId = typeof ref === 'number' ? ref : ref[0];
     const fn = typeof ref === 'number' ? functions.get(ref) : undefined;
     if (fn === undefined) {
-      if (typeof ref === 'number') {
+      const skipped = typeof ref === 'number' ? unloaded.get(ref) : undefined;
+      if (typeof ref === 'number' && skipped === undefined) {
         fail(task, new Error(`pool worker ${boot.name} was sent task function ${ref} before its source`));
         finish();
         return undefined;
       }
       return finishAsync(
         task,
-        loadFunction(ref).then((loaded) => {
+        loadFunction(typeof ref === 'number' ? [ref, skipped!] : ref).then((loaded) => {
           task.source = sources.get(fnId);
           return loaded(...args);
         }),

@@ -12,6 +12,7 @@ import {
   type Future,
 } from 'skein';
 import { within } from '../helpers/bounded.js';
+import { poolStats } from '../helpers/pool.js';
 import { checkLeaksAfterEach, expectNoLiveWorkers, liveWorkerCount } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
@@ -159,6 +160,29 @@ describe('ThreadPoolExecutor task reports', () => {
     ready.set();
     assert.equal(await within(forger.result(), 10_000, 'run the forger'), victim.id);
     assert.equal(await within(victim.result(), 10_000, 'run the victim'), 42);
+  });
+});
+
+describe('ThreadPoolExecutor cancelled tasks', () => {
+  // A function's source goes to a worker once, with the first of its tasks
+  // the worker is sent; the worker must keep it even when that task is
+  // cancelled before it runs.
+  it('runs the later tasks of a function whose first task, carrying its source, was cancelled while queued', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const gate = new Event();
+    const parked = new Event();
+    const blocker = pool.submit(parkedTask, gate, parked, 0);
+    assert.equal(await parked.waitAsync(10_000), true, 'the worker is busy');
+    const triple = (n: number): number => n * 3;
+    const first = pool.submit(triple, 1);
+    const second = pool.submit(triple, 2);
+    // The pool hands queued tasks to its worker in a microtask: after a turn, both are batched behind the blocker.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(poolStats(pool).queued, 0, 'both tasks are on the worker');
+    assert.equal(first.cancel(), true);
+    gate.set();
+    assert.equal(await within(blocker.result(), 10_000, 'run the blocker'), 0);
+    assert.equal(await within(second.result(), 10_000, 'run the second task'), 6);
   });
 });
 
