@@ -6,7 +6,6 @@ import { Semaphore } from '../sync/semaphore.js';
 import { describeValue, withArticle } from '../errors.js';
 import {
   deserializeError,
-  isErrorLike,
   isSerializedError,
   type SerializedError,
   serializeError,
@@ -73,7 +72,7 @@ function containsEvent(value: unknown, seen: Set<object>): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (seen.has(value)) return false;
   seen.add(value);
-  if (eventMemoryOf(value) !== undefined || isErrorLike(value)) return true;
+  if (eventMemoryOf(value) !== undefined || value instanceof Error) return true;
   if (isOpaque(value)) return false;
   if (value instanceof Map) {
     for (const [k, v] of value) if (containsEvent(k, seen) || containsEvent(v, seen)) return true;
@@ -99,7 +98,7 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
     copies.set(value, marker);
     return marker;
   }
-  if (isErrorLike(value)) {
+  if (value instanceof Error) {
     const marker: ErrorMarker = { [kErrorMarker]: 1, error: serializeError(value) };
     copies.set(value, marker);
     return marker;
@@ -165,7 +164,7 @@ export function findUnsendable(value: unknown, seen = new Set<object>()): string
     return `it is ${withArticle(value.constructor.name)}, which cannot be copied between threads`;
   }
   // An error is sent through the error codec, which degrades what it cannot send.
-  if (eventMemoryOf(value) !== undefined || isOpaque(value) || isErrorLike(value)) return undefined;
+  if (eventMemoryOf(value) !== undefined || isOpaque(value) || value instanceof Error) return undefined;
   const children =
     value instanceof Map
       ? [...value.keys(), ...value.values()]
