@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
-import { locateSource } from './origin.js';
+import { locateSource, noteCallSite } from './origin.js';
 import { privateInstanceMembers } from './private-names.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
 
@@ -45,6 +45,17 @@ function compiles(body: string): string | undefined {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/**
+ * Note where the target `fn` is handed to skein (a Thread's constructor),
+ * for {@link describeFunction} to find where it was written — unless a
+ * function of the same source is described already (its origin is known:
+ * a closure made afresh for each Thread costs a lookup, not a stack).
+ */
+export function noteTarget(fn: Function): void {
+  if (inlineCache.has(fn) || sourceCache.has(Function.prototype.toString.call(fn))) return;
+  noteCallSite(fn);
 }
 
 /**

@@ -39,9 +39,9 @@ import {
   describeModuleTarget,
   describeSubclass,
   isModuleTarget,
+  noteTarget,
   type ModuleTarget,
 } from './target.js';
-import { noteCallSite } from './origin.js';
 import { exceptionOf, resultOf, takeOutcomes, type Outcomes } from './outcome.js';
 import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
 
@@ -218,7 +218,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (target !== undefined && target !== null) {
       if (typeof target === 'function') {
         this.#target = target;
-        noteCallSite(target); // where it was written, for its frames in the thread
+        noteTarget(target); // where it was written, for its frames in the thread
       } else if (isModuleTarget(target)) {
         describeModuleTarget(target); // validate now: bad input fails at construction
         this.#target = target;
