@@ -246,6 +246,11 @@ export function isErrorLike(value: unknown): value is Error {
   }
 }
 
+/** `object[key] = value` as an own data property, even for a key such as `__proto__`. */
+function setOwn(object: object, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /** Deepest nesting followed (causes, aggregated errors, fields): beyond it, a note. */
 const kMaxDepth = 32;
 
@@ -276,7 +281,7 @@ function sendableParts(value: object, depth: number): unknown {
     const copy: Record<string, unknown> = isArray ? ([] as unknown as Record<string, unknown>) : {};
     for (const key of Object.keys(value)) {
       const part = read(value, key);
-      copy[key] = part.ok ? sendable(part.value, depth + 1) : `[skein: ${part.why}]`;
+      setOwn(copy, key, part.ok ? sendable(part.value, depth + 1) : `[skein: ${part.why}]`);
     }
     return copy;
   } catch {
@@ -347,7 +352,7 @@ function capture(thrown: unknown, memo: Map<object, SerializedError>, depth: num
   for (const key of keys) {
     if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause' || special.includes(key)) continue;
     const field = read(thrown, key);
-    out.props[key] = field.ok ? sendable(field.value) : `[skein: ${field.why}]`;
+    setOwn(out.props, key, field.ok ? sendable(field.value) : `[skein: ${field.why}]`);
   }
   // An error of another copy of skein is still skein's (its code says so).
   if (out.registered === undefined && typeof out.props.code === 'string' && out.props.code.startsWith('SKEIN_ERR_')) {
