@@ -373,7 +373,12 @@ function capture(thrown: unknown, memo: Map<object, SerializedError>, depth: num
   else if (cause?.ok === false) out.cause = next(new Error(`[skein: the cause could not be read: ${cause.why}]`));
   if (base === 'AggregateError') {
     const errors = read(thrown, 'errors');
-    if (errors.ok && Array.isArray(errors.value)) out.errors = Array.from(errors.value as unknown[], next);
+    try {
+      if (errors.ok && Array.isArray(errors.value)) out.errors = Array.from(errors.value as unknown[], next);
+    } catch (error) {
+      // A Proxy of an array whose traps throw.
+      setOwn(out.props, 'errors', `[skein: the aggregated errors could not be read: ${summary(error)}]`);
+    }
   } else if (base === 'SuppressedError') {
     const error = read(thrown, 'error');
     const suppressed = read(thrown, 'suppressed');
