@@ -16,6 +16,7 @@ export const releasedWorkerCount = (): number => countReleased();
 export const futureId = (future: Future<unknown>): number => future.id;
 
 export { exportNames, scopeFor } from './worker/scope.js';
+export { checkOutcome } from './thread/protocol.js';
 export { relayWorkerCount } from './relay/relay.js';
 export { WireReader } from './wire/reader.js';
 export { WireWriter } from './wire/writer.js';

@@ -1,6 +1,7 @@
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from '../errors.js';
-import { toTimeoutMs } from '../sync/timeout.js';
+import { callAfter, toTimeoutMs } from '../sync/timeout.js';
 import { checkStopOptions, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
+import { markUnsendable } from '../thread/transfer.js';
 
 /** Where a future is in its life: pending → running → finished, or pending → cancelled. */
 export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
@@ -114,17 +115,16 @@ export class Future<R = unknown> implements PromiseLike<R> {
     const outcome = this.#outcomePromise();
     if (timeout === Infinity || this.done()) return outcome;
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new TimeoutError(`the future was not done within ${timeout} ms; its task keeps running`)),
-        timeout,
+      const cancel = callAfter(timeout, () =>
+        reject(new TimeoutError(`the future was not done within ${timeout} ms; its task keeps running`)),
       );
       outcome.then(
         (value) => {
-          clearTimeout(timer);
+          cancel();
           resolve(value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          cancel();
           reject(error);
         },
       );
@@ -311,9 +311,9 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #waitDone(timeout: number): Promise<boolean> {
     if (this.done()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = timeout === Infinity ? undefined : setTimeout(() => resolve(this.done()), timeout);
+      const cancel = callAfter(timeout, () => resolve(this.done()));
       this.onDone(() => {
-        clearTimeout(timer);
+        cancel();
         resolve(true);
       });
     });
@@ -328,3 +328,5 @@ export class Future<R = unknown> implements PromiseLike<R> {
     return this.#describe();
   }
 }
+
+markUnsendable(Future, 'a Future: await it first and pass its result');

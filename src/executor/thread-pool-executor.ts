@@ -27,7 +27,9 @@ import {
   type TypedModuleTarget,
   type UntypedModuleTarget,
 } from '../thread/target.js';
-import { checkArgs, decodeValue, deserializeError, encodeArgs } from '../thread/transfer.js';
+import { deserializeError, thrownMessage } from '../thread/error-codec.js';
+import { exceptionOf, resultOf } from '../thread/outcome.js';
+import { checkArgs, encodeArgs, markUnsendable } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
 import { JobSlots } from './job-slots.js';
 import { PoolWorker } from './pool-worker.js';
@@ -554,15 +556,20 @@ export class ThreadPoolExecutor {
     if (this.#slots.startedBy(record.slot) !== worker.number) return;
     const future = record.future;
     if (!future.done()) {
+      const label = `task ${outcome.id}`;
       if ('refusal' in outcome) {
         future.setException(
           new TypeError(
-            `the task's worker sent a malformed report (${outcome.refusal}); the task's own outcome is lost`,
+            `the worker of ${label} sent a malformed report (${outcome.refusal}); the task's own outcome is lost`,
           ),
         );
-      } else if (outcome.status === 'ok') future.setResult(decodeValue(outcome.value, outcome.hasEvents));
-      else if (outcome.status === 'error') future.setException(deserializeError(outcome.value as never));
-      else future.settleStopped();
+      } else if (outcome.status === 'stopped') future.settleStopped();
+      else if (outcome.status === 'error') future.setException(exceptionOf(outcome, label));
+      else {
+        const returned = resultOf(outcome, label);
+        if ('error' in returned) future.setException(returned.error);
+        else future.setResult(returned.value);
+      }
     }
     this.#retire(record);
   }
@@ -690,7 +697,7 @@ export class ThreadPoolExecutor {
     if (this.#broken !== undefined) return;
     const cause = deserializeError(report.error);
     this.#broken = new BrokenThreadPool(
-      `a worker initializer failed, so the pool cannot run tasks: ${(cause as Error)?.message ?? String(cause)}`,
+      `a worker initializer failed, so the pool cannot run tasks: ${thrownMessage(cause)}`,
       { cause },
     );
     closeItems(this.#tasks, true);
@@ -722,6 +729,11 @@ export class ThreadPoolExecutor {
     for (const worker of this.#workers.values()) worker.setReferenced(referenced);
   }
 }
+
+markUnsendable(
+  ThreadPoolExecutor,
+  'a ThreadPoolExecutor, which stays in the thread that created it: submit the work from here, or create a pool inside the thread',
+);
 
 function describeTask(fn: unknown, role: string): TargetDescriptor {
   if (typeof fn === 'function') return describeFunction(fn, role);

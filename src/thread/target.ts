@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
+import { locateSource, noteCallSite } from './origin.js';
+import { privateInstanceMembers } from './private-names.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
 
 /**
@@ -166,6 +168,17 @@ function compiles(body: string): string | undefined {
 }
 
 /**
+ * Note where the target `fn` is handed to skein (a Thread's constructor),
+ * for {@link describeFunction} to find where it was written — unless a
+ * function of the same source is described already (its origin is known:
+ * a closure made afresh for each Thread costs a lookup, not a stack).
+ */
+export function noteTarget(fn: Function): void {
+  if (inlineCache.has(fn) || sourceCache.has(Function.prototype.toString.call(fn))) return;
+  noteCallSite(fn);
+}
+
+/**
  * Describe a function target for shipping as source, checking on this side
  * that its source compiles on its own. Cached per function, so a function
  * submitted many times is checked once.
@@ -198,6 +211,8 @@ export function describeFunction(fn: Function, role = 'target'): TargetDescripto
     method = true;
   }
   const descriptor: TargetDescriptor = { kind: 'inline', source, name: fn.name, method };
+  const origin = locateSource(source, fn.name, fn);
+  if (origin !== undefined) descriptor.origin = origin;
   inlineCache.set(fn, descriptor);
   if (sourceCache.size >= kSourceCacheSize) sourceCache.clear();
   sourceCache.set(source, descriptor);
@@ -266,6 +281,7 @@ function declaredModule(cls: Function): unknown {
 export function describeSubclass(cls: Function, base: Function): ClassDescriptor {
   const cached = classCache.get(cls);
   if (cached !== undefined) return cached;
+  checkNoPrivateMembers(cls, base);
   let descriptor: ClassDescriptor;
   const declared = declaredModule(cls);
   if (declared !== undefined) {
@@ -287,10 +303,35 @@ export function describeSubclass(cls: Function, base: Function): ClassDescriptor
           `Thread subclass \`${c.name}\` is not a class declaration; define it with \`class ... extends Thread\``,
         );
       }
-      classes.unshift({ source, name: c.name, base: header?.[1] });
+      const origin = locateSource(source, c.name, cls, 'class');
+      classes.unshift(
+        origin === undefined
+          ? { source, name: c.name, base: header?.[1] }
+          : { source, name: c.name, base: header?.[1], origin },
+      );
     }
     descriptor = root === undefined ? { kind: 'inline', classes } : { kind: 'inline', classes, root };
   }
   classCache.set(cls, descriptor);
   return descriptor;
+}
+
+/**
+ * Refuse a Thread subclass with private instance members: the thread runs
+ * on a copy of the object made from its public fields without running its
+ * constructor, so `#private` fields and methods would not exist there.
+ *
+ * @throws TypeError naming the first class and member, and what to do instead.
+ */
+function checkNoPrivateMembers(cls: Function, base: Function): void {
+  for (let c: Function | null = cls; c !== null && c !== base; c = Object.getPrototypeOf(c) as Function | null) {
+    if (typeof c !== 'function') break;
+    const [member] = privateInstanceMembers(Function.prototype.toString.call(c));
+    if (member === undefined) continue;
+    throw new TypeError(
+      `Thread subclass \`${c.name}\` declares the private member ${member}, which cannot reach its thread: the ` +
+        'thread runs on a copy of the object made from its public fields, without running its constructor. ' +
+        `Make it a public field (\`${member.slice(1)}\`, or TypeScript's \`private ${member.slice(1)}\`), or pass it in args`,
+    );
+  }
 }

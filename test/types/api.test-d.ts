@@ -46,6 +46,7 @@ import {
   enumerate,
   getExcepthook,
   mainThread,
+  registerErrorClass,
   setExcepthook,
   sleep,
   sleepSync,
@@ -454,4 +455,21 @@ setExcepthook(undefined);
   wait([future, 1]);
   // @ts-expect-error - returnWhen is one of the three constants
   wait([anyFuture], { returnWhen: 'SOMETIMES' });
+}
+
+// ---------------------------------------------------------------------------
+// registerErrorClass: subclasses of Error only, with their module's URL
+// ---------------------------------------------------------------------------
+{
+  class QuotaError extends RangeError {
+    constructor(readonly limit: number) {
+      super(`over ${limit}`);
+    }
+  }
+  registerErrorClass(QuotaError, import.meta.url);
+  registerErrorClass(QuotaError, new URL(import.meta.url));
+  // @ts-expect-error - not an error class
+  registerErrorClass(Map, import.meta.url);
+  // @ts-expect-error - the module's URL is required
+  registerErrorClass(QuotaError);
 }
