@@ -93,6 +93,12 @@ export const runtimes: Runtime[] = [
         'under `bun test` an error thrown from a timer inside a worker never reaches its uncaughtException handler (as for threads)',
       'names a free variable a task cannot have':
         "Bun's transpiler inlines the captured `const factor = 3` (as for threads)",
+      'prints the same excepthook output for a thread on a standby worker and on a fresh one':
+        'the fixture takes a fresh worker by giving the thread resourceLimits, which a Thread refuses on Bun ' +
+        '(NotSupportedError)',
+      "points an inline target's frames at the file, line and column it was written at":
+        'JavaScriptCore makes proper tail calls in strict code, so the recursive `return explode(depth - 1)` ' +
+        'leaves one frame where V8 keeps two, and Bun prints a frame as a path, not a file URL',
     },
   },
   {
@@ -137,6 +143,9 @@ export const runtimes: Runtime[] = [
       'runs the Ctrl-C example':
         'every thread cleans up, but a child spawned from `deno test` is reported ended by the signal (code null) ' +
         'instead of its exit code',
+      'prints the same excepthook output for a thread on a standby worker and on a fresh one':
+        'the fixture takes a fresh worker by giving the thread resourceLimits, which a Thread refuses on Deno ' +
+        '(NotSupportedError)',
     },
   },
 ];

@@ -54,7 +54,8 @@ function userFrame(stack: string): { url: string; line: number; column: number }
   for (const line of stack.split('\n')) {
     const location = frameLocation(line);
     if (location === undefined || isOwnLocation(location) || location.startsWith('node:')) continue;
-    const match = /^(.*):(\d+):(\d+)$/.exec(location);
+    // Deno prints a frame of code compiled as a file (see load-target.ts) `file, <anonymous>:line:column`.
+    const match = /^(.*?)(?:, <anonymous>)?:(\d+):(\d+)$/.exec(location);
     if (match === null || match[1]!.startsWith('eval at ')) continue;
     return { url: match[1]!, line: Number(match[2]), column: Number(match[3]) - 1 };
   }

@@ -19,7 +19,8 @@ let functionHeaderLines: number | undefined | null = null;
 function headerLines(): number | undefined {
   if (functionHeaderLines === null) {
     const stack = String(new Function('return new Error().stack\n//# sourceURL=skein:probe')());
-    const line = /skein:probe:(\d+):\d+/.exec(stack)?.[1];
+    // Node and Bun print the frame `skein:probe:3:8`; Deno `skein:probe, <anonymous>:3:8`.
+    const line = /skein:probe(?::|, <anonymous>:)(\d+):\d+/.exec(stack)?.[1];
     functionHeaderLines = line === undefined ? undefined : Number(line) - 1;
   }
   return functionHeaderLines;
