@@ -96,6 +96,12 @@ export const runtimes: Runtime[] = [
       'serve the next thread when the last one left the worker as it found it':
         "Bun's process.getActiveResourcesInfo() is always empty, so a timer a thread left cannot be seen: " +
         'skein never gives a Bun worker another thread (src/worker/isolation.ts)',
+      'prints the same excepthook output for a thread on a standby worker and on a fresh one':
+        'the fixture takes a fresh worker by giving the thread resourceLimits, which a Thread refuses on Bun ' +
+        '(NotSupportedError)',
+      "points an inline target's frames at the file, line and column it was written at":
+        'JavaScriptCore makes proper tail calls in strict code, so the recursive `return explode(depth - 1)` ' +
+        'leaves one frame where V8 keeps two, and Bun prints a frame as a path, not a file URL',
     },
   },
   {
@@ -136,6 +142,9 @@ export const runtimes: Runtime[] = [
       'runs the Ctrl-C example':
         'every thread cleans up, but a child spawned from `deno test` is reported ended by the signal (code null) ' +
         'instead of its exit code',
+      'prints the same excepthook output for a thread on a standby worker and on a fresh one':
+        'the fixture takes a fresh worker by giving the thread resourceLimits, which a Thread refuses on Deno ' +
+        '(NotSupportedError)',
     },
   },
 ];

@@ -55,6 +55,7 @@ export {
   QueueShutDown,
   BrokenBarrierError,
 } from './errors.js';
+export { registerErrorClass, type ErrorClass } from './thread/error-codec.js';
 export { Future, type FutureState, type DoneCallback } from './executor/future.js';
 export {
   ThreadPoolExecutor,

@@ -51,9 +51,14 @@ export class StopError extends Error {
  * @internal
  */
 export function isStopError(error: unknown): boolean {
-  const { code, name, cause } = (error ?? {}) as { code?: unknown; name?: unknown; cause?: unknown };
-  if (code === 'SKEIN_ERR_STOPPED') return true;
-  return name === 'AbortError' && (cause as { code?: unknown } | null | undefined)?.code === 'SKEIN_ERR_STOPPED';
+  try {
+    const { code, name, cause } = (error ?? {}) as { code?: unknown; name?: unknown; cause?: unknown };
+    if (code === 'SKEIN_ERR_STOPPED') return true;
+    return name === 'AbortError' && (cause as { code?: unknown } | null | undefined)?.code === 'SKEIN_ERR_STOPPED';
+  } catch {
+    // Whatever was thrown has a getter (or Proxy trap) that throws: it is no StopError.
+    return false;
+  }
 }
 
 /**

@@ -22,6 +22,7 @@ export const readyStandbyCount = (): number => countReadyStandbys();
 export const futureId = (future: Future<unknown>): number => future.id;
 
 export { exportNames, scopeFor } from './worker/scope.js';
+export { checkOutcome } from './thread/protocol.js';
 export { relayWorkerCount } from './relay/relay.js';
 export { WireReader } from './wire/reader.js';
 export { WireWriter } from './wire/writer.js';

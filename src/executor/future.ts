@@ -1,6 +1,7 @@
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from '../errors.js';
-import { settleWithin, toTimeoutMs } from '../sync/timeout.js';
+import { callAfter, settleWithin, toTimeoutMs } from '../sync/timeout.js';
 import { checkStopOptions, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
+import { markUnsendable } from '../thread/transfer.js';
 
 /** Where a future is in its life: pending → running → finished, or pending → cancelled. */
 export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
@@ -333,9 +334,9 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #waitDone(timeout: number): Promise<boolean> {
     if (this.done()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = timeout === Infinity ? undefined : setTimeout(() => resolve(this.done()), timeout);
+      const cancel = callAfter(timeout, () => resolve(this.done()));
       this.onDone(() => {
-        clearTimeout(timer);
+        cancel();
         resolve(true);
       });
     });
@@ -350,3 +351,5 @@ export class Future<R = unknown> implements PromiseLike<R> {
     return this.#describe();
   }
 }
+
+markUnsendable(Future, 'a Future: await it first and pass its result');

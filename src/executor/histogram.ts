@@ -2,8 +2,11 @@
 export interface Percentiles {
   /** How many durations were recorded. */
   count: number;
+  /** The median: half took at most this long. */
   p50: number;
+  /** 90% took at most this long. */
   p90: number;
+  /** 99% took at most this long: the slow tail. */
   p99: number;
   /** The longest recorded. */
   max: number;

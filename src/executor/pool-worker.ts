@@ -1,6 +1,7 @@
-import { receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
+import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { nextIdent } from '../thread/globals.js';
 import { launch, takeSeat, type WorkerExit } from '../thread/hub.js';
+import { receive } from '../thread/receive.js';
 import {
   checkOutcome,
   isBrokenReport,
@@ -83,8 +84,7 @@ export class PoolWorker {
       this.#deliver(message);
       // Take the rest of what has arrived synchronously: cheaper than an
       // event per message when results stream in.
-      for (let next = receiveMessageOnPort(this.#port); next !== undefined; next = receiveMessageOnPort(this.#port))
-        this.#deliver(next.message);
+      while (this.poll());
     };
     // A port that came in a message (a worker given back after a clean
     // thread brings its next one) is a web MessagePort on Deno, without `on`.
@@ -99,8 +99,7 @@ export class PoolWorker {
       this.#exited = true;
       // Outcomes posted just before the worker died may still be queued:
       // take them first, so no finished task is counted as lost.
-      for (let next = receiveMessageOnPort(this.#port); next !== undefined; next = receiveMessageOnPort(this.#port))
-        this.#deliver(next.message);
+      while (this.poll());
       this.#port.close();
       spec.onExit(this, exit);
       return exit;
@@ -113,9 +112,10 @@ export class PoolWorker {
    * @returns whether there was one.
    */
   poll(): boolean {
-    const message = receiveMessageOnPort(this.#port);
-    if (message === undefined) return false;
-    this.#deliver(message.message);
+    const received = receive(this.#port);
+    if (received === undefined) return false;
+    // A message V8 cannot read names no task: it is dropped, the rest still arrive.
+    if ('message' in received) this.#deliver(received.message);
     return true;
   }
 

@@ -22,6 +22,8 @@ import { ThreadPoolExecutor } from './thread-pool-executor.js';
 /** What the group holds of a member: how to ask it to stop, and what it gave. */
 interface Member {
   ended: boolean;
+  /** Cancel it if it has not started (a pool task still queued); true if it was. */
+  cancel?(): boolean;
   stop(options: { timeout: number; force: boolean }): Promise<StopOutcome>;
   /** Its result, once ended: `undefined` for a member that failed or was stopped before giving one. */
   value(): unknown;
@@ -148,6 +150,7 @@ export class TaskGroup {
     );
     const member = this.#add({
       ended: false,
+      cancel: () => future.cancel(),
       stop: (options) => future.stop(options),
       value: () => (future.cancelled() || future.exceptionNow() !== undefined ? undefined : future.result()),
     });
@@ -348,6 +351,9 @@ export class TaskGroup {
   #stop(reason: StopReason, options: { timeout: number; force: boolean }): Promise<StopOutcome> {
     if (this.#ended) return Promise.resolve('stopped');
     this.#stopping ??= reason;
+    // The pending first: a running member that stops frees its worker,
+    // which would otherwise take the next queued member and start it.
+    for (const member of this.#members) if (!member.ended) member.cancel?.();
     const stops = this.#members.filter((member) => !member.ended).map((member) => member.stop(options));
     return Promise.all(stops).then(combinedOutcome);
   }

@@ -27,7 +27,9 @@ import {
   type TypedModuleTarget,
   type UntypedModuleTarget,
 } from '../thread/target.js';
-import { checkArgs, decodeValue, deserializeError, encodeArgs } from '../thread/transfer.js';
+import { deserializeError, thrownMessage } from '../thread/error-codec.js';
+import { exceptionOf, resultOf } from '../thread/outcome.js';
+import { checkArgs, encodeArgs, markUnsendable } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
 import { DurationHistogram, type Percentiles } from './histogram.js';
 import { JobSlots } from './job-slots.js';
@@ -72,15 +74,30 @@ export interface ThreadPoolExecutorOptions {
 
 /** What {@link ThreadPoolExecutor.stats} returns: the pool now, and since it was made. */
 export interface PoolStatistics {
-  /** Workers started and not exited: running a task (`busy`) or waiting for one (`idle`). */
-  workers: { total: number; busy: number; idle: number };
-  /**
-   * Tasks now: `queued` (not started), `running`; and since the pool was
-   * made, by how they ended: `completed` (a result), `failed` (an error, the
-   * worker's exit included), `cancelled` (before they started), `stopped`
-   * (asked to stop while running).
-   */
-  tasks: { queued: number; running: number; completed: number; failed: number; cancelled: number; stopped: number };
+  /** The pool's workers now. */
+  workers: {
+    /** Workers started and not exited. */
+    total: number;
+    /** Running a task. */
+    busy: number;
+    /** Waiting for a task. */
+    idle: number;
+  };
+  /** Tasks now, and since the pool was made by how they ended. */
+  tasks: {
+    /** Submitted, not started (cancelled ones excluded). */
+    queued: number;
+    /** Started on a worker, not ended. */
+    running: number;
+    /** Ended with a result. */
+    completed: number;
+    /** Ended with an error (the worker's exit included). */
+    failed: number;
+    /** Cancelled before they started. */
+    cancelled: number;
+    /** Asked to stop while running, and ended so. */
+    stopped: number;
+  };
   /** How long tasks ran, in ms: from their start on a worker to their outcome there (with `recordTiming`). */
   runTime: Percentiles;
   /** How long tasks waited, in ms: from `submit()` to their start on a worker (with `recordTiming`). */
@@ -647,15 +664,20 @@ export class ThreadPoolExecutor {
     if (this.#slots.startedBy(record.slot) !== worker.number) return;
     const future = record.future;
     if (!future.done()) {
+      const label = `task ${outcome.id}`;
       if ('refusal' in outcome) {
         future.setException(
           new TypeError(
-            `the task's worker sent a malformed report (${outcome.refusal}); the task's own outcome is lost`,
+            `the worker of ${label} sent a malformed report (${outcome.refusal}); the task's own outcome is lost`,
           ),
         );
-      } else if (outcome.status === 'ok') future.setResult(decodeValue(outcome.value, outcome.hasEvents));
-      else if (outcome.status === 'error') future.setException(deserializeError(outcome.value as never));
-      else future.settleStopped();
+      } else if (outcome.status === 'stopped') future.settleStopped();
+      else if (outcome.status === 'error') future.setException(exceptionOf(outcome, label));
+      else {
+        const returned = resultOf(outcome, label);
+        if ('error' in returned) future.setException(returned.error);
+        else future.setResult(returned.value);
+      }
       if (this.#recordTiming && 'startedAt' in outcome) this.#recordTimes(record, outcome);
     }
     this.#retire(record);
@@ -798,7 +820,7 @@ export class ThreadPoolExecutor {
     if (this.#broken !== undefined) return;
     const cause = deserializeError(report.error);
     this.#broken = new BrokenThreadPool(
-      `a worker initializer failed, so the pool cannot run tasks: ${(cause as Error)?.message ?? String(cause)}`,
+      `a worker initializer failed, so the pool cannot run tasks: ${thrownMessage(cause)}`,
       { cause },
     );
     closeItems(this.#tasks, true);
@@ -830,6 +852,11 @@ export class ThreadPoolExecutor {
     for (const worker of this.#workers.values()) worker.setReferenced(referenced);
   }
 }
+
+markUnsendable(
+  ThreadPoolExecutor,
+  'a ThreadPoolExecutor, which stays in the thread that created it: submit the work from here, or create a pool inside the thread',
+);
 
 function describeTask(fn: unknown, role: string): TargetDescriptor {
   if (typeof fn === 'function') return describeFunction(fn, role);

@@ -1,5 +1,5 @@
 import { TimeoutError, describeValue } from '../errors.js';
-import { toTimeoutMs } from '../sync/timeout.js';
+import { callAfter, toTimeoutMs } from '../sync/timeout.js';
 import { Future } from './future.js';
 
 /** `wait()` returns as soon as any future finishes or is cancelled. */
@@ -95,13 +95,13 @@ export function wait<F extends Future<unknown>>(
   if (satisfied() || timeout === 0) return Promise.resolve(split());
   return new Promise((resolve) => {
     const removers: (() => void)[] = [];
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     const finish = (): void => {
-      clearTimeout(timer);
+      cancel?.();
       for (const remove of removers) remove();
       resolve(split());
     };
-    if (timeout !== Infinity) timer = setTimeout(finish, timeout);
+    if (timeout !== Infinity) cancel = callAfter(timeout, finish);
     for (const future of set) {
       if (!future.done()) removers.push(future.onDone(() => satisfied() && finish()));
     }
@@ -186,9 +186,9 @@ export function asCompleted<F extends Future<unknown>>(
           throw new TimeoutError(`${unfinished} (of ${set.size}) futures unfinished`);
         }
         await new Promise<void>((resolve) => {
-          const timer = deadline === Infinity ? undefined : setTimeout(resolve, left);
+          const cancel = callAfter(left, resolve);
           wake = () => {
-            clearTimeout(timer);
+            cancel();
             resolve();
           };
         });

@@ -1,6 +1,6 @@
 import { describeValue } from '../errors.js';
+import { callAfter } from './timeout.js';
 
-const kMaxTimerMs = 2 ** 31 - 1;
 const parking = new Int32Array(new SharedArrayBuffer(4));
 
 function checkDelay(ms: unknown): number {
@@ -41,12 +41,6 @@ export function sleepSync(ms: number): void {
 export function sleep(ms: number): Promise<void> {
   const delay = checkDelay(ms);
   return new Promise((resolve) => {
-    const deadline = performance.now() + delay;
-    const wake = (): void => {
-      const left = deadline - performance.now();
-      if (left > 0) setTimeout(wake, Math.min(left, kMaxTimerMs));
-      else resolve();
-    };
-    setTimeout(wake, Math.min(delay, kMaxTimerMs));
+    callAfter(delay, resolve);
   });
 }

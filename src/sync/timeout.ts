@@ -30,19 +30,19 @@ export function sharedNow(): number {
 /**
  * `promise`'s outcome, or a rejection with `timedOut()` if it has not
  * settled within `timeoutMs` (`Infinity`: it waits as long as `promise`).
- * The timer keeps the process alive while it runs.
+ * The timer ({@link callAfter}: any length) keeps the process alive while it runs.
  */
 export function settleWithin<V>(promise: PromiseLike<V>, timeoutMs: number, timedOut: () => Error): Promise<V> {
   if (timeoutMs === Infinity) return Promise.resolve(promise);
   return new Promise<V>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timedOut()), timeoutMs);
+    const cancel = callAfter(timeoutMs, () => reject(timedOut()));
     promise.then(
       (value) => {
-        clearTimeout(timer);
+        cancel();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        cancel();
         reject(error);
       },
     );
@@ -61,25 +61,66 @@ export function remainingUntil(deadline: number): number {
   return Math.max(left, 0);
 }
 
-/** Longest delay a Node timer accepts; a longer one would fire after 1 ms. */
-const kMaxTimerMs = 2 ** 31 - 1;
+/**
+ * Longest delay a timer accepts (2³¹−1 ms, ~24.8 days). Node, Bun, Deno and
+ * browsers all fire a longer `setTimeout` after about 1 ms instead.
+ */
+export const kMaxTimerMs = 2 ** 31 - 1;
+
+const noop = (): void => {};
 
 /**
- * Call `fn` once, `delayMs` from now, on a timer that does not keep the
- * process alive; `Infinity` never calls it. A delay beyond Node's timer
- * limit (~24.8 days) is re-armed, never fired early. Returns a function
- * that cancels the call.
+ * Call `fn` once, `delayMs` from now: the one timer every timeout in skein
+ * uses. A delay beyond the platform's timer limit ({@link kMaxTimerMs}) is
+ * re-armed in steps and never fires early, and a timer that fires a little
+ * before its deadline (timers round to whole milliseconds) is re-armed for
+ * the rest, so `fn` never runs before `delayMs` has passed on the monotonic
+ * clock. `fn` is always called from a timer, never synchronously (not
+ * even for 0). `Infinity` never calls `fn` and arms nothing.
+ *
+ * Non-blocking: returns at once.
+ *
+ * @param delayMs - milliseconds, ≥ 0 or `Infinity` (callers normalise with {@link toTimeoutMs}).
+ * @param keepAlive - whether the pending call keeps the process alive, as a
+ *   plain `setTimeout` does (default); `false` lets the process exit first.
+ * @returns a function that cancels the call; calling it again does nothing.
+ * @example
+ * ```ts
+ * const cancel = callAfter(timeoutMs, () => reject(new TimeoutError('timed out')));
+ * outcome.finally(cancel);
+ * ```
+ */
+export function callAfter(delayMs: number, fn: () => void, keepAlive = true): () => void {
+  if (delayMs === Infinity) return noop;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = deadlineAfter(delayMs);
+  const arm = (left: number): void => {
+    timer = setTimeout(fire, Math.min(left, kMaxTimerMs));
+    if (!keepAlive) timer.unref();
+  };
+  const fire = (): void => {
+    timer = undefined;
+    const left = remainingUntil(deadline);
+    if (left === 0) fn();
+    else arm(left);
+  };
+  // Always from a timer, even for 0: never inside this call.
+  arm(delayMs);
+  return () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+}
+
+/**
+ * {@link callAfter} on a timer that does not keep the process alive —
+ * except that a delay of 0 (a deadline already due) calls `fn` at once,
+ * inside this call. Returns a function that cancels the call.
  */
 export function unrefTimeout(delayMs: number, fn: () => void): () => void {
-  if (delayMs === Infinity) return () => {};
-  const deadline = deadlineAfter(delayMs);
-  let timer: NodeJS.Timeout;
-  const arm = (): void => {
-    const left = remainingUntil(deadline);
-    if (left === 0) return fn();
-    timer = setTimeout(arm, Math.min(left, kMaxTimerMs));
-    timer.unref();
-  };
-  arm();
-  return () => clearTimeout(timer);
+  if (delayMs <= 0) {
+    fn();
+    return noop;
+  }
+  return callAfter(delayMs, fn, false);
 }

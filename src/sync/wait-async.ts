@@ -6,9 +6,9 @@
 /** The outcome of one wait, as `Atomics.wait` reports it. */
 export type WaitOutcome = 'ok' | 'not-equal' | 'timed-out';
 
+import { callAfter, kMaxTimerMs } from './timeout.js';
+
 const noop = (): void => {};
-/** Longest delay a Node timer accepts; an interval this long is a pure keep-alive. */
-const kMaxTimerMs = 2 ** 31 - 1;
 
 const nativeWaitAsync: typeof Atomics.waitAsync | undefined =
   typeof Atomics.waitAsync === 'function' ? Atomics.waitAsync.bind(Atomics) : undefined;
@@ -57,11 +57,10 @@ export function waitAsyncFor(
   return new Promise((resolve) => {
     // V8 times the wait out through a task Node does not count as pending
     // work, so our own timer both enforces the timeout and, when keepAlive,
-    // holds the process open.
-    const timer = setTimeout(() => resolve('timed-out'), timeoutMs);
-    if (!keepAlive) timer.unref();
+    // holds the process open (this wait's timeout is within a timer's reach: see above).
+    const cancel = callAfter(timeoutMs, () => resolve('timed-out'), keepAlive);
     void waiting.value.then((outcome) => {
-      clearTimeout(timer);
+      cancel();
       resolve(outcome);
     });
   });

@@ -1,3 +1,4 @@
+import { formatThrown, isErrorLike, safeString } from './error-codec.js';
 import type { Thread } from './thread.js';
 
 /** What the excepthook receives, as Python's `threading.ExceptHookArgs`. */
@@ -19,7 +20,7 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  */
 export function defaultExcepthook({ excValue, thread }: ExceptHookArgs): void {
   const name = thread?.name ?? 'unknown thread';
-  process.stderr.write(`Exception in thread ${name}:\n${formatError(excValue)}\n`);
+  process.stderr.write(`Exception in thread ${name}:\n${formatThrown(excValue)}\n`);
 }
 
 let hook: ExceptHook | null = null;
@@ -53,15 +54,17 @@ export function getExcepthook(): ExceptHook {
 
 /** Call the hook for `error` raised in `thread`, reporting a hook that throws. */
 export function reportThreadException(thread: Thread | undefined, error: unknown): void {
-  const excType = error instanceof Error ? error.name : typeof error;
+  let excType = typeof error as string;
+  if (isErrorLike(error)) {
+    try {
+      excType = safeString(error.name);
+    } catch {
+      excType = 'Error';
+    }
+  }
   try {
     getExcepthook()({ excType, excValue: error, thread });
   } catch (hookError) {
-    process.stderr.write(`Exception in threading.excepthook:\n${formatError(hookError)}\n`);
+    process.stderr.write(`Exception in threading.excepthook:\n${formatThrown(hookError)}\n`);
   }
-}
-
-function formatError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -16,16 +16,25 @@
  */
 import { MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { ControlBlock } from './control-block.js';
-import type { SerializedError } from './transfer.js';
+import { checkSerializedError, type SerializedError } from './error-codec.js';
+import type { SourceOrigin } from './origin.js';
 
 /** How the worker finds the function to run. */
 export type TargetDescriptor =
   /**
    * A function shipped as source and compiled in the worker; `definedIn`
    * is the file its relative `import()` specifiers resolve against (the
-   * module that made the thread or submitted the task), when it has one.
+   * module that made the thread or submitted the task), when it has one,
+   * and `origin` the file and line it was written at, when known.
    */
-  | { kind: 'inline'; source: string; name: string; method: boolean; definedIn?: string | undefined }
+  | {
+      kind: 'inline';
+      source: string;
+      name: string;
+      method: boolean;
+      definedIn?: string | undefined;
+      origin?: SourceOrigin;
+    }
   /** An export of a module imported in the worker. */
   | { kind: 'module'; url: string; exportName: string };
 
@@ -52,6 +61,8 @@ export interface InlineClass {
   name: string;
   /** The identifier after `extends` in its source, bound to the class before it. */
   base: string | undefined;
+  /** Where it was written, when known. */
+  origin?: SourceOrigin;
 }
 
 /**
@@ -335,21 +346,6 @@ export function checkOutcome(message: unknown): Refusal | undefined {
 /** Whether `message` is a well-formed {@link BrokenReport}. */
 export function isBrokenReport(message: unknown): message is BrokenReport {
   return isRecord(message) && message.type === 'broken' && checkSerializedError(message.error) === undefined;
-}
-
-/** Check a {@link SerializedError}, as far as deserializing it relies on. */
-export function checkSerializedError(value: unknown, depth = 0): Refusal | undefined {
-  if (!isRecord(value)) return 'its error is not an object';
-  if (value.kind !== 'error' && value.kind !== 'value') return "its error's kind is neither error nor value";
-  if (typeof value.name !== 'string') return "its error's name is not a string";
-  if (typeof value.message !== 'string') return "its error's message is not a string";
-  if (value.stack !== undefined && typeof value.stack !== 'string') return "its error's stack is not a string";
-  if (!isRecord(value.props)) return "its error's props are not an object";
-  if (value.cause !== undefined) {
-    if (depth >= 8) return "its error's causes nest too deep";
-    return checkSerializedError(value.cause, depth + 1);
-  }
-  return undefined;
 }
 
 /** Whether `value` is a {@link WorkerBoot}: what makes a worker a skein worker (checked in the worker). */

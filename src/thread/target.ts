@@ -3,6 +3,8 @@ import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
 import { noteModuleTarget } from './globals.js';
+import { locateSource, noteCallSite } from './origin.js';
+import { privateInstanceMembers } from './private-names.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
 
 /**
@@ -232,6 +234,17 @@ export function definedIn(fn: Function): string | undefined {
 }
 
 /**
+ * Note where the target `fn` is handed to skein (a Thread's constructor),
+ * for {@link describeFunction} to find where it was written — unless a
+ * function of the same source is described already (its origin is known:
+ * a closure made afresh for each Thread costs a lookup, not a stack).
+ */
+export function noteTarget(fn: Function): void {
+  if (inlineCache.has(fn) || sourceCache.has(Function.prototype.toString.call(fn))) return;
+  noteCallSite(fn);
+}
+
+/**
  * Describe a function target for shipping as source, checking on this side
  * that its source compiles on its own. Cached per function, so a function
  * submitted many times is checked once. A source with a dynamic `import()`
@@ -268,6 +281,8 @@ export function describeFunction(fn: Function, role = 'target', writtenIn?: stri
     method = true;
   }
   const descriptor: TargetDescriptor = { kind: 'inline', source, name: fn.name, method, definedIn };
+  const origin = locateSource(source, fn.name, fn);
+  if (origin !== undefined) descriptor.origin = origin;
   inlineCache.set(fn, descriptor);
   if (sourceCache.size >= kSourceCacheSize) sourceCache.clear();
   sourceCache.set(key, descriptor);
@@ -337,6 +352,7 @@ function declaredModule(cls: Function): unknown {
 export function describeSubclass(cls: Function, base: Function, writtenIn?: string): ClassDescriptor {
   const cached = classCache.get(cls);
   if (cached !== undefined) return cached;
+  checkNoPrivateMembers(cls, base);
   let descriptor: ClassDescriptor;
   const declared = declaredModule(cls);
   if (declared !== undefined) {
@@ -359,11 +375,36 @@ export function describeSubclass(cls: Function, base: Function, writtenIn?: stri
           `Thread subclass \`${c.name}\` is not a class declaration; define it with \`class ... extends Thread\``,
         );
       }
-      classes.unshift({ source, name: c.name, base: header?.[1] });
+      const origin = locateSource(source, c.name, cls, 'class');
+      classes.unshift(
+        origin === undefined
+          ? { source, name: c.name, base: header?.[1] }
+          : { source, name: c.name, base: header?.[1], origin },
+      );
     }
     const definedIn = classes.some((c) => dynamicImport.test(c.source)) ? (writtenIn ?? callerModule()) : undefined;
     descriptor = { kind: 'inline', classes, ...(root === undefined ? {} : { root }), definedIn };
   }
   classCache.set(cls, descriptor);
   return descriptor;
+}
+
+/**
+ * Refuse a Thread subclass with private instance members: the thread runs
+ * on a copy of the object made from its public fields without running its
+ * constructor, so `#private` fields and methods would not exist there.
+ *
+ * @throws TypeError naming the first class and member, and what to do instead.
+ */
+function checkNoPrivateMembers(cls: Function, base: Function): void {
+  for (let c: Function | null = cls; c !== null && c !== base; c = Object.getPrototypeOf(c) as Function | null) {
+    if (typeof c !== 'function') break;
+    const [member] = privateInstanceMembers(Function.prototype.toString.call(c));
+    if (member === undefined) continue;
+    throw new TypeError(
+      `Thread subclass \`${c.name}\` declares the private member ${member}, which cannot reach its thread: the ` +
+        'thread runs on a copy of the object made from its public fields, without running its constructor. ' +
+        `Make it a public field (\`${member.slice(1)}\`, or TypeScript's \`private ${member.slice(1)}\`), or pass it in args`,
+    );
+  }
 }

@@ -2,12 +2,11 @@ import {
   isMainThread,
   MessageChannel,
   parentPort,
-  receiveMessageOnPort,
   workerData,
   type MessagePort,
   type ResourceLimits,
 } from 'node:worker_threads';
-import { describeValue, exitError, RuntimeError, ThreadExitError } from '../errors.js';
+import { describeValue, exitError, RuntimeError } from '../errors.js';
 import { checkSupported } from '../platform.js';
 import type { Event } from '../sync/event.js';
 import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/timeout.js';
@@ -17,15 +16,7 @@ import { reportThreadException } from './excepthook.js';
 import { workerArgv } from './exec-argv.js';
 import { nextIdent, nextThreadNumber } from './globals.js';
 import { launch, prepareStandby, returnSeat, type SpawnedWorker, takeSeat, terminateLaunched } from './hub.js';
-import {
-  checkOutcome,
-  type Outcome,
-  type SpawnRequest,
-  type TargetDescriptor,
-  type TerminateRequest,
-  type ThreadJob,
-  type WorkerBoot,
-} from './protocol.js';
+import type { SpawnRequest, TargetDescriptor, TerminateRequest, ThreadJob, WorkerBoot } from './protocol.js';
 import { isHub, realm } from './realm.js';
 import {
   checkStopOptions,
@@ -41,11 +32,13 @@ import {
   describeModuleTarget,
   describeSubclass,
   isModuleTarget,
+  noteTarget,
   type ModuleTarget,
   type ThreadArgs,
   type TypedModuleTarget,
 } from './target.js';
-import { decodeValue, deserializeError, encodeValue, whyUncloneable } from './transfer.js';
+import { exceptionOf, resultOf, takeOutcomes } from './outcome.js';
+import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
 
 /**
  * Options of a {@link Thread}: the {@link ThreadSettings}, with `args`
@@ -209,6 +202,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       if (typeof target === 'function') {
         this.#target = target;
         this.#definedIn = definedIn(target);
+        noteTarget(target); // where it was written, for its frames in the thread
       } else if (isModuleTarget(target)) {
         describeModuleTarget(target); // validate now: bad input fails at construction
         this.#target = target;
@@ -326,7 +320,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #job(subclassRuns: boolean): ThreadJob {
     const target = this.#target;
     const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
-    const encoded = encodeValue([this.#args, fields] as const);
+    const encoded = encodeLaunch(this.#args, fields, { name: this.#name, className: this.constructor.name });
     const owner = isHub ? undefined : realm.current;
     return {
       type: 'thread',
@@ -461,24 +455,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
 
   #explainLaunchFailure(error: unknown, job: ThreadJob): unknown {
     if ((error as { name?: unknown } | null)?.name !== 'DataCloneError') return error;
-    for (const [index, arg] of this.#args.entries()) {
-      const why = whyUncloneable(arg);
-      if (why !== undefined) {
-        return new TypeError(`argument ${index} of thread "${this.#name}" cannot be sent to a thread: ${why}`, {
-          cause: error,
-        });
-      }
-    }
-    for (const key of Object.keys(job.fields ?? {})) {
-      const why = whyUncloneable((this as unknown as Record<string, unknown>)[key]);
-      if (why !== undefined) {
-        return new TypeError(
-          `field \`${key}\` of thread "${this.#name}" (${this.constructor.name}) cannot be sent to its thread: ${why}`,
-          { cause: error },
-        );
-      }
-    }
-    return error;
+    const fields = job.fields === undefined ? undefined : ({ ...this } as Record<string, unknown>);
+    const thread = { name: this.#name, className: this.constructor.name };
+    return launchProblem(this.#args, fields, thread, whyUncloneable, error) ?? error;
   }
 
   /** Watch the control block and settle the thread once it ends, even if nobody joins it. */
@@ -490,23 +469,6 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       else void waitAsyncFor(control.i32, kState, state, Infinity, false).then(check);
     };
     check();
-  }
-
-  /**
-   * The outcome the thread posted last on its port: the real one is posted
-   * just before the thread ends, so anything code in the thread posted
-   * there before it (junk, or an imitation) comes first and is passed over.
-   */
-  #takeOutcome(): Outcome | undefined {
-    const port = this.#port;
-    if (port === undefined) return undefined;
-    let outcome: Outcome | undefined;
-    for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
-      if (checkOutcome(received.message) === undefined) outcome = received.message as Outcome;
-    }
-    port.close();
-    this.#port = undefined;
-    return outcome;
   }
 
   /**
@@ -524,19 +486,23 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#disarm?.();
     this.#disarm = undefined;
     if (this.#port === undefined) return;
-    const outcome = this.#takeOutcome();
+    // Every message in the port, believed only if well formed: code in the
+    // thread can post into it, before the real outcome (which comes last).
+    const { byStatus, unreadable } = takeOutcomes(this.#port);
+    this.#port.close();
+    this.#port = undefined;
     const control = this.#control!;
     const code = control.exitCode;
     const subject = `thread "${this.#name}"`;
     switch (control.endReason) {
-      case EndReason.returned:
-        if (outcome?.status === 'ok') this.#result = decodeValue(outcome.value, outcome.hasEvents);
+      case EndReason.returned: {
+        const returned = resultOf(byStatus.ok, subject, unreadable);
+        if ('error' in returned) this.#exception = returned.error;
+        else this.#result = returned.value;
         break;
+      }
       case EndReason.raised:
-        this.#exception =
-          outcome?.status === 'error'
-            ? deserializeError(outcome.value as never)
-            : new ThreadExitError(`${subject} raised an error that could not be delivered`, 'crashed');
+        this.#exception = exceptionOf(byStatus.error, subject, unreadable);
         break;
       case EndReason.exited:
         if (code !== 0) this.#exception = exitError(subject, 'exit', code);
@@ -761,6 +727,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     return `<${this.constructor.name}(${this.#name}, ${status}${this.#daemon ? ' daemon' : ''})>`;
   }
 }
+
+markUnsendable(
+  Thread,
+  "a Thread, whose handle stays in the thread that created it: pass what the other thread needs (an Event to wait on, the thread's result once joined)",
+);
 
 /**
  * @internal On the hub: watch a thread it started for a worker (see

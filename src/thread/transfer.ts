@@ -6,15 +6,33 @@ import { Lock } from '../sync/lock.js';
 import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memory.js';
 import { RLock } from '../sync/rlock.js';
 import { Semaphore } from '../sync/semaphore.js';
-import { StopError, ThreadExitError, describeValue, withArticle } from '../errors.js';
+import { describeValue, withArticle } from '../errors.js';
+import {
+  deserializeError,
+  isSerializedError,
+  type SerializedError,
+  serializeError,
+  thrownMessage,
+} from './error-codec.js';
 
 // Values cross threads by structured clone, which would turn an Event or
 // any other shared-memory primitive (all private fields) into an empty
 // object. Before sending, every one inside a value is swapped for a marker
 // holding its kind and memory; the receiving side swaps each marker back for
 // the same kind on that memory. ("Events" below means all of these.)
+//
+// Errors inside a value are swapped for a marker too, holding the error as
+// the error codec captures it: structured clone would lose its class and
+// fields, and V8 serializes an error whose `cause` leads back to it but
+// cannot deserialize it — the receiver would drop the message, or throw.
 
 const kMarker = '__skein_event__';
+const kErrorMarker = '__skein_error__';
+
+interface ErrorMarker {
+  [kErrorMarker]: 1;
+  error: SerializedError;
+}
 
 interface EventMarker {
   [kMarker]: 1;
@@ -73,7 +91,7 @@ export function prepareDecode(value: unknown, hasEvents: boolean): Promise<unkno
   return loads.size === 0 ? undefined : Promise.all([...loads].map((load) => load()));
 }
 
-/** A value ready for postMessage, and whether the receiver must revive Events in it. */
+/** A value ready for postMessage, and whether the receiver must revive Events (or errors) in it. */
 export interface Encoded<T = unknown> {
   value: T;
   hasEvents: boolean;
@@ -122,10 +140,12 @@ function someObject(value: unknown, visit: (object: object) => boolean, seen: Se
   return false;
 }
 
-const isEvent = (value: object): boolean => eventMemoryOf(value) !== undefined;
+/** Whether `value` is an Event, or an error (sent through the error codec: see above). */
+const isEventOrError = (value: object): boolean => eventMemoryOf(value) !== undefined || value instanceof Error;
 
+/** Whether an Event (or an error) is inside `value`. */
 function containsEvent(value: unknown, seen: Set<object>): boolean {
-  return someObject(value, isEvent, seen);
+  return someObject(value, isEventOrError, seen);
 }
 
 /** Every MessagePort inside `value`: postMessage must be told to move them. */
@@ -149,6 +169,11 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
   const memory = eventMemoryOf(value);
   if (memory !== undefined) {
     const marker: EventMarker = { [kMarker]: 1, ...memory };
+    copies.set(value, marker);
+    return marker;
+  }
+  if (value instanceof Error) {
+    const marker: ErrorMarker = { [kErrorMarker]: 1, error: serializeError(value) };
     copies.set(value, marker);
     return marker;
   }
@@ -177,11 +202,23 @@ function replaceEvents(value: unknown, copies: Map<object, unknown>): unknown {
   return copy;
 }
 
+const kUnsendable = Symbol.for('skein.unsendable');
+
 /**
- * The first thing inside `value` that postMessage would refuse and that can
- * be spotted cheaply (a function, a symbol, a Promise), described; or
- * undefined. Used to refuse a pool task's argument at submit time, before
- * it joins a batch, and a queue item at `put`.
+ * Mark the instances of `cls` as objects that cannot be sent to a thread,
+ * with `why` (after "it is"): structured clone would copy a Thread, a
+ * Future or a pool as an empty object, saying nothing. Once per class.
+ */
+export function markUnsendable(cls: Function, why: string): void {
+  Object.defineProperty(cls.prototype, kUnsendable, { value: why });
+}
+
+/**
+ * The first thing inside `value` that postMessage would refuse, or copy as
+ * an empty shell, and that can be spotted cheaply (a function, a symbol, a
+ * Promise, a Thread), described; or undefined. Used to refuse a pool task's
+ * argument at submit time, before it joins a batch, a queue item at `put`,
+ * and a thread's arguments before it starts.
  *
  * @param path - if given, receives the way from `value` to the culprit, one
  *   step per level (see {@link formatPath}).
@@ -192,6 +229,8 @@ export function findUnsendable(value: unknown, seen = new Set<object>(), path?: 
   if (typeof value === 'symbol') return 'it is a symbol, which cannot be copied between threads';
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
+  const marked = (value as { [kUnsendable]?: unknown })[kUnsendable];
+  if (typeof marked === 'string') return `it is ${marked}`;
   if (value instanceof Promise) return 'it is a Promise: await it first and pass the value';
   if (
     value instanceof WeakMap ||
@@ -277,9 +316,60 @@ export function checkArgs(args: unknown[], label: string): boolean {
 }
 
 /**
- * Prepare `value` for postMessage. Without Events inside it, it is returned
- * as is (the common, cheap case); otherwise a copy with every Event replaced
- * by a marker, cycles and shared references kept.
+ * Check and encode what a thread is started with: its arguments and, for a
+ * Thread subclass, its own fields. Run before the job is posted, so that a
+ * Thread or a Future (which structured clone would copy as `{}`) is refused
+ * by name, like a function.
+ *
+ * @throws TypeError naming the first argument or field that cannot be sent.
+ */
+export function encodeLaunch(
+  args: unknown[],
+  fields: Record<string, unknown> | undefined,
+  thread: { name: string; className: string },
+): Encoded<readonly [unknown[], Record<string, unknown> | undefined]> {
+  const problem = launchProblem(args, fields, thread, (value) => findUnsendable(value));
+  if (problem !== undefined) throw problem;
+  return encodeValue([args, fields] as const);
+}
+
+/**
+ * The TypeError naming the first argument or field of a thread that `why`
+ * finds cannot be sent, or undefined.
+ */
+export function launchProblem(
+  args: unknown[],
+  fields: Record<string, unknown> | undefined,
+  thread: { name: string; className: string },
+  why: (value: unknown) => string | undefined,
+  cause?: unknown,
+): TypeError | undefined {
+  const options = cause === undefined ? undefined : { cause };
+  for (const [index, arg] of args.entries()) {
+    const problem = why(arg);
+    if (problem !== undefined) {
+      return new TypeError(
+        `argument ${index} of thread "${thread.name}" cannot be sent to a thread: ${problem}`,
+        options,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(fields ?? {})) {
+    const problem = why(value);
+    if (problem !== undefined) {
+      return new TypeError(
+        `field \`${key}\` of thread "${thread.name}" (${thread.className}) cannot be sent to its thread: ${problem}`,
+        options,
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Prepare `value` for postMessage. Without Events or errors inside it, it is
+ * returned as is (the common, cheap case); otherwise a copy with every Event
+ * and every error replaced by a marker, cycles and shared references kept.
  */
 export function encodeValue<T>(value: T): Encoded<T> {
   if (value === null || typeof value !== 'object') return { value, hasEvents: false };
@@ -317,32 +407,49 @@ function reviveMarker(marker: SharedHandle, events: Map<SharedArrayBuffer, Map<n
   return revived;
 }
 
-function reviveEvents(value: unknown, events: Map<SharedArrayBuffer, Map<number, object>>, seen: Set<object>): unknown {
+function isErrorMarker(value: object): value is ErrorMarker {
+  return (value as Partial<ErrorMarker>)[kErrorMarker] === 1 && isSerializedError((value as ErrorMarker).error);
+}
+
+/** What one decodeValue has revived: each Event once per memory, each error once per marker. */
+interface Revived {
+  events: Map<SharedArrayBuffer, Map<number, object>>;
+  errors: Map<object, unknown>;
+  seen: Set<object>;
+}
+
+function reviveEvents(value: unknown, revived: Revived): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (isMarker(value)) return reviveMarker(value, events);
-  if (seen.has(value) || isOpaque(value)) return value;
-  seen.add(value);
+  if (isMarker(value)) return reviveMarker(value, revived.events);
+  if (isErrorMarker(value)) {
+    if (!revived.errors.has(value)) revived.errors.set(value, deserializeError(value.error));
+    return revived.errors.get(value);
+  }
+  if (revived.seen.has(value) || isOpaque(value)) return value;
+  revived.seen.add(value);
   if (value instanceof Map) {
     const entries = [...value];
     value.clear();
-    for (const [k, v] of entries) value.set(reviveEvents(k, events, seen), reviveEvents(v, events, seen));
+    for (const [k, v] of entries) value.set(reviveEvents(k, revived), reviveEvents(v, revived));
   } else if (value instanceof Set) {
     const items = [...value];
     value.clear();
-    for (const v of items) value.add(reviveEvents(v, events, seen));
+    for (const v of items) value.add(reviveEvents(v, revived));
   } else {
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = reviveEvents(record[key], events, seen);
+    for (const key of Object.keys(record)) record[key] = reviveEvents(record[key], revived);
   }
   return value;
 }
 
 /**
- * The receiving side of {@link encodeValue}: revive the Events in a value
- * that was just received (and so is a private copy, revived in place).
+ * The receiving side of {@link encodeValue}: revive the Events (and errors)
+ * in a value that was just received (and so is a private copy, revived in
+ * place).
+ * @throws Error if a marker names memory that holds no such primitive (a forged one).
  */
 export function decodeValue<T>(value: T, hasEvents: boolean): T {
-  return hasEvents ? (reviveEvents(value, new Map(), new Set()) as T) : value;
+  return hasEvents ? (reviveEvents(value, { events: new Map(), errors: new Map(), seen: new Set() }) as T) : value;
 }
 
 /**
@@ -356,97 +463,6 @@ export function whyUncloneable(value: unknown): string | undefined {
     structuredClone(encodeValue(value).value);
     return undefined;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return `${detail} — only data that structured clone copies (and skein Events) can be sent`;
+    return `${thrownMessage(error)} — only data that structured clone copies (and skein Events) can be sent`;
   }
-}
-
-/** An error as sent between threads: everything needed to rebuild it. */
-export interface SerializedError {
-  /** `error` for an Error object; `value` when something other than an Error was thrown. */
-  kind: 'error' | 'value';
-  name: string;
-  message: string;
-  stack: string | undefined;
-  /** Own enumerable properties (code, errno, custom fields), each made sendable. */
-  props: Record<string, unknown>;
-  cause?: SerializedError;
-  /** The thrown non-Error value, when kind is `value` and it could be cloned. */
-  value?: unknown;
-}
-
-function sendable(value: unknown): unknown {
-  try {
-    return structuredClone(value);
-  } catch {
-    return typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
-  }
-}
-
-/** Capture an error thrown in a thread so that its owner can rebuild it. */
-export function serializeError(error: unknown, depth = 0): SerializedError {
-  if (!(error instanceof Error)) {
-    return {
-      kind: 'value',
-      name: typeof error,
-      message: String(error),
-      stack: undefined,
-      props: {},
-      value: sendable(error),
-    };
-  }
-  const props: Record<string, unknown> = {};
-  for (const key of Object.keys(error)) {
-    if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
-    props[key] = sendable((error as unknown as Record<string, unknown>)[key]);
-  }
-  const serialized: SerializedError = {
-    kind: 'error',
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    props,
-  };
-  if ('cause' in error && error.cause !== undefined && depth < 8)
-    serialized.cause = serializeError(error.cause, depth + 1);
-  return serialized;
-}
-
-const builtinErrors: Record<string, ErrorConstructor> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
-
-/** Rebuild an error captured by {@link serializeError}, keeping its stack, name, message and own properties. */
-export function deserializeError(serialized: SerializedError): unknown {
-  if (serialized.kind === 'value') return serialized.value;
-  let error: Error;
-  if (serialized.name === 'StopError') error = new StopError(serialized.message);
-  else if (serialized.name === 'ThreadExitError') {
-    const props = serialized.props as { reason?: ThreadExitError['reason']; exitCode?: number };
-    error = new ThreadExitError(serialized.message, props.reason ?? 'crashed', props.exitCode);
-  } else {
-    const Ctor = builtinErrors[serialized.name] ?? Error;
-    error = new Ctor(serialized.message);
-    if (error.name !== serialized.name) {
-      Object.defineProperty(error, 'name', { value: serialized.name, writable: true, configurable: true });
-    }
-  }
-  Object.defineProperty(error, 'stack', { value: serialized.stack, writable: true, configurable: true });
-  for (const [key, value] of Object.entries(serialized.props)) {
-    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: true });
-  }
-  if (serialized.cause !== undefined) {
-    Object.defineProperty(error, 'cause', {
-      value: deserializeError(serialized.cause),
-      writable: true,
-      configurable: true,
-    });
-  }
-  return error;
 }

@@ -7,6 +7,7 @@
  */
 import { MessageChannel, parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ControlBlock } from '../thread/control-block.js';
+import { formatThrown } from '../thread/error-codec.js';
 import { defaultExcepthook, getExcepthook } from '../thread/excepthook.js';
 import { moduleTargetsSeen } from '../thread/globals.js';
 import { isFirstMessage, type ReleaseReport, type ThreadJob, Wake, type WorkerBoot } from '../thread/protocol.js';
@@ -78,9 +79,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
     // leftovers; before its first job, a worker dies of it as Node's would.
     if (realm.current === undefined) throw error;
     const when = leftBehind ? 'from a task that had ended' : 'between tasks';
-    process.stderr.write(
-      `Exception in pool worker ${realm.current.name} ${when}:\n${(error as Error)?.stack ?? String(error)}\n`,
-    );
+    process.stderr.write(`Exception in pool worker ${realm.current.name} ${when}:\n${formatThrown(error)}\n`);
   });
   // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
   const clean = takeSnapshot();

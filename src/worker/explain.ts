@@ -10,6 +10,15 @@ const compilerHelpers =
  * does not travel with its source. Say so, and what to do instead.
  */
 export function explainMissingName(error: unknown, sources: string[], where: string): unknown {
+  try {
+    return explain(error, sources, where);
+  } catch {
+    // An error whose fields cannot be read or written is sent as it is.
+    return error;
+  }
+}
+
+function explain(error: unknown, sources: string[], where: string): unknown {
   if (!(error instanceof ReferenceError)) return error;
   const name = /^(\S+) is not defined$/.exec(error.message)?.[1];
   if (name === undefined) return error;

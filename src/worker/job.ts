@@ -8,7 +8,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isStopError } from '../errors.js';
 import type { Outcome } from '../thread/protocol.js';
-import { encodeValue, serializeError } from '../thread/transfer.js';
+import { serializeError, thrownMessage } from '../thread/error-codec.js';
+import { encodeValue } from '../thread/transfer.js';
 import { explainMissingName } from './explain.js';
 
 /** How a job ends, once: the thread's or the pool's side of it. */
@@ -93,13 +94,14 @@ export function runJob(job: Job, call: () => unknown, { attributed = true } = {}
     end(run, success(job, value));
     return undefined;
   }
-  const pending = value;
   return new Promise<void>((resolve) => {
     run.fail = (error) => {
       end(run, failure(job, error));
       resolve();
     };
-    pending.then(
+    // Resolved through a new promise, not `value.then(…)`: reading `then`
+    // may throw (a getter, a Proxy), which a promise turns into a rejection.
+    new Promise((adopt) => adopt(value)).then(
       (result) => {
         end(run, success(job, result));
         resolve();
@@ -119,18 +121,32 @@ function end(run: Running, outcome: Outcome): void {
   run.job.settle(outcome);
 }
 
-/** Whether `value` is a promise-like to wait for. */
+/**
+ * Whether `value` is a promise-like to wait for. Never throws: a value
+ * whose `then` cannot be read (its getter throws, a Proxy's trap does) is
+ * one — awaiting it rejects with that error, as a promise would.
+ */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return true;
+  }
 }
 
-/** The outcome of a job that returned `value`. */
+/**
+ * The outcome of a job that returned `value`. Encoding it reads it, which
+ * can run code (a getter, a Proxy trap) that throws: then the outcome is
+ * the job's error, saying that its result cannot be sent back and why.
+ */
 export function success(job: Job, value: unknown): Outcome {
-  const encoded = encodeValue(value);
+  let encoded: ReturnType<typeof encodeValue>;
+  try {
+    encoded = encodeValue(value);
+  } catch (error) {
+    return unsendable(job, error);
+  }
   return {
     type: 'outcome',
     id: job.id,
@@ -141,7 +157,11 @@ export function success(job: Job, value: unknown): Outcome {
   };
 }
 
-/** The outcome of a job that threw `error`: a clean stop for a StopError. */
+/**
+ * The outcome of a job that threw `error` (anything: a value, an error with
+ * hostile getters): a clean stop for a StopError. Never throws (see
+ * src/thread/error-codec.ts).
+ */
 export function failure(job: Job, error: unknown): Outcome {
   if (isStopError(error)) {
     return { type: 'outcome', id: job.id, key: job.key, status: 'stopped', value: undefined, hasEvents: false };
@@ -167,16 +187,14 @@ export function postOutcome(port: { postMessage(message: unknown): void }, job: 
     port.postMessage(outcome);
     return outcome;
   } catch (error) {
-    const why = new TypeError(`${job.unsendable}: ${(error as Error)?.message ?? String(error)}`);
-    const fallback: Outcome = {
-      type: 'outcome',
-      id: job.id,
-      key: job.key,
-      status: 'error',
-      value: serializeError(why),
-      hasEvents: false,
-    };
+    const fallback = unsendable(job, error);
     port.postMessage(fallback);
     return fallback;
   }
+}
+
+/** The outcome of a job whose result cannot be sent back, for the reason `error`. */
+function unsendable(job: Job, error: unknown): Outcome {
+  const why = new TypeError(`${job.unsendable}: ${thrownMessage(error)}`, { cause: error });
+  return { type: 'outcome', id: job.id, key: job.key, status: 'error', value: serializeError(why), hasEvents: false };
 }

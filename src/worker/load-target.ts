@@ -1,4 +1,5 @@
 import { Thread } from '../thread/thread.js';
+import type { SourceOrigin } from '../thread/origin.js';
 import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
 import { kImportFrom } from '../thread/target.js';
 import { scopeFor } from './scope.js';
@@ -6,9 +7,47 @@ import { landTypeScriptCache, registerTypeScriptLoader, underTypeScriptLoader } 
 
 const compiled = new Map<string, Function>();
 
-/** Evaluate `source` as an expression with `scope` (skein's exports it mentions) in scope. */
-function compile(source: string, scope: Record<string, unknown>): unknown {
-  const factory = new Function(...Object.keys(scope), `"use strict";\nreturn (${source}\n);`);
+/**
+ * How many lines the Function constructor puts before a body (V8 writes
+ * `(function anonymous(…\n) {\n`: 2), measured once on this engine from a
+ * probe's own stack; undefined if its stack does not say.
+ */
+let functionHeaderLines: number | undefined | null = null;
+
+function headerLines(): number | undefined {
+  if (functionHeaderLines === null) {
+    const stack = String(new Function('return new Error().stack\n//# sourceURL=skein:probe')());
+    // Node and Bun print the frame `skein:probe:3:8`; Deno `skein:probe, <anonymous>:3:8`.
+    const line = /skein:probe(?::|, <anonymous>:)(\d+):\d+/.exec(stack)?.[1];
+    functionHeaderLines = line === undefined ? undefined : Number(line) - 1;
+  }
+  return functionHeaderLines;
+}
+
+/**
+ * Evaluate `source` as an expression (between `open` and `close`) with
+ * `scope` (skein's exports it mentions) in scope. Given its `origin`, it is
+ * compiled as the file it was written in (`//# sourceURL`), its first line
+ * moved down to the line it was written on and indented to its column: its
+ * stack frames point into the user's file, not at `eval at compile` in
+ * skein's worker entry. (`vm.compileFunction` would place it too, but its
+ * code cannot `import()` without an experimental flag.)
+ */
+function compile(
+  source: string,
+  scope: Record<string, unknown>,
+  origin: SourceOrigin | undefined,
+  open = '(',
+  close = ')',
+): unknown {
+  let body = `"use strict";\nreturn ${open}${source}\n${close};`;
+  const header = origin === undefined ? undefined : headerLines();
+  if (origin !== undefined && header !== undefined && !/[\r\n]/.test(origin.url)) {
+    // The body's first line is line header + 1; the source starts `down` lines below it.
+    const down = Math.max(origin.line - header - 1, 0);
+    body = `"use strict";return ${open}${'\n'.repeat(down)}${' '.repeat(origin.column)}${source}\n${close};\n//# sourceURL=${origin.url}`;
+  }
+  const factory = new Function(...Object.keys(scope), body);
   return factory(...Object.values(scope));
 }
 
@@ -51,10 +90,10 @@ export function compileInline(descriptor: Extract<TargetDescriptor, { kind: 'inl
     scope = withImporter(definedIn, scope);
     let fn: Function;
     if (descriptor.method) {
-      const holder = compile(`{${source}\n}`, scope) as Record<string, Function>;
+      const holder = compile(source, scope, descriptor.origin, '({', '})') as Record<string, Function>;
       fn = Object.values(holder)[0]!;
     } else {
-      fn = compile(source, scope) as Function;
+      fn = compile(source, scope, descriptor.origin) as Function;
     }
     compiled.set(key, fn);
     return fn;
@@ -135,9 +174,10 @@ export async function loadSubclass(descriptor: ClassDescriptor): Promise<Functio
   if (descriptor.kind === 'module') return loadModuleClass(descriptor);
   const scope = withImporter(descriptor.definedIn, await scopeFor(descriptor.classes.map((c) => c.source)));
   let base: Function = descriptor.root === undefined ? Thread : await loadModuleClass(descriptor.root);
-  for (const { source: written, base: baseName } of descriptor.classes) {
+  for (const { source: written, base: baseName, origin } of descriptor.classes) {
+    // The rewrite keeps every line where it was: the origin still places the source.
     const source = withImportsFrom(descriptor.definedIn, written);
-    base = compile(source, baseName === undefined ? scope : { ...scope, [baseName]: base }) as Function;
+    base = compile(source, baseName === undefined ? scope : { ...scope, [baseName]: base }, origin) as Function;
   }
   return base;
 }

@@ -7,7 +7,7 @@
  * task is taken, so a result, once computed, is never lost with its worker.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { exitError } from '../errors.js';
+import { exitError, RuntimeError } from '../errors.js';
 import { CLOSED, TIMED_OUT, takeItem, tryTakeItem } from '../relay/items.js';
 import type { Event } from '../sync/event.js';
 import { RecordQueue, kOwnerWords } from '../sync/record-queue.js';
@@ -28,7 +28,8 @@ import {
 } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { adoptThread, Thread } from '../thread/thread.js';
-import { decodeValue, prepareDecode, serializeError } from '../thread/transfer.js';
+import { type SerializedError, serializeError } from '../thread/error-codec.js';
+import { decodeValue, prepareDecode } from '../thread/transfer.js';
 import { sharedNow } from '../sync/timeout.js';
 import { failure, isThenable, type Job, postOutcome, runJob } from './job.js';
 import { loadTarget } from './load-target.js';
@@ -172,18 +173,44 @@ export async function runPoolWorker(
   process.exit(0);
 }
 
-/** Run the pool's initializer; false (and the pool told it is broken) if it failed. */
+/**
+ * Run the pool's initializer, as a job (src/worker/job.ts): what it throws,
+ * or a `process.exit()` in it, is captured as a task's would be — and
+ * breaks the pool. Resolves false (the pool told it is broken) if it failed.
+ */
 async function initialize(assignment: PoolAssignment, port: MessagePort): Promise<boolean> {
-  try {
+  const subject = 'the initializer';
+  let succeeded = false;
+  const broken = (error: SerializedError): void => {
+    port.postMessage({ type: 'broken', error } satisfies BrokenReport);
+  };
+  const job: Job = {
+    id: 0,
+    key: 0,
+    get sources() {
+      const initializer = assignment.initializer;
+      return initializer?.kind === 'inline' ? [initializer.source] : [];
+    },
+    label: subject,
+    unsendable: `the result of ${subject} cannot be read`,
+    settle: (outcome) => {
+      if (outcome.status === 'ok') succeeded = true;
+      else if (outcome.status === 'error') broken(outcome.value as SerializedError);
+      else broken(serializeError(new RuntimeError(`${subject} was stopped, so the pool cannot run tasks`)));
+    },
+    exited: (code) => {
+      // The worker is exiting: the pool is broken, as by an initializer that throws.
+      broken(serializeError(exitError(subject, 'exit', code)));
+    },
+  };
+  const pending = runJob(job, async () => {
     const init = await loadTarget(assignment.initializer!);
     await prepareDecode(assignment.initargs, assignment.initHasEvents);
-    const result = init(...decodeValue(assignment.initargs, assignment.initHasEvents));
-    if (isThenable(result)) await result;
-    return true;
-  } catch (error) {
-    port.postMessage({ type: 'broken', error: serializeError(error) } satisfies BrokenReport);
-    return false;
-  }
+    // What it returns is not kept (as in Python): not read, so not a failure either.
+    await init(...decodeValue(assignment.initargs, assignment.initHasEvents));
+  });
+  if (pending !== undefined) await pending;
+  return succeeded;
 }
 
 /**

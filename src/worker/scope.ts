@@ -51,6 +51,7 @@ export const exportNames: readonly string[] = [
   'QueueEmpty',
   'QueueFull',
   'QueueShutDown',
+  'registerErrorClass',
   'Future',
   'ThreadPoolExecutor',
   'TaskGroup',

@@ -7,6 +7,8 @@ import { Event } from '../sync/event.js';
 import { ControlBlock, EndReason, ThreadState } from '../thread/control-block.js';
 import { defaultExcepthook } from '../thread/excepthook.js';
 import type { Outcome, OutcomeStatus, ThreadJob } from '../thread/protocol.js';
+import type { SerializedError } from '../thread/error-codec.js';
+import { exceptionOf } from '../thread/outcome.js';
 import { realm } from '../thread/realm.js';
 import { adoptThread, Thread } from '../thread/thread.js';
 import { decodeValue, encodeValue, prepareDecode } from '../thread/transfer.js';
@@ -64,7 +66,7 @@ export async function runThreadJob(
         return;
       }
       const sent = postOutcome(port, self, outcome);
-      if (sent.status === 'error' && ownerHasEnded(job)) reportOrphan(sent);
+      if (sent.status === 'error' && ownerHasEnded(job)) reportOrphan(sent, self.label);
       port.close();
       control.end(endReasons[sent.status]);
       // At once, in the same turn: nothing the target left behind runs after its end.
@@ -120,14 +122,13 @@ function ownerHasEnded(job: ThreadJob): boolean {
   return ControlBlock.fromBuffer(job.ownerControl).state === ThreadState.ended;
 }
 
-/** Report an error nobody will take in: the default excepthook, here, with the thread's own object. */
-function reportOrphan(outcome: Outcome): void {
-  const error = outcome.value as { name: string; stack?: string; message: string };
-  defaultExcepthook({
-    excType: error.name,
-    excValue: { stack: error.stack ?? `${error.name}: ${error.message}` },
-    thread: realm.current,
-  });
+/**
+ * Report an error nobody will take in: the default excepthook, here, with
+ * the thread's own object and the error as its owner would have received it.
+ */
+function reportOrphan(outcome: Outcome, label: string): void {
+  const excValue = exceptionOf(outcome, label);
+  defaultExcepthook({ excType: (outcome.value as SerializedError).name, excValue, thread: realm.current });
 }
 
 /**
@@ -148,6 +149,8 @@ export function rehearsalJob(round: number): ThreadJob {
       source: `(event, a) => (event instanceof Event && !event.isSet() ? a + ${round} : [stopEvent, throwIfStopped])`,
       name: 'rehearsal',
       method: false,
+      // As a real target's: compiled as the file it was written in.
+      origin: { url: 'skein:rehearsal', line: 1, column: 0 },
     },
     subclass: undefined,
     args: encoded.value,

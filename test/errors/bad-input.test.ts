@@ -92,6 +92,86 @@ describe('bad input: arguments that cannot be sent', () => {
   });
 });
 
+describe('bad input: skein objects that cannot be sent', () => {
+  it('refuses a Thread, a ThreadPoolExecutor or a Future as an argument, saying what to pass instead', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const other = new Thread({ target: () => {}, name: 'other' });
+    const future = pool.submit(() => 1);
+    const take = (_x: unknown) => 0;
+    assert.throws(() => new Thread({ target: take, args: [other], name: 'taker' }).start(), {
+      name: 'TypeError',
+      message:
+        'argument 0 of thread "taker" cannot be sent to a thread: it is a Thread, whose handle stays in the thread ' +
+        "that created it: pass what the other thread needs (an Event to wait on, the thread's result once joined)",
+    });
+    assert.throws(() => pool.submit(take, { pool }), {
+      name: 'TypeError',
+      message:
+        'argument 0 cannot be sent to a worker: it holds a ThreadPoolExecutor, which stays in the thread that ' +
+        'created it: submit the work from here, or create a pool inside the thread',
+    });
+    assert.throws(() => pool.submit(take, future), {
+      name: 'TypeError',
+      message: 'argument 0 cannot be sent to a worker: it is a Future: await it first and pass its result',
+    });
+    class Holder extends Thread {
+      held = future;
+      override run(): void {}
+    }
+    assert.throws(() => new Holder({ name: 'holder' }).start(), {
+      name: 'TypeError',
+      message:
+        'field `held` of thread "holder" (Holder) cannot be sent to its thread: it is a Future: await it first and pass its result',
+    });
+    assert.equal(await future, 1);
+  });
+});
+
+describe('bad input: Thread subclasses', () => {
+  it('refuses at start() a subclass with a private instance member, naming it; static ones are fine', async () => {
+    class Counter extends Thread {
+      #count = 0;
+      override run(): number {
+        return ++this.#count;
+      }
+    }
+    assert.throws(() => new Counter().start(), {
+      name: 'TypeError',
+      message:
+        'Thread subclass `Counter` declares the private member #count, which cannot reach its thread: the thread ' +
+        'runs on a copy of the object made from its public fields, without running its constructor. Make it a ' +
+        "public field (`count`, or TypeScript's `private count`), or pass it in args",
+    });
+    class Helper extends Thread {
+      #double(n: number): number {
+        return n * 2;
+      }
+      override run(): number {
+        return this.#double(2);
+      }
+    }
+    class Subclass extends Helper {}
+    assert.throws(() => new Subclass().start(), {
+      message: /^Thread subclass `Helper` declares the private member #double,/,
+    });
+    class Tally extends Thread {
+      static #made = 0;
+      static made(): number {
+        return ++Tally.#made;
+      }
+      count = 2;
+      override run(): number {
+        return this.count * 21;
+      }
+    }
+    const tally = new Tally();
+    tally.start();
+    await joinOrFail(tally);
+    assert.equal(tally.exception, undefined);
+    assert.equal(tally.result, 42);
+  });
+});
+
 describe('bad input: joining', () => {
   it('refuses to join the main thread from a thread', async () => {
     const thread = new Thread({

@@ -143,6 +143,26 @@ describe('ThreadPoolExecutor task reports', () => {
   });
 });
 
+describe('ThreadPoolExecutor cancelled tasks', () => {
+  // A function's source goes to each worker once, before its first task is
+  // queued; a worker that skips that first task (cancelled before it ran)
+  // must still load the function for the next.
+  it('runs the later tasks of a function whose first task was cancelled while queued', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const gate = new Event();
+    const parked = new Event();
+    const blocker = pool.submit(parkedTask, gate, parked, 0);
+    assert.equal(await parked.waitAsync(10_000), true, 'the worker is busy');
+    const triple = (n: number): number => n * 3;
+    const first = pool.submit(triple, 1);
+    const second = pool.submit(triple, 2);
+    assert.equal(first.cancel(), true);
+    gate.set();
+    assert.equal(await within(blocker.result(), 10_000, 'run the blocker'), 0);
+    assert.equal(await within(second.result(), 10_000, 'run the second task'), 6);
+  });
+});
+
 describe('ThreadPoolExecutor.map', () => {
   it('yields results in input order and throws a task error at its position', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });

@@ -5,13 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Event, Thread, ThreadPoolExecutor } from 'skein';
+import { checkOutcome } from '../../dist/internal.js';
 import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
+import { withHook } from '../helpers/threads.js';
 
 checkLeaksAfterEach();
 
 const junk = new URL('../fixtures/junk.ts', import.meta.url);
-const kJunkCount = 21;
+const kJunkCount = 24;
 
 /** A thread that runs until `release` is set: the victim the junk names. */
 function bystander(release: Event): Thread {
@@ -68,5 +70,67 @@ describe('unexpected messages', () => {
       'run three more tasks',
     );
     assert.deepEqual(results, [2, 3, 4]);
+  });
+
+  it('from a thread into its own outcome port are ignored: its real result or error arrives', async () => {
+    await withHook(async (calls) => {
+      const release = new Event();
+      const victim = bystander(release);
+      const returns = new Thread({ target: { module: junk, export: 'postToOwnPort' }, args: [victim.ident!, false] });
+      const raises = new Thread({ target: { module: junk, export: 'postToOwnPort' }, args: [victim.ident!, true] });
+      returns.start();
+      raises.start();
+      await joinOrFail(returns);
+      await joinOrFail(raises);
+      assert.equal(returns.exception, undefined);
+      assert.equal(returns.result, 'the real result');
+      assert.equal(raises.result, undefined);
+      assert.equal((raises.exception as Error).message, 'the real error');
+      assert.equal(calls.length, 1, 'only the real error reaches the hook');
+      assert.equal(victim.isAlive(), true);
+      release.set();
+      await joinOrFail(victim);
+    });
+  });
+});
+
+describe('malformed outcomes', () => {
+  it('are refused saying why, and messages that are no outcome are told apart (a pool ignores those)', () => {
+    for (const junk of [
+      null,
+      'outcome',
+      { type: 'outcome' },
+      { type: 'outcome', id: 1 },
+      { type: 'done', id: 1, key: 2 },
+    ]) {
+      assert.equal(checkOutcome(junk), 'not an outcome', `ignored: ${JSON.stringify(junk)}`);
+    }
+    const outcome = { type: 'outcome', id: 7, key: 3 };
+    const malformed = [
+      [{ ...outcome, status: 'ok' }, 'its hasEvents is not a boolean'],
+      [{ ...outcome, status: 'done', hasEvents: false }, 'its status is not one of ok, error, stopped'],
+      [
+        {
+          ...outcome,
+          status: 'error',
+          hasEvents: false,
+          value: { kind: 'error', name: 'Error', message: 404, props: {} },
+        },
+        "its error's message is not a string",
+      ],
+      [{ ...outcome, status: 'error', hasEvents: false, value: null }, 'its error is not an object'],
+    ] as const;
+    for (const [message, problem] of malformed) assert.equal(checkOutcome(message), problem);
+    assert.equal(checkOutcome({ ...outcome, status: 'ok', value: 42, hasEvents: false }), undefined);
+  });
+
+  it('accept an error whose causes form a cycle (structured clone keeps it), and refuse one nested past any real one', () => {
+    const cyclic: Record<string, unknown> = { kind: 'error', name: 'Error', message: 'loop', props: {} };
+    cyclic.cause = cyclic;
+    const outcome = { type: 'outcome', id: 7, key: 3, status: 'error', hasEvents: false };
+    assert.equal(checkOutcome({ ...outcome, value: cyclic }), undefined);
+    let deep: Record<string, unknown> = { kind: 'error', name: 'Error', message: 'bottom', props: {} };
+    for (let i = 0; i < 10_000; i++) deep = { kind: 'error', name: 'Error', message: `${i}`, props: {}, cause: deep };
+    assert.equal(checkOutcome({ ...outcome, value: deep }), "its error's causes nest too deep");
   });
 });

@@ -47,6 +47,7 @@ import {
   enumerate,
   getExcepthook,
   mainThread,
+  registerErrorClass,
   setExcepthook,
   sleep,
   sleepSync,
@@ -499,4 +500,21 @@ setExcepthook(undefined);
   expectTypeOf(group.subgroup()).toEqualTypeOf<TaskGroup>();
   expectTypeOf(group.wait()).toEqualTypeOf<Promise<unknown[]>>();
   expectTypeOf(group.stop({ timeout: 1_000, force: true })).toEqualTypeOf<Promise<StopOutcome>>();
+}
+
+// ---------------------------------------------------------------------------
+// registerErrorClass: subclasses of Error only, with their module's URL
+// ---------------------------------------------------------------------------
+{
+  class QuotaError extends RangeError {
+    constructor(readonly limit: number) {
+      super(`over ${limit}`);
+    }
+  }
+  registerErrorClass(QuotaError, import.meta.url);
+  registerErrorClass(QuotaError, new URL(import.meta.url));
+  // @ts-expect-error - not an error class
+  registerErrorClass(Map, import.meta.url);
+  // @ts-expect-error - the module's URL is required
+  registerErrorClass(QuotaError);
 }
