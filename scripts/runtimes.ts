@@ -93,9 +93,6 @@ export const runtimes: Runtime[] = [
         'under `bun test` an error thrown from a timer inside a worker never reaches its uncaughtException handler (as for threads)',
       'names a free variable a task cannot have':
         "Bun's transpiler inlines the captured `const factor = 3` (as for threads)",
-      'serve the next thread when the last one left the worker as it found it':
-        "Bun's process.getActiveResourcesInfo() is always empty, so a timer a thread left cannot be seen: " +
-        'skein never gives a Bun worker another thread (src/worker/isolation.ts)',
       'prints the same excepthook output for a thread on a standby worker and on a fresh one':
         'the fixture takes a fresh worker by giving the thread resourceLimits, which a Thread refuses on Bun ' +
         '(NotSupportedError)',
@@ -135,10 +132,6 @@ export const runtimes: Runtime[] = [
       'fails a pool task that runs out of memory': 'the pool refuses resourceLimits on Deno (NotSupportedError)',
       'refuses to run the worker entry for anyone but skein':
         "a Deno worker whose module throws at top level emits 'error' but never 'exit' (the refusal itself works)",
-      'stops 8 running threads':
-        'the fixture imports ./stop-targets.js for a .ts file, which a child spawned from `deno test` cannot ' +
-        'resolve (no --sloppy-imports); `deno run -A --sloppy-imports` of the same fixture stops all 8 and exits 0',
-      'forces the threads at once on a second signal': 'the same fixture as above',
       'runs the Ctrl-C example':
         'every thread cleans up, but a child spawned from `deno test` is reported ended by the signal (code null) ' +
         'instead of its exit code',

@@ -2,11 +2,17 @@ import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { nextIdent } from '../thread/globals.js';
 import { launch, takeSeat, type WorkerExit } from '../thread/hub.js';
 import { receive } from '../thread/receive.js';
+import { kPoolResultsId } from '../sync/layout.js';
+import { Order, RecordQueue, Status } from '../sync/record-queue.js';
+import { WireReader } from '../wire/reader.js';
 import {
   checkOutcome,
   isBrokenReport,
   kDoomed,
+  kReporting,
+  kResultBytes,
   Mailbox,
+  outcomeOfRecord,
   type BrokenReport,
   type Outcome,
   type PoolAssignment,
@@ -14,10 +20,13 @@ import {
   type Refusal,
 } from '../thread/protocol.js';
 
+/** Reads result records on this thread (one reader serves every pool: it is done with each record before the next). */
+const resultReader = new WireReader();
+
 /** How a pool worker is made, and where what it reports goes. */
 export interface PoolWorkerSpec {
   /** The worker's name, its number in the pool, and everything else its assignment carries. */
-  assignment: Omit<PoolAssignment, 'type' | 'mailbox'>;
+  assignment: Omit<PoolAssignment, 'type' | 'mailbox' | 'results'>;
   resourceLimits: ResourceLimits | undefined;
   /** An outcome the worker reported, or why what it sent as one (for task `id`, with `key`) was refused. */
   onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void;
@@ -42,6 +51,8 @@ export class PoolWorker {
   forcedTask: number | undefined;
   readonly #port: MessagePort;
   readonly #mailbox: Int32Array;
+  /** The worker's outcomes that fit in shared memory (see ResultRecord in protocol.ts). */
+  readonly #results: RecordQueue;
   readonly #deliver: (message: unknown) => void;
   readonly #terminate: () => void;
   #exited = false;
@@ -52,9 +63,22 @@ export class PoolWorker {
     this.number = spec.assignment.number;
     const mailbox = new SharedArrayBuffer(Mailbox.bytes);
     this.#mailbox = new Int32Array(mailbox);
+    this.#results = RecordQueue.create({
+      tag: kPoolResultsId,
+      order: Order.fifo,
+      capacity: 0,
+      dataBytes: 16 * 1024,
+      // Grown as outcomes pile up; the worker never spills past it (putInline).
+      maxDataBytes: kResultBytes,
+    });
     const seat = takeSeat(spec.resourceLimits);
     seat.control.markStarted(nextIdent());
-    seat.port.postMessage({ type: 'pool', ...spec.assignment, mailbox } satisfies PoolAssignment);
+    seat.port.postMessage({
+      type: 'pool',
+      ...spec.assignment,
+      mailbox,
+      results: this.#results.buffer,
+    } satisfies PoolAssignment);
     this.#port = seat.port;
     // Ref'd while the pool has work (see setReferenced), as the port is.
     const spawned = launch(seat, {
@@ -95,11 +119,17 @@ export class PoolWorker {
       );
       this.#port.start();
     }
+    this.#watchResults();
     this.exited = spawned.exited.then((exit) => {
       this.#exited = true;
-      // Outcomes posted just before the worker died may still be queued:
+      // A worker terminated in the middle of reporting (a forced stop)
+      // holds the results queue's lock for ever: nobody else uses it now.
+      this.#results.reclaimLock();
+      // Outcomes reported just before the worker died may still be queued:
       // take them first, so no finished task is counted as lost.
       while (this.poll());
+      // Ends the wait for more (see #watchResults).
+      this.#results.close();
       this.#port.close();
       spec.onExit(this, exit);
       return exit;
@@ -112,11 +142,39 @@ export class PoolWorker {
    * @returns whether there was one.
    */
   poll(): boolean {
+    if (this.#drainResults()) return true;
     const received = receive(this.#port);
     if (received === undefined) return false;
     // A message V8 cannot read names no task: it is dropped, the rest still arrive.
     if ('message' in received) this.#deliver(received.message);
     return true;
+  }
+
+  /** Deliver every outcome in the results queue now; whether there was one. */
+  #drainResults(): boolean {
+    const drained = this.#results.drain();
+    if (typeof drained === 'number') return false;
+    const { bytes, starts } = drained;
+    // Every record read before any is delivered: delivering runs done
+    // callbacks, whose own queue work may reuse this thread's buffer.
+    const outcomes = starts.map((start) => outcomeOfRecord(resultReader.read(bytes, start)));
+    for (const outcome of outcomes) this.#deliver(outcome);
+    return true;
+  }
+
+  /**
+   * Deliver outcomes as they come into the results queue: wait (without
+   * blocking the event loop) for one, then take it and every other there —
+   * one wake-up of the event loop for a whole stream of outcomes.
+   */
+  #watchResults(): void {
+    // Not keeping the process alive: the worker does, while the pool has work.
+    void this.#results.takeAsync(Infinity, false).then(([status]) => {
+      if (status === Status.closed) return;
+      if (status === Status.ok) this.#deliver(outcomeOfRecord(resultReader.read(this.#results.taken)));
+      this.#drainResults();
+      this.#watchResults();
+    });
   }
 
   /** Send what queued tasks will need (a function, a slab); the worker reads it when it meets such a task. */
@@ -131,7 +189,10 @@ export class PoolWorker {
 
   /** The id of the task the worker runs now (or has just taken), 0 if none. */
   get runningTask(): number {
-    return Math.max(Atomics.load(this.#mailbox, Mailbox.running), 0);
+    const running = Atomics.load(this.#mailbox, Mailbox.running);
+    // Reporting its outcome: still the worker's task until it is reported.
+    if (running === kReporting) return Atomics.load(this.#mailbox, Mailbox.reporting);
+    return Math.max(running, 0);
   }
 
   /** Whether the worker has exited. */

@@ -22,6 +22,8 @@ export const kQueueId = 0x51554555;
 export const kSimpleQueueId = 0x534d5051;
 /** "POOL": a ThreadPoolExecutor's task queue. */
 export const kPoolQueueId = 0x504f4f4c;
+/** "RSLT": the queue a pool's worker reports its tasks' outcomes through. */
+export const kPoolResultsId = 0x52534c54;
 /** "COND": a {@link Condition}. */
 export const kConditionId = 0x434f4e44;
 /** "BARR": a {@link Barrier}. */

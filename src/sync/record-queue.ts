@@ -419,6 +419,19 @@ export class RecordQueue {
   }
 
   /**
+   * Put one record if it fits in the shared memory now, without waiting and
+   * never spilling (for a queue that has no relay: a pool's results).
+   * @returns `ok`; `timedOut` if it does not fit (or the queue is full); `closed`.
+   */
+  putInline(bytes: Uint8Array, start: number, length: number): StatusCode {
+    this.#lock();
+    const status = this.#putLocked(bytes, start, length, undefined, false);
+    if (status !== kWouldWait) return this.#afterPut(status);
+    freeLock(this.i32, kLock);
+    return Status.timedOut;
+  }
+
+  /**
    * Put several records under one hold of the lock, without waiting (for
    * the pool: every task submitted in one turn), and wake as many sleeping
    * takers as records arrived. A full bounded queue takes what fits.
@@ -444,7 +457,7 @@ export class RecordQueue {
    * Under the lock: put one record, or say why not (`kWouldWait`: full).
    * The lock stays held: {@link RecordQueue.#afterPut} releases it.
    */
-  #putLocked(bytes: Uint8Array, start: number, length: number, key: PriorityKey | undefined): number {
+  #putLocked(bytes: Uint8Array, start: number, length: number, key: PriorityKey | undefined, spill = true): number {
     const i32 = this.i32;
     if (i32[kClosed] !== 0) return Status.closed;
     const count = i32[kCount]!;
@@ -463,8 +476,13 @@ export class RecordQueue {
       }
       // The data area (or the index) is full and cannot grow: spill. A
       // priority queue moves its records out first, so that the relay's
-      // heap orders them all.
-      if (this.#order === Order.priority) this.#moveOut();
+      // heap orders them all. Not for a put that must not spill.
+      if (this.#order === Order.priority && spill) this.#moveOut();
+    }
+    if (!spill) {
+      // Nothing put: the sequence number goes back.
+      i32[kSequence] = sequence;
+      return kWouldWait;
     }
     const copy = bytes.slice(start, start + length);
     this.#spillOps.push({ kind: 'put', op: this.#nextOp(), bytes: copy, key, sequence });
@@ -604,7 +622,7 @@ export class RecordQueue {
    * caller a microtask later, and another waiter of this thread may run
    * in between and want the lock).
    */
-  #sleepAsync(sleepers: Sleepers, left: number): Promise<WaitOutcome> {
+  #sleepAsync(sleepers: Sleepers, left: number, keepAlive = true): Promise<WaitOutcome> {
     const i32 = this.i32;
     i32[sleepers.count] = i32[sleepers.count]! + 1;
     i32[sleepers.async] = i32[sleepers.async]! + 1;
@@ -612,7 +630,7 @@ export class RecordQueue {
     freeLock(i32, kLock);
     // Counted as asynchronous until the runtime lets go of the wait, which
     // may be after our own timer ended it.
-    return waitAsyncFor(i32, sleepers.word, seen, left, true, () => Atomics.sub(i32, sleepers.async, 1));
+    return waitAsyncFor(i32, sleepers.word, seen, left, keepAlive, () => Atomics.sub(i32, sleepers.async, 1));
   }
 
   /** With the lock held again after a sleep: count this sleeper out, and the wake it took up. */
@@ -667,22 +685,31 @@ export class RecordQueue {
     }
   }
 
-  /** {@link RecordQueue.take} without blocking the event loop (and without spinning). */
-  async takeAsync(timeout: number): Promise<Outcome> {
+  /**
+   * {@link RecordQueue.take} without blocking the event loop (and without
+   * spinning); with `keepAlive` false, the wait does not keep the process alive.
+   */
+  async takeAsync(timeout: number, keepAlive = true): Promise<Outcome> {
     const i32 = this.i32;
     let deadline = -1;
     // Never across an await (see putAsync).
     this.#lock();
     for (;;) {
       const status = this.#takeLocked();
-      if (status !== kWouldWait) return [status as StatusCode, this.takeSpillOps()];
+      if (status !== kWouldWait) {
+        // The caller reads the record after a turn of the microtask queue,
+        // when another queue's take may have reused this thread's scratch
+        // buffer: it gets a copy of its own.
+        if (status === Status.ok) this.takenBytes = this.takenBytes.slice(0, this.takenLength);
+        return [status as StatusCode, this.takeSpillOps()];
+      }
       if (deadline === -1) deadline = deadlineAfter(timeout);
       const left = remainingUntil(deadline);
       if (left === 0) {
         freeLock(i32, kLock);
         return [Status.timedOut, undefined];
       }
-      const outcome = await this.#sleepAsync(takers, left);
+      const outcome = await this.#sleepAsync(takers, left, keepAlive);
       this.#lock();
       this.#woke(takers, outcome);
     }
@@ -742,6 +769,19 @@ export class RecordQueue {
     Atomics.store(i32, kCount, count - n);
     this.#afterTake(n);
     return { bytes: out, starts, lengths };
+  }
+
+  /**
+   * Free the lock, held or not, for the one thread left using this queue
+   * once every other has exited: one terminated while it held the lock
+   * would leave it held for ever. What it was putting then is not there
+   * (a record counts only once complete); the queue's space may be short
+   * of that record's block, which is why the caller then drains it and
+   * lets it go.
+   */
+  reclaimLock(): void {
+    // Release ordering: nothing else runs on this queue any more.
+    Atomics.store(this.i32, kLock, 0);
   }
 
   /** The record the last `ok` take copied out: valid until the next take on this thread. */

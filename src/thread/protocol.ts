@@ -146,6 +146,8 @@ export interface PoolAssignment {
   mailbox: SharedArrayBuffer;
   /** The pool's task queue. */
   tasks: SharedArrayBuffer;
+  /** This worker's results queue (see {@link ResultRecord}): the pool is its only reader. */
+  results: SharedArrayBuffer;
   /** The task functions so far, by number; later ones come as {@link PoolCommand}s. */
   functions: TargetDescriptor[];
   /** The job-slot slabs so far; later ones come as {@link PoolCommand}s. */
@@ -164,6 +166,39 @@ export interface PoolAssignment {
  * another.
  */
 export type TaskRecord = [id: number, fn: number, slot: number, args: unknown[], key: number];
+
+/**
+ * A task's outcome as a pool worker puts it into its results queue, in the
+ * wire format: the fields of an {@link Outcome} without events, in shared
+ * memory instead of a message — no message, and no wake-up of the pool's
+ * event loop per outcome while outcomes stream in. An outcome the wire
+ * format cannot hold, or longer than {@link kResultRecordBytes}, or with
+ * the queue full, is posted as a message instead.
+ */
+export type ResultRecord = [
+  id: number,
+  key: number,
+  status: OutcomeStatus,
+  value: unknown,
+  startedAt: number,
+  ranFor: number,
+];
+
+/** The longest {@link ResultRecord}, in bytes; a longer outcome goes as a message. */
+export const kResultRecordBytes = 4096;
+/**
+ * How many bytes a results queue may grow to; past that, outcomes go as
+ * messages. A burst of trivial tasks submitted at once has its outcomes
+ * (~50 bytes each) pile up while the pool's thread is still submitting.
+ */
+export const kResultBytes = 16 * 1024 * 1024;
+
+/** The {@link Outcome} a results record stands for, to check and deliver as a posted one is. */
+export function outcomeOfRecord(record: unknown): unknown {
+  if (!Array.isArray(record) || record.length !== 6) return record;
+  const [id, key, status, value, startedAt, ranFor] = record as ResultRecord;
+  return { type: 'outcome', id, key, status, value, hasEvents: false, startedAt, ranFor } satisfies Outcome;
+}
 
 /**
  * The word of the task queue's owner words (src/sync/record-queue.ts
@@ -188,8 +223,9 @@ export type FirstMessage = ThreadJob | ThreadHandover | PoolAssignment;
 // A pool worker's mailbox: shared Int32 slots.
 export const Mailbox = {
   /**
-   * The id of the task the worker is running now, 0 between tasks, or
-   * {@link kDoomed} once the pool has claimed the running task for a forced stop.
+   * The id of the task the worker is running now, 0 between tasks,
+   * {@link kDoomed} once the pool has claimed the running task for a forced
+   * stop, or {@link kReporting} while the worker reports the task's outcome.
    */
   running: 0,
   /**
@@ -198,8 +234,10 @@ export const Mailbox = {
    * result, so the idle worker spins on the task queue before it sleeps.
    */
   eager: 1,
+  /** The id of the task whose outcome the worker is reporting (while `running` is {@link kReporting}). */
+  reporting: 2,
   /** Bytes of a mailbox. */
-  bytes: 8,
+  bytes: 12,
 } as const;
 
 /**
@@ -209,6 +247,16 @@ export const Mailbox = {
  * task, so the termination can only ever hit the task it was meant for.
  */
 export const kDoomed = -1;
+
+/**
+ * Swapped into {@link Mailbox.running} for the task's id by the worker,
+ * with a compare-and-swap, before it reports a task's outcome: the pool's
+ * swap for a forced stop then fails, and no termination can land while the
+ * worker holds its results queue's lock (which nobody could then free).
+ * A swap that finds {@link kDoomed} instead means the termination is
+ * coming: the worker reports nothing and waits for it.
+ */
+export const kReporting = -2;
 
 /** Job slots in one of a pool's slabs: task slot `n` is slot `n % kSlotsPerSlab` of slab `⌊n / kSlotsPerSlab⌋`. */
 export const kSlotsPerSlab = 1024;

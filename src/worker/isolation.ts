@@ -41,13 +41,24 @@ export interface Snapshot {
 /** Keys whose values change by design: the process-wide environment (shared by every thread), skein's own per-thread state. */
 const kSkipped = new Set<PropertyKey>(['env', Symbol.for('skein.realm'), Symbol.for('skein.stoppables')]);
 
+/**
+ * Whether `key` is one Node defines on the global object the first time
+ * some lazy global is read (`navigator` on Node 22, `crypto` on 24 and 26,
+ * `FormData` on 20): undici's global dispatcher, made on first need. Its
+ * coming says nothing of the job; replacing it takes importing undici,
+ * and a job that imports is never followed by another anyway.
+ */
+function isLazyInternal(key: PropertyKey): boolean {
+  return typeof key === 'symbol' && key.description?.startsWith('undici.globalDispatcher.') === true;
+}
+
 /** Keys found to change between two reads with nothing else happening (see takeSnapshot). */
 const volatile = new Set<PropertyKey>();
 
 function descriptorsOf(object: object): Map<PropertyKey, PropertyDescriptor> {
   const descriptors = new Map<PropertyKey, PropertyDescriptor>();
   for (const key of Reflect.ownKeys(object)) {
-    if (kSkipped.has(key) || volatile.has(key)) continue;
+    if (kSkipped.has(key) || volatile.has(key) || isLazyInternal(key)) continue;
     const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
     if (descriptor !== undefined) descriptors.set(key, descriptor);
   }

@@ -10,19 +10,23 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { exitError, RuntimeError } from '../errors.js';
 import { CLOSED, TIMED_OUT, takeItem, tryTakeItem } from '../relay/items.js';
 import type { Event } from '../sync/event.js';
-import { RecordQueue, kOwnerWords } from '../sync/record-queue.js';
+import { RecordQueue, Status, kOwnerWords } from '../sync/record-queue.js';
+import { WireWriter } from '../wire/writer.js';
 import { type ControlBlock, EndReason } from '../thread/control-block.js';
 import { claimStart, isStopRequested, stopEventOf } from '../thread/job-slot.js';
 import {
   type BrokenReport,
   kDoomed,
   kIdleWorkersWord,
+  kReporting,
+  kResultRecordBytes,
   kSlotsPerSlab,
   kTakenWord,
   Mailbox,
   type Outcome,
   type PoolAssignment,
   type PoolCommand,
+  type ResultRecord,
   type TargetDescriptor,
   type TaskRecord,
 } from '../thread/protocol.js';
@@ -45,6 +49,10 @@ const kSpinMs = 0.1;
 /** What the worker knows of its pool, and the task it runs now. */
 class PoolWorkerState {
   readonly tasks: RecordQueue;
+  /** Where outcomes go without a message (see ResultRecord in protocol.ts). */
+  readonly results: RecordQueue;
+  /** Writes result records; reused, as the bytes are copied into the queue. */
+  readonly writer = new WireWriter(256);
   readonly mailbox: Int32Array;
   readonly functions = new Map<
     number,
@@ -62,6 +70,7 @@ class PoolWorkerState {
     readonly port: MessagePort,
   ) {
     this.tasks = RecordQueue.attach(assignment.tasks);
+    this.results = RecordQueue.attach(assignment.results);
     this.mailbox = new Int32Array(assignment.mailbox);
     for (const [id, descriptor] of assignment.functions.entries()) this.#learn({ type: 'function', id, descriptor });
     for (const [index, buffer] of assignment.slabs.entries()) this.#learn({ type: 'slab', index, buffer });
@@ -218,28 +227,9 @@ async function initialize(assignment: PoolAssignment, port: MessagePort): Promis
  * common case, which costs no trip through the microtask queue — or a
  * promise when it has to be awaited.
  */
-function runTask(state: PoolWorkerState, [id, fnId, slot, args, key]: TaskRecord): Promise<void> | undefined {
-  const { port, mailbox, assignment } = state;
-  const job: Job = {
-    id,
-    key,
-    get sources() {
-      const source = state.sourceOf(fnId);
-      return source === undefined ? [] : [source];
-    },
-    label: `a task of ${assignment.name}`,
-    unsendable: `the result of task ${id} cannot be sent back to the pool`,
-    settle: (outcome) => {
-      outcome.startedAt = startedAt;
-      outcome.ranFor = sharedNow() - startedAt;
-      postOutcome(port, job, outcome);
-      finish(state);
-    },
-    exited: (code) => {
-      // The worker is exiting: say so for the task's future.
-      port.postMessage(failure(job, exitError('the task', 'exit', code, { replaced: true })) satisfies Outcome);
-    },
-  };
+function runTask(state: PoolWorkerState, record: TaskRecord): Promise<void> | undefined {
+  const [id, fnId, slot, args, key] = record;
+  const { mailbox, assignment } = state;
   state.current = { id, slot, stop: undefined };
   Atomics.store(mailbox, Mailbox.running, id);
   // Cancelled, or asked to stop, before it began: it does not run at all.
@@ -256,25 +246,107 @@ function runTask(state: PoolWorkerState, [id, fnId, slot, args, key]: TaskRecord
     return undefined;
   }
   state.started++;
-  const startedAt = sharedNow();
+  const task = new PoolTask(state, id, key, fnId);
   if (isStopRequested(slab, inSlab)) {
-    job.settle({ type: 'outcome', id, key, status: 'stopped', value: undefined, hasEvents: false });
+    task.settle({ type: 'outcome', id, key, status: 'stopped', value: undefined, hasEvents: false });
     return undefined;
   }
-  return runJob(job, () => {
+  return runJob(task, () => {
     const fn = state.functionOf(fnId);
     return isThenable(fn) ? fn.then((loaded) => loaded(...args)) : fn(...args);
   });
 }
 
+/**
+ * A task as the job runner sees it. A class, not an object of closures:
+ * one allocation a task, and nothing compiled or named per task.
+ */
+class PoolTask implements Job {
+  /** When it started, on the `sharedNow()` clock. */
+  readonly startedAt = sharedNow();
+
+  constructor(
+    readonly state: PoolWorkerState,
+    readonly id: number,
+    readonly key: number,
+    readonly fnId: number,
+  ) {}
+
+  get sources(): string[] {
+    const source = this.state.sourceOf(this.fnId);
+    return source === undefined ? [] : [source];
+  }
+
+  get label(): string {
+    return `a task of ${this.state.assignment.name}`;
+  }
+
+  get unsendable(): string {
+    return `the result of task ${this.id} cannot be sent back to the pool`;
+  }
+
+  settle(outcome: Outcome): void {
+    const { state, id } = this;
+    outcome.startedAt = this.startedAt;
+    outcome.ranFor = sharedNow() - this.startedAt;
+    // Safe from a forced stop from here on (see kReporting), or doomed to
+    // one. Both sequentially consistent: the pool that reads kReporting
+    // finds this task's id in `reporting`.
+    Atomics.store(state.mailbox, Mailbox.reporting, id);
+    if (Atomics.compareExchange(state.mailbox, Mailbox.running, id, kReporting) === kDoomed) awaitTermination(state);
+    report(state, this, outcome);
+    finish(state, kReporting);
+  }
+
+  exited(code: number): void {
+    // The worker is exiting: say so for the task's future.
+    this.state.port.postMessage(
+      failure(this, exitError('the task', 'exit', code, { replaced: true })) satisfies Outcome,
+    );
+  }
+}
+
+/**
+ * Report a task's outcome: into the results queue when the wire format
+ * holds it (no message; the pool drains the queue in batches), else as a
+ * message. Reported before the task counts as ended (see finish()): were
+ * the worker to die after that, the pool would read the task as never
+ * reported.
+ */
+function report(state: PoolWorkerState, job: Job, outcome: Outcome): void {
+  if (!outcome.hasEvents) {
+    const { writer, results } = state;
+    writer.reset();
+    let written = false;
+    try {
+      const record: ResultRecord = [
+        outcome.id,
+        outcome.key,
+        outcome.status,
+        outcome.value,
+        outcome.startedAt ?? 0,
+        outcome.ranFor ?? 0,
+      ];
+      written = writer.write(record, kResultRecordBytes);
+    } catch {
+      // A getter that throws: the message path explains it.
+    }
+    // No room (the pool is far behind): the message path takes it, without waiting.
+    if (written && results.putInline(writer.bytes, 0, writer.length) === Status.ok) return;
+  }
+  postOutcome(state.port, job, outcome);
+}
+
 /** The task has ended and been reported: clear it, and stop here if the pool is terminating this worker for it. */
-function finish(state: PoolWorkerState): void {
-  const id = state.current?.id ?? 0;
+function finish(state: PoolWorkerState, running = state.current?.id ?? 0): void {
   state.current = undefined;
   // The pool claims a running task for a forced stop by swapping its id
   // for kDoomed just before terminating this worker: then start nothing
   // more (the termination must hit no other task) and wait for it.
-  if (Atomics.compareExchange(state.mailbox, Mailbox.running, id, 0) === kDoomed) {
-    for (;;) Atomics.wait(state.mailbox, Mailbox.running, kDoomed);
-  }
+  if (Atomics.compareExchange(state.mailbox, Mailbox.running, running, 0) === kDoomed) awaitTermination(state);
+}
+
+/** The pool is terminating this worker for a forced stop of its task: do nothing more. */
+function awaitTermination(state: PoolWorkerState): never {
+  for (;;) Atomics.wait(state.mailbox, Mailbox.running, kDoomed);
 }

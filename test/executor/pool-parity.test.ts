@@ -63,7 +63,6 @@ describe('idleTimeout', () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 2, idleTimeout: 50 });
     const first = await within(pool.submit(leaky).result(), 10_000, 'run the first task');
     assert.equal(first, 1);
-    assert.equal(pool.stats().workers.total, 1);
     await until(() => pool.stats().workers.total === 0, 'the idle worker exit');
     // A new worker: the global the first one counted in is gone with it.
     assert.equal(await within(pool.submit(leaky).result(), 10_000, 'run a task after the exit'), 1);

@@ -349,6 +349,34 @@ describe('Queue shutdown (Python 3.13)', () => {
 });
 
 describe('Queue on the main thread: async forms', () => {
+  it('gives each of two gets woken together its own queue’s item', async () => {
+    // Two waits woken in one turn: each take reads its record after a turn
+    // of the microtask queue, in which the other take has run.
+    const a = new Queue<{ from: string; i: number }>();
+    const b = new Queue<{ from: string; i: number }>();
+    const go = new Queue<number>();
+    const putter = new Thread({
+      target: (a: Queue<{ from: string; i: number }>, b: Queue<{ from: string; i: number }>, go: Queue<number>) => {
+        for (let i = 0; i < 50; i++) {
+          go.get();
+          a.put({ from: 'a', i });
+          b.put({ from: 'b', i });
+        }
+      },
+      args: [a, b, go],
+    });
+    putter.start();
+    for (let i = 0; i < 50; i++) {
+      const both = Promise.all([a.getAsync(), b.getAsync()]);
+      go.put(i);
+      assert.deepEqual(await within(both, 10_000, `get round ${i}`), [
+        { from: 'a', i },
+        { from: 'b', i },
+      ]);
+    }
+    await joinOrFail(putter);
+  });
+
   it('wakes many async getters and putters of one thread by items, room and shutdown, without deadlock', async () => {
     // In a process of its own: a deadlock of the main thread would hang this one.
     const run = await runScript('test/fixtures/scenarios/async-waiters.ts', { timeoutMs: 30_000 });

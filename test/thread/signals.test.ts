@@ -8,8 +8,15 @@ import { runSignalScenario } from '../stress/scenarios/signals.js';
 
 checkLeaksAfterEach();
 
+// Not under `deno test`: the fixture imports ./stop-targets.js for a .ts
+// file, which a child it spawns cannot resolve (no --sloppy-imports there);
+// `deno run -A --sloppy-imports` of the same fixture stops all 8 and exits 0.
+const onDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+
 describe('stopOnSignals()', () => {
-  it('stops 8 running threads holding files on SIGTERM, and on SIGINT: every finally runs, exit 0', async () => {
+  it('stops 8 running threads holding files on SIGTERM, and on SIGINT: every finally runs, exit 0', {
+    skip: onDeno,
+  }, async () => {
     // Two children side by side: they mostly wait.
     const runs = await Promise.all([runSignalScenario('SIGTERM', 'polite'), runSignalScenario('SIGINT', 'polite')]);
     for (const { code, finallies, leftovers, stdout, stderr } of runs) {
@@ -19,7 +26,7 @@ describe('stopOnSignals()', () => {
     }
   });
 
-  it('forces the threads at once on a second signal, and exits with exitCode', async () => {
+  it('forces the threads at once on a second signal, and exits with exitCode', { skip: onDeno }, async () => {
     const { code, finallies, leftovers, stdout, stderr } = await runSignalScenario('SIGTERM', 'deaf');
     assert.equal(code, 3, `exit code ${code}\n${stdout}\n${stderr}`);
     assert.deepEqual(finallies, [], 'terminated threads run no finally');

@@ -119,7 +119,9 @@ describe('workers given back after a clean thread', () => {
   /** How many threads the worker running it has served (skein's per-thread state, read without touching it). */
   const served = (): number => (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
 
-  it('serve the next thread when the last one left the worker as it found it', async () => {
+  // Not on Bun: it does not show a worker's pending timers, so skein never gives a Bun worker another thread.
+  const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
+  it('serve the next thread when the last one left the worker as it found it', { skip: onBun }, async () => {
     setStandbyThreads(1);
     await standbyStarted();
     const released = releasedWorkerCount();
