@@ -1,5 +1,6 @@
-// CI runs the suite beyond the machine's own Node.js (20, the oldest
-// supported): on Node 22, 24 and 26 (the current release), Bun and Deno.
+// The suite runs beyond the machine's own Node.js (20, the oldest supported):
+// `npm run test:runtimes` on Node 22, 24 and 26 (the current release), Bun and
+// Deno; CI on all of them but Node 24 (see .ci/run).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -20,8 +21,17 @@ describe('the runtimes CI tests on', () => {
     }
   });
 
-  it('run in CI, while Node 20 stays supported', () => {
-    assert.match(readFileSync(`${repoRoot}.ci/run`, 'utf8'), /^npm run test:runtimes$/m);
+  it('run in CI (Node 26, the current release, among them), while Node 20 stays supported', () => {
+    const ci = readFileSync(`${repoRoot}.ci/run`, 'utf8');
+    const line = /^npm run test:runtimes(?: -- (.+))?$/m.exec(ci);
+    assert.ok(line, '.ci/run runs npm run test:runtimes');
+    const chosen = line[1]?.split(/\s+/) ?? runtimes.map((runtime) => runtime.name);
+    for (const name of chosen)
+      assert.ok(
+        runtimes.some((runtime) => runtime.name === name),
+        `${name} is a known runtime`,
+      );
+    for (const name of ['node26', 'bun', 'deno']) assert.ok(chosen.includes(name), `CI runs the suite on ${name}`);
     const { engines } = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as { engines: { node: string } };
     assert.equal(engines.node, '>=20');
   });
