@@ -7,7 +7,9 @@
  * What is checked, against a snapshot taken before the first job:
  * - the global object and what hangs from it, three levels deep — every own
  *   property of every object reached (a replaced `console.log`, a new global,
- *   a patched `Array.prototype.map`), by descriptor identity;
+ *   a patched `Array.prototype.map`), by identity — except the functions on
+ *   the third level, whose own properties are their `name` and `length`
+ *   (walking them cost each worker ~0.6 MiB of V8's lazily made objects);
  * - the work pending in the worker (timers, sockets, ports, watchers), by
  *   kind and count, and the listeners on `process`;
  * - what the caller knows of the job: that it imported no module (a module
@@ -30,8 +32,10 @@ const kSeesPendingWork = runtime !== 'bun';
 const kDepth = 2;
 
 export interface Snapshot {
-  /** Each object reached, with the descriptors of its own properties. */
-  readonly objects: Map<object, Map<PropertyKey, PropertyDescriptor>>;
+  /** Each object reached, in the order walked. */
+  readonly objects: readonly object[];
+  /** For each object, its own properties as {@link record} lists them. */
+  readonly properties: readonly (readonly unknown[])[];
   /** Pending work by kind (`process.getActiveResourcesInfo()`). */
   readonly resources: Map<string, number>;
   /** Listeners on `process`, by event. */
@@ -52,17 +56,35 @@ function isLazyInternal(key: PropertyKey): boolean {
   return typeof key === 'symbol' && key.description?.startsWith('undici.globalDispatcher.') === true;
 }
 
-/** Keys found to change between two reads with nothing else happening (see takeSnapshot). */
-const volatile = new Set<PropertyKey>();
+/** Each property takes this many entries in a record: key, value, getter, setter, attribute bits. */
+const kEntries = 5;
 
-function descriptorsOf(object: object): Map<PropertyKey, PropertyDescriptor> {
-  const descriptors = new Map<PropertyKey, PropertyDescriptor>();
+/**
+ * The own properties of `object`, flat: {@link kEntries} entries each, in
+ * `Reflect.ownKeys` order (the same order for an object left alone).
+ * Flat, not a Map of descriptor objects: a snapshot holds ~1,000
+ * properties, kept for the worker's life.
+ */
+function record(object: object): unknown[] {
+  const entries: unknown[] = [];
   for (const key of Reflect.ownKeys(object)) {
-    if (kSkipped.has(key) || volatile.has(key) || isLazyInternal(key)) continue;
+    if (kSkipped.has(key) || isLazyInternal(key)) continue;
     const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
-    if (descriptor !== undefined) descriptors.set(key, descriptor);
+    if (descriptor === undefined) continue;
+    const attributes =
+      (descriptor.writable === true ? 1 : 0) |
+      (descriptor.enumerable === true ? 2 : 0) |
+      (descriptor.configurable === true ? 4 : 0);
+    entries.push(key, descriptor.value, descriptor.get, descriptor.set, attributes);
   }
-  return descriptors;
+  return entries;
+}
+
+/** Whether two records list the same properties, in the same order, by identity. */
+function sameRecord(now: readonly unknown[], then: readonly unknown[]): boolean {
+  if (now.length !== then.length) return false;
+  for (let i = 0; i < now.length; i++) if (!Object.is(now[i], then[i])) return false;
+  return true;
 }
 
 function count<T>(items: Iterable<T>): Map<T, number> {
@@ -77,49 +99,33 @@ function listenerCounts(): Map<string | symbol, number> {
 
 /** Take the snapshot a clean worker is compared with. */
 export function takeSnapshot(): Snapshot {
-  const objects = new Map<object, Map<PropertyKey, PropertyDescriptor>>();
+  const objects: object[] = [];
+  const properties: unknown[][] = [];
+  // Where pending work cannot be seen, no worker is reused: nothing to compare with.
+  if (!kSeesPendingWork) return { objects, properties, resources: new Map(), listeners: new Map() };
+  const reached = new Set<object>();
   let level: object[] = [globalThis];
   for (let depth = 0; depth <= kDepth; depth++) {
     const next: object[] = [];
     for (const object of level) {
-      if (objects.has(object)) continue;
-      const descriptors = descriptorsOf(object);
-      objects.set(object, descriptors);
-      for (const { value } of descriptors.values()) {
+      if (reached.has(object) || (depth === kDepth && typeof object === 'function')) continue;
+      reached.add(object);
+      const entries = record(object);
+      objects.push(object);
+      properties.push(entries);
+      for (let i = 1; i < entries.length; i += kEntries) {
+        const value = entries[i];
         if ((typeof value === 'object' && value !== null) || typeof value === 'function') next.push(value);
       }
     }
     level = next;
   }
-  // A property read twice in a row that differs (a getter-like value that
-  // is made anew on every read, as Bun's PerformanceObserver.supportedEntryTypes)
-  // tells nothing: it is left out.
-  for (const [object, descriptors] of objects) {
-    const again = descriptorsOf(object);
-    for (const [key, descriptor] of descriptors) {
-      const second = again.get(key);
-      if (second === undefined || !sameDescriptor(descriptor, second)) {
-        descriptors.delete(key);
-        volatile.add(key);
-      }
-    }
-  }
   return {
     objects,
+    properties,
     resources: count(process.getActiveResourcesInfo()),
     listeners: listenerCounts(),
   };
-}
-
-function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
-  return (
-    Object.is(a.value, b.value) &&
-    a.get === b.get &&
-    a.set === b.set &&
-    a.writable === b.writable &&
-    a.enumerable === b.enumerable &&
-    a.configurable === b.configurable
-  );
 }
 
 function sameCounts<T>(now: Map<T, number>, then: Map<T, number>): boolean {
@@ -145,13 +151,8 @@ export function isUnchangedSince(snapshot: Snapshot, { resourcesOnly = false } =
   if (!noMore(count(process.getActiveResourcesInfo()), snapshot.resources)) return false;
   if (resourcesOnly) return true;
   if (!sameCounts(listenerCounts(), snapshot.listeners)) return false;
-  for (const [object, then] of snapshot.objects) {
-    const now = descriptorsOf(object);
-    if (now.size !== then.size) return false;
-    for (const [key, descriptor] of now) {
-      const before = then.get(key);
-      if (before === undefined || !sameDescriptor(descriptor, before)) return false;
-    }
+  for (let i = 0; i < snapshot.objects.length; i++) {
+    if (!sameRecord(record(snapshot.objects[i]!), snapshot.properties[i]!)) return false;
   }
   return true;
 }
