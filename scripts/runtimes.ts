@@ -30,9 +30,10 @@ const nodeOnlySuites = {
 
 const nodePackage = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 
-// Two test files at a time (node:test runs one on a 2-core machine): most
-// tests wait on threads and child processes, and three Node versions one
-// file at a time took half of CI's 20 minutes. The tests hold under that load.
+// Two test files at a time, as `npm test` runs them (node:test runs one on
+// a 2-core machine): most tests wait on threads and child processes, and
+// three Node versions one file at a time took half of CI's 20 minutes. The
+// tests hold under that load.
 const nodeCommand = (bin: string, files: string[], junit: string): string[] => [
   bin,
   '--import',
