@@ -64,7 +64,9 @@ export class WireReader {
   #u8: Uint8Array = new Uint8Array(0);
   #dv: DataView = new DataView(new ArrayBuffer(0));
   #pos = 0;
+  /** The objects read so far in this value, numbered in order, for back-references: the first {@link WireReader.#refCount}. */
   #refs: unknown[] = [];
+  #refCount = 0;
   /** The relay reference the last value was, if it was one. */
   relayRef: RelayRef | undefined;
 
@@ -87,7 +89,12 @@ export class WireReader {
     try {
       return this.#value();
     } finally {
-      if (this.#refs.length !== 0) this.#refs = [];
+      // Emptied by hand, not replaced: a new list for every record read is
+      // garbage on the thread that reads every pool outcome. A long one
+      // (a record of many objects) is dropped instead, not kept for good.
+      if (this.#refCount > 1024) this.#refs = [];
+      else if (this.#refCount !== 0) this.#refs.fill(undefined, 0, this.#refCount);
+      this.#refCount = 0;
     }
   }
 
@@ -141,7 +148,7 @@ export class WireReader {
         return this.#bigint();
       case T.kBackRef: {
         const index = this.#u32();
-        return this.#refs[index];
+        return index < this.#refCount ? this.#refs[index] : undefined;
       }
       default:
         return this.#other(tag);
@@ -213,7 +220,7 @@ export class WireReader {
   #plain(): Record<string, unknown> {
     const count = this.#u32();
     const object: Record<string, unknown> = {};
-    this.#refs.push(object);
+    this.#refs[this.#refCount++] = object;
     for (let i = 0; i < count; i++) {
       const key = this.#expectString();
       const value = this.#value();
@@ -230,7 +237,7 @@ export class WireReader {
   #array(): unknown[] {
     const length = this.#u32();
     const array: unknown[] = [];
-    this.#refs.push(array);
+    this.#refs[this.#refCount++] = array;
     for (let i = 0; i < length; i++) {
       if (this.#u8[this.#pos] === T.kHole) {
         this.#pos++;
@@ -253,12 +260,11 @@ export class WireReader {
   }
 
   #other(tag: number | undefined): unknown {
-    const refs = this.#refs;
     switch (tag) {
       case T.kMap: {
         const size = this.#u32();
         const map = new Map();
-        refs.push(map);
+        this.#refs[this.#refCount++] = map;
         for (let i = 0; i < size; i++) {
           const key = this.#value();
           map.set(key, this.#value());
@@ -268,45 +274,43 @@ export class WireReader {
       case T.kSet: {
         const size = this.#u32();
         const set = new Set();
-        refs.push(set);
+        this.#refs[this.#refCount++] = set;
         for (let i = 0; i < size; i++) set.add(this.#value());
         return set;
       }
       case T.kDate: {
         const date = new Date(this.#dv.getFloat64(this.#pos, true));
         this.#pos += 8;
-        refs.push(date);
+        this.#refs[this.#refCount++] = date;
         return date;
       }
       case T.kRegExp: {
         const source = this.#expectString();
         const regexp = new RegExp(source, this.#expectString());
-        refs.push(regexp);
+        this.#refs[this.#refCount++] = regexp;
         return regexp;
       }
       case T.kArrayBuffer: {
         const n = this.#u32();
         const buffer = this.#u8.buffer.slice(this.#u8.byteOffset + this.#pos, this.#u8.byteOffset + this.#pos + n);
         this.#pos += n;
-        refs.push(buffer);
+        this.#refs[this.#refCount++] = buffer;
         return buffer;
       }
       case T.kView: {
         const kind = this.#u8[this.#pos++]!;
-        const index = refs.length;
-        refs.push(undefined);
+        const index = this.#refCount++;
         const buffer = this.#value() as ArrayBuffer;
         const byteOffset = this.#u32();
         const length = this.#u32();
         const view = new viewConstructors[kind]!(buffer, byteOffset, length);
-        refs[index] = view;
+        this.#refs[index] = view;
         return view;
       }
       case T.kBoxed: {
-        const index = refs.length;
-        refs.push(undefined);
+        const index = this.#refCount++;
         const boxed = Object(this.#value());
-        refs[index] = boxed;
+        this.#refs[index] = boxed;
         return boxed;
       }
       case T.kError:
@@ -322,7 +326,7 @@ export class WireReader {
     const stack = this.#value() as string | undefined;
     const Ctor = errorConstructors[name] ?? Error;
     const error = message === undefined ? new Ctor() : new Ctor(message);
-    this.#refs.push(error);
+    this.#refs[this.#refCount++] = error;
     if (stack !== undefined) {
       Object.defineProperty(error, 'stack', { value: stack, writable: true, configurable: true });
     }

@@ -47,7 +47,9 @@ export class WireWriter {
    * back-references: a list while they are few (a search of a few entries
    * costs less than a Map's upkeep), a Map beyond.
    */
-  #refList: object[] = [];
+  #refList: (object | undefined)[] = [];
+  /** How many objects of the value being written {@link WireWriter.#refList} (or the map) numbers. */
+  #refCount = 0;
   #refMap: Map<object, number> | undefined;
 
   constructor(initialBytes = 1024) {
@@ -120,7 +122,11 @@ export class WireWriter {
       throw error;
     } finally {
       this.#limit = Infinity;
-      this.#refList.length = 0;
+      // Emptied by hand, not with `length = 0`, which gives back the list's
+      // storage: the next value would allocate it again (~150 bytes a pool
+      // task, on the thread that submits them all).
+      if (this.#refCount !== 0) this.#refList.fill(undefined, 0, this.#refCount);
+      this.#refCount = 0;
       this.#refMap = undefined;
     }
   }
@@ -281,20 +287,26 @@ export class WireWriter {
 
   /** Number `value`, the next object written, for back-references. */
   #register(value: object): void {
-    const list = this.#refList;
-    if (this.#refMap !== undefined) this.#refMap.set(value, this.#refMap.size);
-    else if (list.push(value) > 16) this.#refMap = new Map(list.map((object, index) => [object, index]));
+    if (this.#refMap !== undefined) {
+      this.#refMap.set(value, this.#refCount++);
+      return;
+    }
+    this.#refList[this.#refCount++] = value;
+    if (this.#refCount > 16) {
+      this.#refMap = new Map();
+      for (let index = 0; index < this.#refCount; index++) this.#refMap.set(this.#refList[index]!, index);
+    }
   }
 
   /** The number of `value` if it was written before in this value. */
   #numberOf(value: object): number | undefined {
     if (this.#refMap !== undefined) return this.#refMap.get(value);
     const index = this.#refList.indexOf(value);
-    return index === -1 ? undefined : index;
+    return index === -1 || index >= this.#refCount ? undefined : index;
   }
 
   #object(value: object): void {
-    if (this.#refList.length !== 0) {
+    if (this.#refCount !== 0) {
       const index = this.#numberOf(value);
       if (index !== undefined) {
         this.#reserve(5);
