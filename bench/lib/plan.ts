@@ -19,6 +19,8 @@ export interface Plan {
   /** Start: runs per kind, and starts per run. */
   readonly startRuns: number;
   readonly startsPerRun: number;
+  /** Starts per run of the back-to-back start figures. */
+  readonly backToBackStarts: number;
   /** Memory: child processes per kind, and idle threads in each. */
   readonly memoryRuns: number;
   readonly idleThreads: number;
@@ -49,6 +51,7 @@ export function planFor(mode: Mode): Plan {
     cancelRuns: full ? 9 : 2,
     startRuns: full ? 7 : 2,
     startsPerRun: full ? 5 : 3,
+    backToBackStarts: full ? 20 : 5,
     memoryRuns: full ? 7 : 2,
     idleThreads: 8,
     queueRuns: full ? 7 : 2,

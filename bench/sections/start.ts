@@ -46,6 +46,34 @@ const startSkein: Starter = async (stamp, flag) => {
   await within(thread.join(), 'join a skein thread');
 };
 
+const stampModule = { module: new URL('../plain/stamp-module.mjs', import.meta.url), export: 'stamp' };
+
+const startSkeinModule: Starter = async (stamp, flag) => {
+  const thread = new Thread({ target: stampModule, args: [stamp, flag] });
+  thread.start();
+  await waitForSlot(flag, 0, 1, 'see a skein module-target thread start');
+  await within(thread.join(), 'join a skein module-target thread');
+};
+
+/**
+ * Back to back: `starts` starts, each as soon as the previous thread has
+ * ended (joined) — a server starting a thread per request — with the
+ * default standby; the median ms from creating each to its first statement.
+ */
+async function backToBack(start: Starter, starts: number): Promise<number> {
+  await pause(kBetweenStartsMs); // the standby is booted before the first
+  setStandbyThreads(standbyCount.warm);
+  const times: number[] = [];
+  for (let i = 0; i < starts; i++) {
+    const stamp = new BigInt64Array(new SharedArrayBuffer(8));
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const startedAt = hrtimeNs();
+    await start(stamp, flag);
+    times.push(Number(stamp[0]! - startedAt) / 1e6);
+  }
+  return median(times);
+}
+
 /** One start: ms from creating the thread to its first statement, after a pause. */
 const startOnce = (start: Starter, standby?: number) => async (): Promise<number> => {
   if (standby !== undefined) setStandbyThreads(standby);
@@ -85,6 +113,11 @@ export async function measureStart(plan: Plan): Promise<SectionResult> {
     ['warm', startOnce(startSkein, standbyCount.warm)],
     ['raw', startOnce(startRaw)],
   ]);
+  const backToBackRuns = await interleave(plan.startRuns, [
+    ['inline', () => backToBack(startSkein, plan.backToBackStarts)],
+    ['module', () => backToBack(startSkeinModule, plan.backToBackStarts)],
+    ['raw', () => backToBack(startRaw, plan.backToBackStarts)],
+  ]);
   const modules = await interleave(plan.startRuns, [
     ['ts', () => moduleStartMs('ts', plan.startsPerRun)],
     ['mjs', () => moduleStartMs('mjs', plan.startsPerRun)],
@@ -109,6 +142,23 @@ export async function measureStart(plan: Plan): Promise<SectionResult> {
       ratio: pairedRatio(values.warm, values.raw),
       target: { on: 'value', atMost: 1 },
       note: `warm = the default start, on the standby worker skein keeps booted (replaced off the critical path between starts, ${kBetweenStartsMs} ms apart); fresh = standby off`,
+    },
+    {
+      key: 'startBackToBack',
+      ...common,
+      reference: { summary: summarize(backToBackRuns.raw) },
+      skein: { summary: summarize(backToBackRuns.inline) },
+      ratio: pairedRatio(backToBackRuns.inline, backToBackRuns.raw),
+      target: { on: 'ratio', atMost: 0.05 },
+      note: `${plan.backToBackStarts} starts per run, each as soon as the previous thread has joined (no pause), the median; an inline target: a finished thread's worker, left clean, serves the next one; ${plan.startRuns} runs`,
+    },
+    {
+      key: 'startBackToBackModule',
+      ...common,
+      reference: { summary: summarize(backToBackRuns.raw) },
+      skein: { summary: summarize(backToBackRuns.module) },
+      ratio: pairedRatio(backToBackRuns.module, backToBackRuns.raw),
+      note: `as above with a module target: a worker that imported a module keeps its state, so it is never given another thread — each start takes a standby worker or waits for one to boot (the README's "Fast start")`,
     },
     {
       key: 'startTypeScript',
