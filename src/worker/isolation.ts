@@ -12,6 +12,8 @@
  *   (walking them cost each worker ~0.6 MiB of V8's lazily made objects);
  * - the work pending in the worker (timers, sockets, ports, watchers), by
  *   kind and count, and the listeners on `process`;
+ * - the memory its heap holds, garbage included, which may have grown by
+ *   at most a few MiB (a parked worker collects no garbage);
  * - what the caller knows of the job: that it imported no module (a module
  *   keeps its state across jobs) — the caller does not ask otherwise.
  * Everything not reached this way (a closure's variables, a built-in's
@@ -19,6 +21,7 @@
  * a module — hence the last rule.
  */
 
+import { getHeapStatistics } from 'node:v8';
 import { runtime } from '../platform.js';
 
 /**
@@ -40,6 +43,22 @@ export interface Snapshot {
   readonly resources: Map<string, number>;
   /** Listeners on `process`, by event. */
   readonly listeners: Map<string | symbol, number>;
+  /** The memory this worker's heap held, garbage included ({@link heapBytes}). */
+  readonly heapBytes: number;
+}
+
+/**
+ * How much more memory than at the snapshot a worker may hold and still
+ * serve another thread. A parked worker runs no garbage collection: what its
+ * last thread allocated and dropped (a 64 MiB buffer, say) would stay in the
+ * process for as long as the worker waits. A worker past this exits instead.
+ */
+const kMostHeapGrowthBytes = 8 * 1024 * 1024;
+
+/** The bytes this worker's heap and its array buffers take, garbage included. */
+function heapBytes(): number {
+  const { used_heap_size, external_memory } = getHeapStatistics();
+  return used_heap_size + external_memory;
 }
 
 /** Keys whose values change by design: the process-wide environment (shared by every thread), skein's own per-thread state. */
@@ -99,10 +118,23 @@ function listenerCounts(): Map<string | symbol, number> {
 
 /** Take the snapshot a clean worker is compared with. */
 export function takeSnapshot(): Snapshot {
+  // Where pending work cannot be seen, no worker is reused: nothing to compare with.
+  if (!kSeesPendingWork)
+    return { objects: [], properties: [], resources: new Map(), listeners: new Map(), heapBytes: 0 };
+  const [objects, properties] = walk();
+  return {
+    objects,
+    properties,
+    resources: count(process.getActiveResourcesInfo()),
+    listeners: listenerCounts(),
+    heapBytes: heapBytes(),
+  };
+}
+
+/** Every object reached from the global object (see the top of this file), and its properties. */
+function walk(): [object[], unknown[][]] {
   const objects: object[] = [];
   const properties: unknown[][] = [];
-  // Where pending work cannot be seen, no worker is reused: nothing to compare with.
-  if (!kSeesPendingWork) return { objects, properties, resources: new Map(), listeners: new Map() };
   const reached = new Set<object>();
   let level: object[] = [globalThis];
   for (let depth = 0; depth <= kDepth; depth++) {
@@ -120,12 +152,7 @@ export function takeSnapshot(): Snapshot {
     }
     level = next;
   }
-  return {
-    objects,
-    properties,
-    resources: count(process.getActiveResourcesInfo()),
-    listeners: listenerCounts(),
-  };
+  return [objects, properties];
 }
 
 function sameCounts<T>(now: Map<T, number>, then: Map<T, number>): boolean {
@@ -150,6 +177,7 @@ export function isUnchangedSince(snapshot: Snapshot, { resourcesOnly = false } =
   // What was pending when the snapshot was taken (a port closing, say) may have finished since.
   if (!noMore(count(process.getActiveResourcesInfo()), snapshot.resources)) return false;
   if (resourcesOnly) return true;
+  if (heapBytes() - snapshot.heapBytes > kMostHeapGrowthBytes) return false;
   if (!sameCounts(listenerCounts(), snapshot.listeners)) return false;
   for (let i = 0; i < snapshot.objects.length; i++) {
     if (!sameRecord(record(snapshot.objects[i]!), snapshot.properties[i]!)) return false;
