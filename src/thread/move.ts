@@ -81,7 +81,8 @@ export function move<T extends Movable>(value: T): T {
   }
   const buffer = ArrayBuffer.isView(value) ? value.buffer : value;
   if (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer) {
-    const what = value === buffer ? 'a SharedArrayBuffer' : `${describeValue(value)}, a view of a SharedArrayBuffer`;
+    const what =
+      (value as object) === buffer ? 'a SharedArrayBuffer' : `${describeValue(value)}, a view of a SharedArrayBuffer`;
     throw new TypeError(
       `move() cannot move ${what}: shared memory is shared with every thread already — pass it as is, without move()`,
     );
