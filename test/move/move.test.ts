@@ -126,7 +126,18 @@ describe('move() into a pool task', () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const { port1, port2 } = new MessageChannel();
     const future = pool.submit(async (port: MessagePort) => {
-      const next = () => new Promise((resolve) => port.once('message', resolve));
+      // The web API (a port that arrived in a message is a web MessagePort on Deno), every message kept.
+      const inbox: unknown[] = [];
+      let arrived: (() => void) | undefined;
+      port.addEventListener('message', (event) => {
+        inbox.push((event as MessageEvent).data);
+        arrived?.();
+      });
+      port.start();
+      const next = async (): Promise<unknown> => {
+        while (inbox.length === 0) await new Promise<void>((resolve) => (arrived = resolve));
+        return inbox.shift();
+      };
       const first = (await next()) as number;
       port.postMessage(first * 2);
       const second = (await next()) as string;
@@ -189,7 +200,11 @@ describe('move() into a Thread and back', () => {
     const { port1, port2 } = new MessageChannel();
     const thread = new Thread({
       target: async (port: MessagePort) => {
-        const n = (await new Promise((resolve) => port.once('message', resolve))) as number;
+        // The web API: a port that arrived in a message is a web MessagePort on Deno.
+        const n = await new Promise<number>((resolve) => {
+          port.addEventListener('message', (event) => resolve((event as MessageEvent).data as number), { once: true });
+          port.start();
+        });
         port.postMessage(n + 1);
         port.close();
       },
