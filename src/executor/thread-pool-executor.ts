@@ -402,8 +402,10 @@ export class ThreadPoolExecutor {
     future.stopper = record;
     this.#records.set(future.id, record);
     // A long burst of submits goes into the queue as it grows, so that the
-    // workers start on it while the caller is still submitting.
-    if (this.#pending.push(record) >= kFlushAfter) this.#flush();
+    // workers start on it while the caller is still submitting; a task
+    // with big buffers at once, so that its worker runs it while the caller
+    // copies the next one's.
+    if (this.#pending.push(record) >= kFlushAfter || record.outOfLine) this.#flush();
     else this.#scheduleFlush();
     this.#setReferenced(true);
     return future;
