@@ -57,7 +57,10 @@ function isDetached(buffer: ArrayBuffer): boolean {
  * copy) to send only those bytes.
  *
  * The mark is kept on the sending side (no wrapper to unwrap: `value` is
- * returned as is). Queue items are always copied, marked or not.
+ * returned as is). Queue items are always copied, marked or not. What a
+ * pool task moved is gone with it if the task is cancelled before it
+ * starts, or if the worker that took it dies first (its future then fails
+ * saying so): keep a copy if you may need to send it again.
  *
  * Non-blocking.
  *
