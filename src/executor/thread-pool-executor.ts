@@ -648,9 +648,16 @@ export class ThreadPoolExecutor {
    */
   #deposit(record: TaskRecord, { value, transfer, moves }: Prepared<unknown[]>): void {
     const item: TaskItem = [record.future.id, record.fnId, record.slot, value, record.key];
-    record.deposited = deposit(item, transfer);
     record.outOfLine = true;
     record.moves = moves;
+    try {
+      record.deposited = deposit(item, transfer);
+    } catch (error) {
+      // Something postMessage cannot clone (a URL on Node 20, say): the task fails, as one refused at #flush.
+      record.future.setException(
+        new TypeError(`the task cannot be sent to a worker: ${thrownMessage(error)}`, { cause: error }),
+      );
+    }
   }
 
   /** Start workers for the tasks waiting in the queue that no idle worker will take. */
