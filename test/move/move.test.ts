@@ -196,6 +196,22 @@ describe('move() into a Thread and back', () => {
     assert.equal(Atomics.load(flag, 0), 1, 'the thread saw its buffer detached after the result was sent');
   });
 
+  it('copies big args and fields not moved: the sender keeps them, views of one buffer arrive sharing one', async () => {
+    const big = new Uint8Array(2 * MiB).fill(1);
+    const thread = new Thread({
+      target: (head: Uint8Array, tail: Uint8Array) => {
+        tail[0] = 2;
+        return [head.buffer === tail.buffer, tail.byteOffset, new Uint8Array(head.buffer)[tail.byteOffset]];
+      },
+      args: [big.subarray(0, 8), big.subarray(MiB)],
+    });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.exception, undefined);
+    assert.deepEqual(thread.result, [true, MiB, 2]);
+    assert.deepEqual([big.byteLength, big[MiB]], [2 * MiB, 1], 'the sender keeps its buffer, unchanged');
+  });
+
   it('moves a MessagePort into a thread', async () => {
     const { port1, port2 } = new MessageChannel();
     const thread = new Thread({
