@@ -22,6 +22,7 @@ import { machineLine, renderReport } from './lib/report.js';
 import { measureCancel } from './sections/cancel.js';
 import { measureIsSet } from './sections/is-set.js';
 import { measureMemory } from './sections/memory.js';
+import { measureMove } from './sections/move.js';
 import { measurePools } from './sections/pools.js';
 import { measureQueue } from './sections/queue.js';
 import { measureStart } from './sections/start.js';
@@ -70,6 +71,12 @@ const sections: readonly Section[] = [
     title: 'Queue',
     figures: ['queueThreadToThread', 'queueToMain', 'queueHandoff', 'queueFanInOut', 'queueFanExact', 'queueBigItem'],
     measure: measureQueue,
+  },
+  {
+    name: 'move',
+    title: 'moving data: 4 MiB in, 1 MiB out',
+    figures: ['moveVsPiscina', 'moveVsMain', 'copyVsClone'],
+    measure: measureMove,
   },
 ];
 

@@ -32,6 +32,7 @@ export { setStandbyThreads } from './thread/hub.js';
 export { setExcepthook, getExcepthook, type ExceptHook, type ExceptHookArgs } from './thread/excepthook.js';
 export { stopEvent, stopSignal, throwIfStopped } from './thread/stop.js';
 export { Timer } from './thread/timer.js';
+export { move, type Movable } from './thread/move.js';
 export { stopOnSignals, type StopOnSignalsOptions } from './thread/stop-on-signals.js';
 export {
   registerStoppable,

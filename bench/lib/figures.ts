@@ -30,6 +30,9 @@ export const FIGURES = {
   wireSmall: 'Wire format round trip, { id, name }',
   wireString: 'Wire format round trip, 1 KiB string',
   wireBytes: 'Wire format round trip, 1 MiB Uint8Array',
+  moveVsPiscina: 'Checksum 4 MiB buffers, 2 workers, move() both ways',
+  moveVsMain: 'Checksum 4 MiB buffers, 2 workers with move() vs the main thread alone',
+  copyVsClone: 'Checksum 4 MiB buffers copied both ways: cost of the copies per task',
 } as const;
 
 /** Short labels for the chart's ratio panel: what is divided by what. */
@@ -60,13 +63,16 @@ export const CHART_LABELS: Record<keyof typeof FIGURES, string> = {
   wireSmall: 'Wire { id, name } ÷ structuredClone',
   wireString: 'Wire 1 KiB string ÷ structuredClone',
   wireBytes: 'Wire 1 MiB bytes ÷ structuredClone',
+  moveVsPiscina: 'move() MiB/s ÷ piscina + Piscina.move',
+  moveVsMain: 'move() MiB/s ÷ main thread alone',
+  copyVsClone: 'Copy cost per task ÷ structuredClone',
 };
 
 /** Key of one figure of {@link FIGURES}. */
 export type FigureKey = keyof typeof FIGURES;
 
 /** Units figures are measured in; each has its own formatting. */
-export type Unit = 'µs' | 'ms' | 'ns' | 'tasks/s' | 'items/s' | 'MiB' | 'runs';
+export type Unit = 'µs' | 'ms' | 'ns' | 'tasks/s' | 'items/s' | 'MiB' | 'MiB/s' | 'runs';
 
 /**
  * What a figure is held to, from issues 3–5: a bound on the ratio to its

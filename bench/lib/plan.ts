@@ -33,6 +33,9 @@ export interface Plan {
   /** Wire format: runs per value, and the share of each value's round trips per run. */
   readonly wireRuns: number;
   readonly wireScale: number;
+  /** Moving data: runs per contestant, and tasks (4 MiB in, 1 MiB out) per run. */
+  readonly moveRuns: number;
+  readonly moveTasks: number;
 }
 
 /** The plan for `mode`: the full suite stays under 3 minutes on 2 cores, `--quick` under 30 s. */
@@ -61,5 +64,7 @@ export function planFor(mode: Mode): Plan {
     fanItems: full ? 100_000 : 20_000,
     wireRuns: full ? 9 : 3,
     wireScale: full ? 1 : 0.25,
+    moveRuns: full ? 5 : 1,
+    moveTasks: full ? 200 : 40,
   };
 }

@@ -1,11 +1,20 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { BrokenThreadPool, checkInteger, describeValue, exitError, exitReasonOf, RuntimeError } from '../errors.js';
+import {
+  BrokenThreadPool,
+  checkInteger,
+  describeValue,
+  exitError,
+  exitReasonOf,
+  RuntimeError,
+  ThreadExitError,
+} from '../errors.js';
 import { checkSupported } from '../platform.js';
 import { sharedNow } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
-import { closeItems, putItems } from '../relay/items.js';
+import { closeItems, Deposited, putItems } from '../relay/items.js';
+import { deposit, discard, type RelayId } from '../relay/relay.js';
 import { kPoolQueueId } from '../sync/layout.js';
 import { kOwnerWords, Order, RecordQueue } from '../sync/record-queue.js';
 import type { WorkerExit } from '../thread/hub.js';
@@ -29,6 +38,7 @@ import {
 } from '../thread/target.js';
 import { deserializeError, thrownMessage } from '../thread/error-codec.js';
 import { exceptionOf, resultOf } from '../thread/outcome.js';
+import { type Prepared, prepareSend, SendPlan } from '../thread/move.js';
 import { checkArgs, encodeArgs, markUnsendable } from '../thread/transfer.js';
 import { Future, type TaskStopper } from './future.js';
 import { DurationHistogram, type Percentiles } from './histogram.js';
@@ -143,6 +153,15 @@ class TaskRecord implements TaskStopper {
   readonly key = (Math.random() * 0x7fffffff) | 0;
   /** When it was submitted, on the `sharedNow()` clock (0 without `recordTiming`). */
   submittedAt = 0;
+  /**
+   * Its record, already with the relay (see ThreadPoolExecutor.#deposit),
+   * until it is put into the task queue as a reference to it.
+   */
+  deposited: RelayId | undefined;
+  /** Whether its record goes through the relay (it moves or copies big buffers). */
+  outOfLine = false;
+  /** Whether it moves something: its arguments exist only in the record sent, so it cannot be sent twice. */
+  moves = false;
   constructor(
     readonly owner: TaskOwner,
     readonly future: Future<unknown>,
@@ -320,6 +339,8 @@ export class ThreadPoolExecutor {
     this.#initializer = initializer === undefined ? undefined : describeTask(initializer, 'initializer');
     if (!Array.isArray(initargs))
       throw new TypeError(`Expected \`initargs\` to be an array, got ${describeValue(initargs)}`);
+    // Every worker runs the initializer with a copy: nothing can be moved to all of them.
+    new SendPlan('every worker gets its own copy of `initargs` — pass it without move()').add(initargs, 'initargs');
     const encoded = encodeArgs(initargs, 'initializer argument');
     this.#initargs = encoded.value;
     this.#initHasEvents = encoded.hasEvents;
@@ -349,13 +370,17 @@ export class ThreadPoolExecutor {
    * `fn` is a function — shipped as source, so it may use globals,
    * `await import()` and skein's exports, but no variables of the scope it
    * was written in — or a module target `{ module, export }`. Arguments are
-   * copied by structured clone; Events inside them arrive working.
+   * copied by structured clone; Events inside them arrive working; buffers
+   * and ports marked with {@link move} are moved (detached here when
+   * `submit` returns). A MessagePort must be moved.
    *
    * @typeParam F - the task function (or the function a {@link TypedModuleTarget} names); its parameters type `args` and its result types the future.
    * @throws RuntimeError `cannot schedule new futures after shutdown`.
    * @throws BrokenThreadPool if a worker's initializer failed.
    * @throws TypeError if `fn` is neither a function nor a module target, or
-   *   an argument cannot be sent (the message names its index).
+   *   an argument cannot be sent (the message names its index), or a move
+   *   is wrong or a MessagePort is not moved (the message names its place:
+   *   `args[0].data`).
    */
   submit<F extends (...args: never[]) => unknown>(
     fn: F | TypedModuleTarget<F>,
@@ -373,18 +398,23 @@ export class ThreadPoolExecutor {
     if (this.#broken !== undefined) throw this.#broken;
     if (this.#shutdown) throw new RuntimeError('cannot schedule new futures after shutdown');
     const fnId = this.#functionId(fn);
-    checkArgs(args, 'argument');
+    const objects = checkArgs(args, 'argument');
+    // Checked before the future exists: a bad move throws here, and nothing is sent.
+    const prepared = objects ? prepareSend(args, 'args') : undefined;
     const future = new Future<unknown>();
     const record = new TaskRecord(this.#owner, future, fnId, args, this.#slots.acquire());
     // One clock read per batch, not per task (a read costs ~0.1 µs, ~1% of a
     // trivial task): a task's wait counts from its batch's first submit,
     // at most the time to submit the batch's 64 tasks too long.
     if (this.#recordTiming) record.submittedAt = this.#batchSubmittedAt ||= sharedNow();
+    if (prepared !== undefined && prepared.transfer.length > 0) this.#deposit(record, prepared);
     future.stopper = record;
     this.#records.set(future.id, record);
     // A long burst of submits goes into the queue as it grows, so that the
-    // workers start on it while the caller is still submitting.
-    if (this.#pending.push(record) >= kFlushAfter) this.#flush();
+    // workers start on it while the caller is still submitting; a task
+    // with big buffers at once, so that its worker runs it while the caller
+    // copies the next one's.
+    if (this.#pending.push(record) >= kFlushAfter || record.outOfLine) this.#flush();
     else this.#scheduleFlush();
     this.#setReferenced(true);
     return future;
@@ -589,14 +619,16 @@ export class ThreadPoolExecutor {
     if (live.length === 0) return;
     // What the tasks need reaches every worker before they can take them.
     this.#sendNews();
-    const items = live.map(
-      (record) => [record.future.id, record.fnId, record.slot, record.args, record.key] satisfies TaskItem,
+    const items = live.map((record) =>
+      record.deposited === undefined
+        ? ([record.future.id, record.fnId, record.slot, record.args, record.key] satisfies TaskItem)
+        : new Deposited(record.deposited),
     );
     const refused = new Set<number>();
     putItems(
       this.#tasks,
       items,
-      (i) => `argument list of task ${items[i]![0]}`,
+      (i) => `argument list of task ${live[i]!.future.id}`,
       (i, error) => {
         refused.add(i);
         const record = live[i]!;
@@ -607,8 +639,35 @@ export class ThreadPoolExecutor {
         );
       },
     );
-    for (const [i, record] of live.entries()) if (!refused.has(i)) record.sequence = this.#putCount++;
+    for (const [i, record] of live.entries()) {
+      if (refused.has(i)) continue;
+      record.sequence = this.#putCount++;
+      // The queue holds the reference now: a worker withdraws it.
+      record.deposited = undefined;
+    }
     this.#startWorkers();
+  }
+
+  /**
+   * Send a task whose arguments move or copy big buffers (their transfer
+   * list `transfer`) to the relay now, not into the task queue: moved
+   * buffers are detached when `submit()` returns, and a big copy is
+   * transferred instead of serialized twice (src/thread/move.ts). The
+   * queue gets a reference to it (see #flush); the worker that takes the
+   * record withdraws it, buffers moved on to it by the relay.
+   */
+  #deposit(record: TaskRecord, { value, transfer, moves }: Prepared<unknown[]>): void {
+    const item: TaskItem = [record.future.id, record.fnId, record.slot, value, record.key];
+    record.outOfLine = true;
+    record.moves = moves;
+    try {
+      record.deposited = deposit(item, transfer);
+    } catch (error) {
+      // Something postMessage cannot clone (a URL on Node 20, say): the task fails, as one refused at #flush.
+      record.future.setException(
+        new TypeError(`the task cannot be sent to a worker: ${thrownMessage(error)}`, { cause: error }),
+      );
+    }
   }
 
   /** Start workers for the tasks waiting in the queue that no idle worker will take. */
@@ -715,9 +774,22 @@ export class ThreadPoolExecutor {
       } else if (startedBy === 0 && record.future.done()) {
         // Cancelled, taken by this worker as it died: nobody else will take it.
         this.#retire(record);
+      } else if (startedBy === 0 && record.moves) {
+        // Taken, never started, and what it moved went with the worker: it cannot be sent again.
+        const reason = exitReasonOf(exit.error, exit.terminated);
+        record.future.setException(
+          new ThreadExitError(
+            `the worker that took the task ended (${reason}) before the task started, and the buffers or ports its arguments moved were lost with it`,
+            reason,
+            exit.code,
+            { cause: exit.error },
+          ),
+        );
+        this.#retire(record);
       } else if (startedBy === 0 && !this.#shutdown) {
-        // Taken, never started: run it elsewhere.
+        // Taken, never started: run it elsewhere (copying its big buffers again).
         record.sequence = -1;
+        if (record.outOfLine) this.#deposit(record, prepareSend(record.args, 'args'));
         this.#pending.push(record);
         this.#scheduleFlush();
       } else if (startedBy === 0) {
@@ -774,6 +846,8 @@ export class ThreadPoolExecutor {
     else this.#ended.completed++;
     this.#records.delete(future.id);
     this.#slots.release(record.slot);
+    // Never put into the queue (cancelled before, or the pool broke): nobody will withdraw it.
+    if (record.deposited !== undefined) discard(record.deposited);
     if (this.#cancelledInQueue.length > 0) this.#sweep();
     if (this.#records.size === this.#cancelledInQueue.length) this.#idleNow();
   }

@@ -31,6 +31,15 @@ const reader = new WireReader();
 const idOf = (ref: RelayRef): RelayId => ref.thread * 2 ** 32 + ref.sequence;
 
 /**
+ * An item already deposited with the relay (the pool's task whose
+ * arguments move buffers: see ThreadPoolExecutor.#deposit), written as its
+ * reference.
+ */
+export class Deposited {
+  constructor(readonly id: RelayId) {}
+}
+
+/**
  * Write `item` as one record after what `writer` holds: inline if it fits
  * in `limit` bytes of the writer and is plain data, else deposited with
  * the relay (returned, so that a put that fails can discard it).
@@ -40,6 +49,10 @@ const idOf = (ref: RelayRef): RelayId => ref.thread * 2 ** 32 + ref.sequence;
  *   Promise, a WeakMap… anywhere inside), naming what and where.
  */
 export function writeItem(writer: WireWriter, item: unknown, limit: number, what: string): RelayId | undefined {
+  if (item instanceof Deposited) {
+    writer.relayRef(Math.floor(item.id / 2 ** 32), item.id % 2 ** 32);
+    return item.id;
+  }
   if (writer.write(item, limit)) return undefined;
   const path: PathStep[] = [];
   const problem = findUnsendable(item, new Set(), path);

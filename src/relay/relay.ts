@@ -25,6 +25,7 @@ import {
   parentPort,
   receiveMessageOnPort,
   threadId,
+  type TransferListItem,
   Worker,
 } from 'node:worker_threads';
 import type { SpillOp } from '../sync/record-queue.js';
@@ -173,11 +174,12 @@ function relay(): Client {
 
 /**
  * Post `value` to the relay, to be withdrawn once by {@link withdraw}.
- * Never blocks. Ports inside `value` are moved, not copied.
+ * Never blocks. What `transfer` lists (ports, buffers) is moved, not
+ * copied, here and on to the thread that withdraws it.
  *
  * @throws the platform's DataCloneError (as a TypeError naming it) if `value` cannot be sent.
  */
-export function deposit(value: unknown, transfer: readonly MessagePort[] = []): RelayId {
+export function deposit(value: unknown, transfer: readonly TransferListItem[] = []): RelayId {
   const self = relay();
   const encoded = encodeValue(value);
   const id = threadId * 2 ** 32 + (deposits = (deposits + 1) >>> 0);

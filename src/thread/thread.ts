@@ -5,6 +5,7 @@ import {
   workerData,
   type MessagePort,
   type ResourceLimits,
+  type TransferListItem,
 } from 'node:worker_threads';
 import { describeValue, exitError, RuntimeError } from '../errors.js';
 import { checkSupported } from '../platform.js';
@@ -38,6 +39,7 @@ import {
   type TypedModuleTarget,
 } from './target.js';
 import { exceptionOf, resultOf, takeOutcomes } from './outcome.js';
+import { type Prepared, SendPlan } from './move.js';
 import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
 
 /**
@@ -308,21 +310,26 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       this.#finalized = true;
       return;
     }
-    const job = this.#job(subclassRuns);
+    const { value: job, transfer } = this.#job(subclassRuns);
     const stopAt = this.#timeout === Infinity ? Infinity : sharedNow() + this.#timeout;
-    if (isHub) this.#launchHere(job, ident, stopAt);
-    else this.#askHub(job, ident, stopAt);
+    if (isHub) this.#launchHere(job, transfer, ident, stopAt);
+    else this.#askHub(job, transfer, ident, stopAt);
     this.#armStopRequest(this.#control!);
     this.#register();
   }
 
-  /** The job this thread's worker runs: target, class, encoded args and fields. */
-  #job(subclassRuns: boolean): ThreadJob {
+  /** The job this thread's worker runs (target, class, encoded args and fields), and what its message transfers. */
+  #job(subclassRuns: boolean): Prepared<ThreadJob> {
     const target = this.#target;
     const fields = subclassRuns ? ({ ...this } as Record<string, unknown>) : undefined;
     const encoded = encodeLaunch(this.#args, fields, { name: this.#name, className: this.constructor.name });
+    // What the args and fields move, checked (a bad move throws here, before anything starts); big buffers copied once.
+    const plan = new SendPlan();
+    plan.add(encoded.value[0], 'args');
+    plan.add(encoded.value[1], 'this');
+    const { value: sent, transfer, moves } = plan.finish(encoded.value);
     const owner = isHub ? undefined : realm.current;
-    return {
+    const job: ThreadJob = {
       type: 'thread',
       name: this.#name,
       daemon: this.#daemon,
@@ -335,21 +342,22 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
             ? describeFunction(target, 'target', this.#definedIn)
             : describeModuleTarget(target),
       subclass: subclassRuns ? describeSubclass(this.constructor, Thread, this.#definedIn) : undefined,
-      args: encoded.value[0],
-      fields: encoded.value[1],
+      args: sent[0],
+      fields: sent[1],
       hasEvents: encoded.hasEvents,
     };
+    return { value: job, transfer, moves };
   }
 
   /** On the hub: post the job into a seat's port, then launch its worker. */
-  #launchHere(job: ThreadJob, ident: number, stopAt: number): void {
+  #launchHere(job: ThreadJob, transfer: readonly TransferListItem[], ident: number, stopAt: number): void {
     // A standby worker waits with its control block and port made (no
     // limits asked for); else both are made now, for a new worker.
     const seat = takeSeat(this.#resourceLimits);
     try {
       // The job goes into the port first: an argument that cannot be cloned
       // fails here, before any worker exists or is woken.
-      seat.port.postMessage(job);
+      seat.port.postMessage(job, transfer);
     } catch (error) {
       returnSeat(seat);
       throw this.#explainLaunchFailure(error, job);
@@ -372,11 +380,11 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   }
 
   /** In a skein worker: post the job into a new port, then ask the hub to start a worker for it. */
-  #askHub(job: ThreadJob, ident: number, stopAt: number): void {
+  #askHub(job: ThreadJob, transfer: readonly TransferListItem[], ident: number, stopAt: number): void {
     const control = ControlBlock.create();
     const { port1, port2 } = new MessageChannel();
     try {
-      port2.postMessage(job);
+      port2.postMessage(job, transfer);
     } catch (error) {
       port1.close();
       port2.close();

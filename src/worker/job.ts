@@ -9,6 +9,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { isStopError } from '../errors.js';
 import type { Outcome } from '../thread/protocol.js';
 import { serializeError, thrownMessage } from '../thread/error-codec.js';
+import type { TransferListItem } from 'node:worker_threads';
+import { type Prepared, prepareSend } from '../thread/move.js';
 import { encodeValue } from '../thread/transfer.js';
 import { explainMissingName } from './explain.js';
 
@@ -142,19 +144,32 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function success(job: Job, value: unknown): Outcome {
   let encoded: ReturnType<typeof encodeValue>;
+  let prepared: Prepared<unknown>;
   try {
     encoded = encodeValue(value);
+    // What it moves (`return move(bytes)`), checked; big buffers copied once.
+    prepared = prepareSend(encoded.value, 'result');
   } catch (error) {
     return unsendable(job, error);
   }
-  return {
+  const outcome: Outcome = {
     type: 'outcome',
     id: job.id,
     key: job.key,
     status: 'ok',
-    value: encoded.value,
+    value: prepared.value,
     hasEvents: encoded.hasEvents,
   };
+  if (prepared.transfer.length > 0) transfers.set(outcome, prepared.transfer);
+  return outcome;
+}
+
+/** What each outcome's postMessage must transfer, when anything. */
+const transfers = new WeakMap<Outcome, TransferListItem[]>();
+
+/** Whether `outcome` must go as a message, transferring buffers or ports (never inline in shared memory). */
+export function transfersBuffers(outcome: Outcome): boolean {
+  return transfers.has(outcome);
 }
 
 /**
@@ -182,9 +197,13 @@ export function failure(job: Job, error: unknown): Outcome {
  * inside it, say) becomes the job's error, saying so.
  * @returns the outcome actually sent.
  */
-export function postOutcome(port: { postMessage(message: unknown): void }, job: Job, outcome: Outcome): Outcome {
+export function postOutcome(
+  port: { postMessage(message: unknown, transfer?: readonly TransferListItem[]): void },
+  job: Job,
+  outcome: Outcome,
+): Outcome {
   try {
-    port.postMessage(outcome);
+    port.postMessage(outcome, transfers.get(outcome));
     return outcome;
   } catch (error) {
     const fallback = unsendable(job, error);

@@ -35,7 +35,7 @@ import { adoptThread, Thread } from '../thread/thread.js';
 import { type SerializedError, serializeError } from '../thread/error-codec.js';
 import { decodeValue, prepareDecode } from '../thread/transfer.js';
 import { sharedNow } from '../sync/timeout.js';
-import { failure, isThenable, type Job, postOutcome, runJob } from './job.js';
+import { failure, isThenable, type Job, postOutcome, runJob, transfersBuffers } from './job.js';
 import { loadTarget } from './load-target.js';
 
 /**
@@ -314,7 +314,7 @@ class PoolTask implements Job {
  * reported.
  */
 function report(state: PoolWorkerState, job: Job, outcome: Outcome): void {
-  if (!outcome.hasEvents) {
+  if (!outcome.hasEvents && !transfersBuffers(outcome)) {
     const { writer, results } = state;
     writer.reset();
     let written = false;

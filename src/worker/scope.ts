@@ -37,6 +37,7 @@ export const exportNames: readonly string[] = [
   'stopSignal',
   'throwIfStopped',
   'Timer',
+  'move',
   'stopOnSignals',
   'registerStoppable',
   'unregisterStoppable',

@@ -84,7 +84,7 @@ test('bench --quick --out DIR writes a results table with every figure, measured
     }
     assert.match(
       skein!,
-      /^(-?\d[\d,.]* (µs|ms|ns|tasks\/s|items\/s|MiB) \(-?\d[\d,.]*–-?\d[\d,.]*\)|\d+\/\d+ runs)$/,
+      /^(-?\d[\d,.]* (µs|ms|ns|tasks\/s|items\/s|MiB\/s|MiB) \(-?\d[\d,.]*–-?\d[\d,.]*\)|\d+\/\d+ runs)$/,
       `skein cell of ${figure}`,
     );
     assert.ok(reference!.length > 0, `reference cell of ${figure}`);

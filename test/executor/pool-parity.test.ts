@@ -192,6 +192,35 @@ describe('future.stopOn(signal)', () => {
     assert.equal(await within(pool.submit(() => 'next').result(), 10_000, 'run the next task'), 'next');
   });
 
+  it('sets a running task’s stopEvent(): a task that checks it returns through its cleanup, with its result', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const running = new Event();
+    const controller = new AbortController();
+    const future = pool
+      .submit((running: Event) => {
+        running.set();
+        // The interruptible sleep: it wakes as the stop request is set.
+        return stopEvent().wait(30_000) ? 'cleaned up after the stop' : 'never asked to stop';
+      }, running)
+      .stopOn(controller.signal);
+    await within(running.waitAsync(), 10_000, 'see the task run');
+    assert.equal(future.running(), true);
+    controller.abort();
+    assert.equal(await within(future.result(), 10_000, 'see the task return'), 'cleaned up after the stop');
+    assert.equal(future.cancelled(), false, 'it returned: its result stands');
+  });
+
+  it('a signal aborted before submit: the task never runs, even on an idle pool', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const ran = new Event();
+    const future = pool.submit((ran: Event) => ran.set(), ran).stopOn(AbortSignal.abort());
+    assert.equal(future.cancelled(), true);
+    await assert.rejects(future.result(), { name: 'CancelledError' });
+    // One worker, first in first out: once the next task has run, the first was skipped, not late.
+    assert.equal(await within(pool.submit(() => 'next').result(), 10_000, 'run the next task'), 'next');
+    assert.equal(ran.isSet(), false, 'the cancelled task never ran');
+  });
+
   it('cancels a pending task, and stops at once on a signal already aborted', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const gate = new Event();

@@ -12,6 +12,7 @@ import {
   type StopOutcome,
   TaskGroup,
   ThreadPoolExecutor,
+  move,
   asCompleted,
   wait,
   Event,
@@ -518,3 +519,15 @@ setExcepthook(undefined);
   // @ts-expect-error - the module's URL is required
   registerErrorClass(QuotaError);
 }
+
+// move(): the value itself, typed as given; only what can be moved.
+expectTypeOf(move(new Uint8Array(8))).toEqualTypeOf<Uint8Array<ArrayBuffer>>();
+expectTypeOf(move(new ArrayBuffer(8))).toEqualTypeOf<ArrayBuffer>();
+expectTypeOf(move(new DataView(new ArrayBuffer(8)))).toEqualTypeOf<DataView<ArrayBuffer>>();
+expectTypeOf(new ThreadPoolExecutor().submit((b: Float64Array) => b.length, move(new Float64Array(2)))).toEqualTypeOf<
+  Future<number>
+>();
+// @ts-expect-error - a plain object cannot be moved
+move({ bytes: new Uint8Array(8) });
+// @ts-expect-error - nor a number
+move(42);
