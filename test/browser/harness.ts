@@ -21,6 +21,7 @@ const roots: Record<string, string> = {
 const types: Record<string, string> = {
   '.js': 'text/javascript',
   '.map': 'application/json',
+  '.css': 'text/css',
   '.html': 'text/html',
 };
 
@@ -45,10 +46,13 @@ export interface Served {
  * Serve the suite on 127.0.0.1. With `isolated` (the default) every
  * response carries `Cross-Origin-Opener-Policy: same-origin` and
  * `Cross-Origin-Embedder-Policy: require-corp`; without, none does.
+ * `site`, if given, is a directory served at `/` (its `index.html` for `/`).
  */
-export async function serve({ isolated = true } = {}): Promise<Served> {
+export async function serve({ isolated = true, site }: { isolated?: boolean; site?: string } = {}): Promise<Served> {
+  const dirs = site === undefined ? roots : { ...roots, '/': site };
   const server: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    let path = new URL(request.url ?? '/', 'http://x').pathname;
+    if (path.endsWith('/')) path += 'index.html';
     if (isolated) {
       response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
       response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
@@ -59,7 +63,7 @@ export async function serve({ isolated = true } = {}): Promise<Served> {
       response.end(runnerHtml(path.slice('/run/'.length).replace(/[^\w-]/g, '')));
       return;
     }
-    for (const [prefix, dir] of Object.entries(roots)) {
+    for (const [prefix, dir] of Object.entries(dirs)) {
       if (!path.startsWith(prefix)) continue;
       const file = normalize(join(dir, decodeURIComponent(path.slice(prefix.length))));
       if (!file.startsWith(dir + sep)) break;
