@@ -103,11 +103,15 @@ for (const kind of browserKinds) {
       });
     });
 
-    it("bridges the platform's AbortSignal and Event both ways between the page and a worker", async () => {
+    it("bridges the platform's AbortSignal and Event both ways between the page and a worker; errors cross intact", async () => {
       const { result } = await runPage<Record<string, unknown>>(browser, `${isolated.origin}/run/signals`);
       assert.deepEqual(result, {
         fromSignal: { noticed: true },
         toSignal: { aborted: false, reason: 'page cancelled' },
+        errors: {
+          seen: { isRangeError: true, cause: { limit: 10 } },
+          back: { isRangeError: true, message: 'out of range', code: 'E_RANGE', cause: { limit: 10 }, event: true },
+        },
       });
     });
 

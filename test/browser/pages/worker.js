@@ -1,6 +1,6 @@
 // A module Web Worker the pages make themselves: it receives skein primitives from the page
 // (encodeMessage/decodeMessage), blocks on them as a thread may, and posts back what it saw.
-import { decodeMessage, QueueShutDown } from '/skein/index.js';
+import { decodeMessage, encodeMessage, QueueShutDown } from '/skein/index.js';
 
 const kBound = 20_000;
 
@@ -19,6 +19,11 @@ const tasks = {
     const aborted = new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)));
     listening.set();
     return { aborted: signal.aborted, reason: await aborted };
+  },
+  // Sends back what it received, decoded here and encoded again: errors keep their class, fields and cause.
+  echo(value) {
+    const { error } = value;
+    return { seen: { isRangeError: error instanceof RangeError, cause: error.cause }, back: encodeMessage(value) };
   },
   // Increments a plain (non-atomic) counter under the lock.
   count({ lock, counter, times }) {
