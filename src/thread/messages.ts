@@ -54,7 +54,18 @@ export function encodeMessage(value: unknown): SkeinMessage {
   return { [kMessage]: 1, value: encoded.value, hasEvents: encoded.hasEvents };
 }
 
-/** Whether `data` (received from `postMessage`) is a message made by {@link encodeMessage}. */
+/**
+ * Whether `data` (received from `postMessage`) is a message made by
+ * {@link encodeMessage}: for a channel that carries other messages too.
+ * Never throws.
+ * @example
+ * ```ts
+ * port.onmessage = async ({ data }) => {
+ *   if (isSkeinMessage(data)) handle(await decodeMessage(data));
+ *   else handleOther(data);
+ * };
+ * ```
+ */
 export function isSkeinMessage(data: unknown): data is SkeinMessage {
   return (
     typeof data === 'object' &&
