@@ -11,9 +11,9 @@
 // code, so a worker and the tests see the same classes as the package.
 // Declarations (.d.ts) come from tsc, one per source module, with the docs.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,16 +26,12 @@ execFileSync(
     stdio: 'inherit',
   },
 );
-await build({
+// What the Node build and the browser build (below) share.
+const bundled = {
   absWorkingDir: root,
-  entryPoints: ['src/index.ts', 'src/internal.ts', 'src/worker/entry.ts', 'src/worker/relay.ts'],
-  outdir: 'dist',
-  outbase: 'src',
   bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
   minifyWhitespace: true,
   // Classes keep their names (esbuild renames a class that refers to itself).
@@ -43,6 +39,14 @@ await build({
   legalComments: 'none',
   sourcemap: 'linked',
   logLevel: 'warning',
+} satisfies BuildOptions;
+await build({
+  ...bundled,
+  entryPoints: ['src/index.ts', 'src/internal.ts', 'src/worker/entry.ts', 'src/worker/relay.ts'],
+  outdir: 'dist',
+  outbase: 'src',
+  platform: 'node',
+  target: 'node20',
   // The worker imports its users' modules by URL, with their own import
   // attributes (src/worker/load-target.ts): nothing there is for the bundle.
   logOverride: { 'unsupported-dynamic-import': 'silent' },
@@ -52,3 +56,27 @@ await build({
 for (const name of ['warm-up.ts', 'warm-up-import.ts']) {
   copyFileSync(new URL(`../src/worker/${name}`, import.meta.url), new URL(`../dist/worker/${name}`, import.meta.url));
 }
+
+// The browser build (the package's `browser` export): the same source from
+// src/browser.ts, where each module `X.ts` that has a sibling `X.browser.ts`
+// is replaced by it (see src/platform.ts). esbuild's browser platform cannot
+// resolve a `node:` module, so one that reaches a page's module graph fails
+// this build, naming the module that imports it.
+const browserSiblings: Plugin = {
+  name: 'browser-siblings',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, ({ path, resolveDir, importer }) => {
+      if (importer.endsWith('.browser.ts')) return undefined;
+      const sibling = fileURLToPath(new URL(path.replace(/\.js$/, '.browser.ts'), `file://${resolveDir}/`));
+      return existsSync(sibling) ? { path: sibling } : undefined;
+    });
+  },
+};
+await build({
+  ...bundled,
+  entryPoints: [{ in: 'src/browser.ts', out: 'index' }],
+  outdir: 'dist/browser',
+  platform: 'browser',
+  target: ['es2022'],
+  plugins: [browserSiblings],
+});

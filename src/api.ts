@@ -6,15 +6,7 @@
  *
  * @module
  */
-export { Event, type EventMemory } from './sync/event.js';
-export { Lock, type LockMemory } from './sync/lock.js';
-export { RLock, type RLockMemory } from './sync/rlock.js';
-export { Semaphore, BoundedSemaphore, type SemaphoreMemory } from './sync/semaphore.js';
-export { Queue, LifoQueue, PriorityQueue, SimpleQueue } from './sync/queue.js';
-export type { PriorityKey } from './sync/priority.js';
-export { Condition, type ConditionMemory } from './sync/condition.js';
-export { Barrier, type BarrierMemory, type BarrierOptions } from './sync/barrier.js';
-export { sleep, sleepSync } from './sync/sleep.js';
+export * from './api-core.js';
 export { Thread, type ThreadOptions, type ThreadSettings } from './thread/thread.js';
 export { currentThread, mainThread, enumerate, activeCount, MainThread, DummyThread } from './thread/current.js';
 export {
@@ -42,20 +34,7 @@ export {
   type StopOptions,
   type StopOutcome,
 } from './thread/stoppables.js';
-export {
-  RuntimeError,
-  StopError,
-  ThreadExitError,
-  CancelledError,
-  TimeoutError,
-  BrokenThreadPool,
-  InvalidStateError,
-  NotSupportedError,
-  QueueEmpty,
-  QueueFull,
-  QueueShutDown,
-  BrokenBarrierError,
-} from './errors.js';
+export { ThreadExitError, BrokenThreadPool } from './errors.js';
 export { registerErrorClass, type ErrorClass } from './thread/error-codec.js';
 export { Future, type FutureState, type DoneCallback } from './executor/future.js';
 export {

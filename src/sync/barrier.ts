@@ -1,3 +1,4 @@
+import { checkCanBlock } from '../platform.js';
 import { BrokenBarrierError, checkInteger, describeValue } from '../errors.js';
 import { kBarrierId } from './layout.js';
 import { freeLock, takeLock, takeLockAsync } from './lock-word.js';
@@ -213,7 +214,9 @@ export class Barrier {
    * ```
    */
   wait(timeoutMs?: number): number {
-    return runBlocking(this.#waitSteps(this.#timeoutOf(timeoutMs)));
+    const timeout = this.#timeoutOf(timeoutMs);
+    checkCanBlock(timeout, 'barrier.wait()', 'await barrier.waitAsync()');
+    return runBlocking(this.#waitSteps(timeout));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { checkCanBlock } from '../platform.js';
 import { checkInteger, describeValue, RuntimeError, withArticle } from '../errors.js';
 import { kConditionId, kLockId, kRLockId } from './layout.js';
 import { Lock } from './lock.js';
@@ -302,6 +303,7 @@ export class Condition {
    */
   wait(timeoutMs?: number): boolean {
     const timeout = toTimeoutMs(timeoutMs);
+    checkCanBlock(timeout, 'condition.wait()', 'await condition.waitAsync()');
     return runBlocking(this.#waitSteps(this.#begin(), timeout));
   }
 
@@ -353,6 +355,7 @@ export class Condition {
    */
   waitFor<T>(predicate: () => T, timeoutMs?: number): T {
     const timeout = toTimeoutMs(timeoutMs);
+    checkCanBlock(timeout, 'condition.waitFor()', 'await condition.waitForAsync()');
     checkPredicate(predicate);
     this.#checkOwned('wait');
     return runBlocking(this.#waitForSteps(predicate, timeout));

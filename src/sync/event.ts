@@ -1,3 +1,4 @@
+import { checkCanBlock } from '../platform.js';
 import { describeValue } from '../errors.js';
 import { kEventId } from './layout.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
@@ -163,6 +164,7 @@ export class Event {
    */
   wait(timeoutMs?: number): boolean {
     const timeout = toTimeoutMs(timeoutMs);
+    checkCanBlock(timeout, 'event.wait()', 'await event.waitAsync()');
     const i32 = this.#i32;
     const seen = Atomics.load(i32, kWord);
     if ((seen & kFlag) !== 0) return true;

@@ -4,6 +4,7 @@
  * lock is one compare-and-swap; a release wakes waiters only when the state
  * says there may be some. Lock and RLock are built on it.
  */
+import { mayBlock } from '../platform.js';
 import { deadlineAfter, remainingUntil } from './timeout.js';
 import { waitAsyncFor } from './wait-async.js';
 
@@ -37,7 +38,10 @@ export function takeLock(i32: Int32Array, index: number, timeout: number, spins 
     if (state === kContended || Atomics.compareExchange(i32, index, kLocked, kContended) !== kUnlocked) {
       const left = remainingUntil(deadline);
       if (left === 0) return false;
-      Atomics.wait(i32, index, kContended, left);
+      // A page's main thread may not sleep (only skein's internal locks,
+      // held for moments, get here there: the public blocking forms refuse
+      // it first): it spins instead, retrying below until the lock is free.
+      if (mayBlock()) Atomics.wait(i32, index, kContended, left);
     }
     // Woken, timed out or never slept: try again, keeping the contended
     // mark (another waiter may still sleep on it).

@@ -1,3 +1,4 @@
+import { checkCanBlock } from '../platform.js';
 import { RuntimeError } from '../errors.js';
 import { kLockId } from './layout.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
@@ -105,7 +106,9 @@ export class Lock {
    * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
    */
   acquire(timeoutMs?: number): boolean {
-    return takeLock(this.#i32, kState, toTimeoutMs(timeoutMs));
+    const timeout = toTimeoutMs(timeoutMs);
+    checkCanBlock(timeout, 'lock.acquire()', 'await lock.acquireAsync()');
+    return takeLock(this.#i32, kState, timeout);
   }
 
   /**

@@ -3,6 +3,7 @@
  * is Int32 slots in a SharedArrayBuffer, the first holding its type tag.
  */
 import { describeValue, withArticle } from '../errors.js';
+import { isSharedBuffer, newSharedBuffer } from '../platform.js';
 
 /** The kinds of shared-memory primitive, as they cross threads. */
 export type SharedKind = 'Event' | 'Lock' | 'RLock' | 'Semaphore' | 'Condition' | 'Barrier' | 'Queue' | 'SimpleQueue';
@@ -37,7 +38,7 @@ export interface SharedSlots {
  * @internal
  */
 export function checkMemory(buffer: unknown, byteOffset: number, size: number, what: string): void {
-  if (!(buffer instanceof SharedArrayBuffer)) {
+  if (!isSharedBuffer(buffer)) {
     throw new TypeError(
       `Expected \`buffer\` to be a SharedArrayBuffer holding ${withArticle(what)}, got ${describeValue(buffer)}; ` +
         `threads only share memory through a SharedArrayBuffer — pass \`${what.toLowerCase()}.buffer\``,
@@ -80,7 +81,7 @@ export function slotsFor(adopted: Omit<SharedSlots, 'i32'> | undefined, size: nu
   if (adopted !== undefined) {
     return { ...adopted, i32: new Int32Array(adopted.buffer, adopted.byteOffset, size / 4) };
   }
-  const buffer = new SharedArrayBuffer(size);
+  const buffer = newSharedBuffer(size);
   const i32 = new Int32Array(buffer);
   i32[0] = tag;
   return { buffer, byteOffset: 0, i32 };

@@ -1,3 +1,4 @@
+import { checkCanBlock } from '../platform.js';
 import { QueueEmpty, QueueFull, QueueShutDown, RuntimeError, describeValue } from '../errors.js';
 import {
   CLOSED,
@@ -95,6 +96,7 @@ function throwFor(status: StatusCode | typeof TIMED_OUT | typeof CLOSED, waiting
 /** A blocking get of `ring`: the item, or the error for a timeout or a shut-down queue. */
 function getFrom<T>(ring: RecordQueue, timeoutMs: unknown): T {
   const timeout = toTimeoutMs(timeoutMs);
+  checkCanBlock(timeout, 'queue.get()', 'await queue.getAsync()');
   return itemOr<T>(takeItem(ring, timeout, timeout === 0 ? 0 : kSpinMs));
 }
 
@@ -280,6 +282,8 @@ export class Queue<T = unknown> {
    */
   put(item: T, timeoutMs?: number): void {
     const timeout = toTimeoutMs(timeoutMs);
+    // Only a bounded queue's put waits (for room).
+    if (this.maxsize > 0) checkCanBlock(timeout, 'queue.put()', 'await queue.putAsync(item)');
     const key = this.keyOf(item);
     this.#willPut();
     let status: StatusCode = Status.closed;
@@ -425,7 +429,9 @@ export class Queue<T = unknown> {
    */
   join(timeoutMs?: number): boolean {
     const i32 = this.#i32;
-    const deadline = deadlineAfter(toTimeoutMs(timeoutMs));
+    const timeout = toTimeoutMs(timeoutMs);
+    checkCanBlock(timeout, 'queue.join()', 'await queue.joinAsync()');
+    const deadline = deadlineAfter(timeout);
     for (let unfinished = Atomics.load(i32, kUnfinished); unfinished > 0; unfinished = Atomics.load(i32, kUnfinished)) {
       const left = remainingUntil(deadline);
       if (left === 0) return false;

@@ -28,6 +28,7 @@
  * spilling, so that one heap holds them all. Memory stays bounded, and a
  * put on an unbounded queue never blocks.
  */
+import { canGrowSharedBuffer, newSharedBuffer } from '../platform.js';
 import { freeLock, takeLock } from './lock-word.js';
 import { comesBefore, type PriorityKey } from './priority.js';
 import { deadlineAfter, remainingUntil } from './timeout.js';
@@ -108,8 +109,6 @@ const kFirstSlots = 32;
 const kMaxRecord = 64 * 1024;
 /** The data area of a queue that could grow but whose buffer cannot. */
 const kFixedDataBytes = 1024 * 1024;
-/** Whether a SharedArrayBuffer can grow here (Node ≥ 20, Bun, Deno, recent browsers). */
-const canGrow = typeof (SharedArrayBuffer.prototype as { grow?: unknown }).grow === 'function';
 
 /** The order in which records are taken. */
 export const Order = { fifo: 0, lifo: 1, priority: 2 } as const;
@@ -271,20 +270,16 @@ export class RecordQueue {
     let data = align8(Math.max(options.dataBytes, 256));
     const wanted = align8(Math.max(options.maxDataBytes ?? data, data));
     // A buffer that cannot grow starts bigger, so that it spills later.
-    if ((buffer !== undefined || !canGrow) && wanted > data) data = Math.min(wanted, kFixedDataBytes);
-    let most = buffer === undefined && canGrow ? wanted : data;
+    if ((buffer !== undefined || !canGrowSharedBuffer) && wanted > data) data = Math.min(wanted, kFixedDataBytes);
+    let most = buffer === undefined && canGrowSharedBuffer ? wanted : data;
     if (buffer === undefined) {
       try {
-        buffer =
-          most > data
-            ? new (SharedArrayBuffer as new (n: number, o: object) => SharedArrayBuffer)(kDataAt + data, {
-                maxByteLength: kDataAt + most,
-              })
-            : new SharedArrayBuffer(kDataAt + data);
-      } catch {
+        buffer = newSharedBuffer(kDataAt + data, most > data ? kDataAt + most : undefined);
+      } catch (error) {
+        if (most === data) throw error;
         // Not enough address space to reserve the most: a buffer that does not grow.
         most = data;
-        buffer = new SharedArrayBuffer(kDataAt + data);
+        buffer = newSharedBuffer(kDataAt + data);
       }
     }
     const i32 = new Int32Array(buffer, byteOffset, kHeaderWords);

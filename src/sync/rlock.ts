@@ -1,4 +1,5 @@
-import { threadId } from 'node:worker_threads';
+import { checkCanBlock } from '../platform.js';
+import { threadId } from '../host.js';
 import { RuntimeError } from '../errors.js';
 import { kRLockId } from './layout.js';
 import { freeLock, isLocked, takeLock, takeLockAsync } from './lock-word.js';
@@ -140,6 +141,7 @@ export class RLock {
    */
   acquire(timeoutMs?: number): boolean {
     const timeout = toTimeoutMs(timeoutMs);
+    checkCanBlock(timeout, 'rlock.acquire()', 'await rlock.acquireAsync()');
     if (this.#reenter()) return true;
     if (!takeLock(this.#i32, kState, timeout)) return false;
     this.#own();

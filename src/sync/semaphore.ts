@@ -1,3 +1,4 @@
+import { checkCanBlock } from '../platform.js';
 import { checkInteger } from '../errors.js';
 import { kSemaphoreId } from './layout.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
@@ -127,7 +128,9 @@ export class Semaphore {
    * @throws TypeError if `timeoutMs` is not a number; RangeError if it is NaN.
    */
   acquire(timeoutMs?: number): boolean {
-    const deadline = deadlineAfter(toTimeoutMs(timeoutMs));
+    const timeout = toTimeoutMs(timeoutMs);
+    checkCanBlock(timeout, 'semaphore.acquire()', 'await semaphore.acquireAsync()');
+    const deadline = deadlineAfter(timeout);
     for (;;) {
       if (this.#tryTake()) return true;
       const left = remainingUntil(deadline);

@@ -1,7 +1,9 @@
 import { describeValue } from '../errors.js';
+import { checkCanBlock, newSharedBuffer } from '../platform.js';
 import { callAfter } from './timeout.js';
 
-const parking = new Int32Array(new SharedArrayBuffer(4));
+/** A word nobody notifies, to block on (made on first use: a page without shared memory can still load skein). */
+let parking: Int32Array | undefined;
 
 function checkDelay(ms: unknown): number {
   if (typeof ms !== 'number') {
@@ -18,6 +20,7 @@ function checkDelay(ms: unknown): number {
  * `stopEvent().wait(ms)`, which returns early when a stop is requested.
  *
  * @throws TypeError if `ms` is not a number; RangeError if it is NaN. Negative acts as 0.
+ * @throws NotSupportedError on a page's main thread, which may not block: use {@link sleep} there.
  * @example
  * ```ts
  * sleepSync(1000); // in a thread: block it for a second
@@ -25,7 +28,8 @@ function checkDelay(ms: unknown): number {
  */
 export function sleepSync(ms: number): void {
   const delay = checkDelay(ms);
-  if (delay > 0) Atomics.wait(parking, 0, 0, delay);
+  checkCanBlock(delay, 'sleepSync()', 'await sleep(ms)');
+  if (delay > 0) Atomics.wait((parking ??= new Int32Array(newSharedBuffer(4))), 0, 0, delay);
 }
 
 /**

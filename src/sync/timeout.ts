@@ -1,4 +1,5 @@
 import { describeValue } from '../errors.js';
+import { unrefTimer } from '../platform.js';
 
 /**
  * Normalise a timeout given in milliseconds, as every blocking call takes it.
@@ -96,7 +97,7 @@ export function callAfter(delayMs: number, fn: () => void, keepAlive = true): ()
   const deadline = deadlineAfter(delayMs);
   const arm = (left: number): void => {
     timer = setTimeout(fire, Math.min(left, kMaxTimerMs));
-    if (!keepAlive) timer.unref();
+    if (!keepAlive) unrefTimer(timer);
   };
   const fire = (): void => {
     timer = undefined;

@@ -6,6 +6,7 @@
 /** The outcome of one wait, as `Atomics.wait` reports it. */
 export type WaitOutcome = 'ok' | 'not-equal' | 'timed-out';
 
+import { unrefTimer } from '../platform.js';
 import { callAfter, kMaxTimerMs } from './timeout.js';
 
 const noop = (): void => {};
@@ -113,9 +114,9 @@ function pollFor(
       if (left <= 0) return resolve('timed-out');
       period = Math.min(period * 2, 20);
       const timer = setTimeout(tick, Math.min(period, left));
-      if (!keepAlive) timer.unref();
+      if (!keepAlive) unrefTimer(timer);
     };
     const timer = setTimeout(tick, 1);
-    if (!keepAlive) timer.unref();
+    if (!keepAlive) unrefTimer(timer);
   });
 }

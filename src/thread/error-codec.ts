@@ -22,7 +22,7 @@
  *   have side effects). It is a real Error object: `Error.captureStackTrace`,
  *   `util.types.isNativeError` and structured clone treat it as one.
  */
-import { types } from 'node:util';
+import { isNativeError } from '../host.js';
 import {
   BrokenThreadPool,
   CancelledError,
@@ -240,7 +240,7 @@ function read(object: object, key: PropertyKey): Read {
 export function isErrorLike(value: unknown): value is Error {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
   try {
-    return value instanceof Error || types.isNativeError(value);
+    return value instanceof Error || isNativeError(value);
   } catch {
     return false;
   }

@@ -11,10 +11,7 @@
  *   the receiving side, without `--enable-source-maps` (which would make
  *   every worker parse every map at boot).
  */
-import { readFileSync } from 'node:fs';
-import * as nodeModule from 'node:module';
-import { sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { localDirectory, mapLocation } from './local-files.js';
 
 /** The prefixes (URL and path forms) of skein's `dist/` directory, and of its `src/`. */
 const [distPrefixes, srcPrefixes] = prefixesOf(import.meta.url);
@@ -26,13 +23,10 @@ function prefixesOf(url: string): [string[], string[]] {
   const root = url.slice(0, at + 1);
   const dist = [`${root}dist/`];
   const src = [`${root}src/`];
-  try {
-    const path = fileURLToPath(root);
-    dist.push(`${path}dist${sep}`);
-    src.push(`${path}src${sep}`);
-  } catch {
-    // Not a local file: frames name it by URL only.
-  }
+  // A local directory is also named by its path (on Node); elsewhere frames name it by URL only.
+  const [distPath, srcPath] = [localDirectory(root, 'dist'), localDirectory(root, 'src')];
+  if (distPath !== undefined) dist.push(distPath);
+  if (srcPath !== undefined) src.push(srcPath);
   return [dist, src];
 }
 
@@ -80,44 +74,6 @@ export function trimRuntimeFrames(stack: string): string {
   const first = lines.findIndex((line) => frameLocation(line) !== undefined);
   if (first === -1) return stack;
   return lines.slice(0, Math.max(end, first + 1)).join('\n');
-}
-
-type SourceMapLike = {
-  findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number };
-};
-
-/** Parsed source maps by chunk path; null where there is none (or no SourceMap class on this runtime). */
-const sourceMaps = new Map<string, { map: SourceMapLike; url: string } | null>();
-
-function sourceMapOf(file: string): { map: SourceMapLike; url: string } | null {
-  let known = sourceMaps.get(file);
-  if (known !== undefined) return known;
-  known = null;
-  const SourceMap = (nodeModule as { SourceMap?: new (payload: unknown) => SourceMapLike }).SourceMap;
-  if (SourceMap !== undefined) {
-    try {
-      const path = file.startsWith('file:') ? fileURLToPath(file) : file;
-      const map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
-      known = { map, url: file.startsWith('file:') ? file : `file://${path}` };
-    } catch {
-      // No map beside the chunk (or an unreadable one): the frame stays as it is.
-    }
-  }
-  sourceMaps.set(file, known);
-  return known;
-}
-
-/** `location` (a frame in a `dist/` chunk) as its place in `src/`, or undefined. */
-function mapLocation(location: string): string | undefined {
-  const match = /^(.*\.js):(\d+):(\d+)$/.exec(location);
-  if (match === null) return undefined;
-  const found = sourceMapOf(match[1]!);
-  if (found === null) return undefined;
-  const entry = found.map.findEntry(Number(match[2]) - 1, Number(match[3]) - 1);
-  if (entry.originalSource === undefined || entry.originalLine === undefined) return undefined;
-  const source = new URL(entry.originalSource, found.url);
-  const where = source.protocol === 'file:' ? fileURLToPath(source) : source.href;
-  return `${where}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
 }
 
 /**

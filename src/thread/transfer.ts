@@ -1,4 +1,5 @@
-import { MessagePort } from 'node:worker_threads';
+// The global MessagePort, not node:worker_threads' (the same class on Node, Bun and Deno): a page has it too.
+import type { MessagePort } from 'node:worker_threads';
 import { Barrier } from '../sync/barrier.js';
 import { Condition } from '../sync/condition.js';
 import { Event } from '../sync/event.js';
@@ -7,6 +8,7 @@ import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memor
 import { RLock } from '../sync/rlock.js';
 import { Semaphore } from '../sync/semaphore.js';
 import { describeValue, withArticle } from '../errors.js';
+import { isSharedBuffer } from '../platform.js';
 import {
   deserializeError,
   isSerializedError,
@@ -107,11 +109,11 @@ function isOpaque(value: object): boolean {
   return (
     ArrayBuffer.isView(value) ||
     value instanceof ArrayBuffer ||
-    value instanceof SharedArrayBuffer ||
+    isSharedBuffer(value) ||
     value instanceof Date ||
     value instanceof RegExp ||
     value instanceof Error ||
-    value instanceof MessagePort
+    value instanceof globalThis.MessagePort
   );
 }
 
@@ -154,7 +156,7 @@ export function portsIn(value: unknown): MessagePort[] {
   someObject(
     value,
     (object) => {
-      if (object instanceof MessagePort) ports.push(object);
+      if (object instanceof globalThis.MessagePort) ports.push(object as MessagePort);
       return false;
     },
     new Set(),
@@ -383,7 +385,7 @@ function isMarker(value: object): value is EventMarker {
     typeof (value as Partial<EventMarker>).kind === 'string' &&
     (Object.hasOwn(revivers, (value as EventMarker).kind) ||
       Object.hasOwn(loadedOnDemand, (value as EventMarker).kind)) &&
-    (value as Partial<EventMarker>).buffer instanceof SharedArrayBuffer
+    isSharedBuffer((value as Partial<EventMarker>).buffer)
   );
 }
 
