@@ -733,17 +733,18 @@ export class ThreadPoolExecutor {
     if (this.#slots.startedBy(record.slot) !== worker.number) return;
     const future = record.future;
     if (!future.done()) {
-      const label = `task ${outcome.id}`;
       if ('refusal' in outcome) {
         future.setException(
           new TypeError(
-            `the worker of ${label} sent a malformed report (${outcome.refusal}); the task's own outcome is lost`,
+            `the worker of task ${outcome.id} sent a malformed report (${outcome.refusal}); the task's own outcome is lost`,
           ),
         );
       } else if (outcome.status === 'stopped') future.settleStopped();
-      else if (outcome.status === 'error') future.setException(exceptionOf(outcome, label));
+      else if (outcome.status === 'error') future.setException(exceptionOf(outcome, `task ${outcome.id}`));
+      // Nothing to revive in the value (the common case): as it came, making no garbage.
+      else if (!outcome.hasEvents) future.setResult(outcome.value);
       else {
-        const returned = resultOf(outcome, label);
+        const returned = resultOf(outcome, `task ${outcome.id}`);
         if ('error' in returned) future.setException(returned.error);
         else future.setResult(returned.value);
       }
