@@ -137,7 +137,6 @@ interface TaskOwner {
   readonly slots: JobSlots;
   stopTask(record: TaskRecord, force: boolean): boolean;
   settled(record: TaskRecord): void;
-  awaiting(record: TaskRecord): void;
 }
 
 /** A task the pool knows of, from submit until it leaves the pool: CPython's `_WorkItem`. */
@@ -181,10 +180,6 @@ class TaskRecord implements TaskStopper {
 
   tryCancel(): boolean {
     return this.owner.slots.cancel(this.slot);
-  }
-
-  awaiting(): void {
-    this.owner.awaiting(this);
   }
 
   hasStarted(): boolean {
@@ -283,7 +278,6 @@ export class ThreadPoolExecutor {
     slots: this.#slots,
     stopTask: (record, force) => this.#stopTask(record, force),
     settled: (record) => this.#settled(record),
-    awaiting: (record) => this.#awaitBriefly(record),
   };
   /** Brief waits in a row that missed their result, and lone tasks not waited for since. */
   #briefMisses = 0;
@@ -593,7 +587,10 @@ export class ThreadPoolExecutor {
     this.#flushScheduled = true;
     queueMicrotask(() => {
       this.#flushScheduled = false;
+      // A task submitted alone is most often awaited at once (`await pool.submit(…)`).
+      const lone = this.#pending.length === 1 ? this.#pending[0] : undefined;
       this.#flush();
+      if (lone !== undefined) this.#awaitBriefly(lone);
     });
   }
 
@@ -860,8 +857,9 @@ export class ThreadPoolExecutor {
   }
 
   /**
-   * `await future` on the only task in the pool: watch the workers' ports
-   * for up to kBriefWaitMs and take the result synchronously, so the
+   * The only task in the pool, submitted alone in its turn and just queued
+   * — `await pool.submit(…)`, one task after another: watch the workers'
+   * ports for up to kBriefWaitMs and take the result synchronously, so the
    * caller's continuation runs without a trip through the event loop (a
    * wake-up from it costs 15-20 µs on a VM — most of a round trip).
    * Meanwhile the workers spin on the task queue between tasks (`eager`)
@@ -874,9 +872,7 @@ export class ThreadPoolExecutor {
   #awaitBriefly(record: TaskRecord): void {
     if (this.#records.size !== 1 || this.#broken !== undefined) return;
     if (this.#briefMisses >= kBriefMisses && ++this.#briefSkipped % kBriefRetry !== 0) return;
-    // Submitted in this same turn: queue it now rather than in the microtask.
-    this.#flush();
-    if (this.#workers.size === 0) return;
+    if (this.#workers.size === 0 || record.future.done()) return;
     const workers = [...this.#workers.values()];
     for (const worker of workers) worker.setEager(true);
     const until = performance.now() + kBriefWaitMs;

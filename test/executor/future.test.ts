@@ -204,3 +204,58 @@ describe('Future.stop without a pool', () => {
     });
   });
 });
+
+describe('Future as a promise', () => {
+  it('is a native Promise, taken as it is by await and Promise.resolve; then() makes a plain Promise', async () => {
+    const future = new Future<number>();
+    assert.ok(future instanceof Promise);
+    assert.ok(future instanceof Future);
+    assert.equal(Promise.resolve(future), future, 'the engine takes it as a promise of its own');
+    const derived = future.then((value) => value * 2);
+    assert.ok(!(derived instanceof Future), 'then() makes a plain Promise');
+    future.setResult(21);
+    assert.equal(await derived, 42);
+    assert.equal(await future, 21);
+    assert.equal(await future.result(), 21);
+  });
+
+  it('rejects an await with the error, or CancelledError once cancelled', async () => {
+    const failed = new Future();
+    const error = new RangeError('out of range');
+    failed.setException(error);
+    await assert.rejects(async () => await failed, (thrown) => thrown === error);
+    const cancelled = new Future();
+    cancelled.cancel();
+    await assert.rejects(async () => await cancelled, CancelledError);
+  });
+
+  it('raises no unhandled rejection for a failed or cancelled future nobody awaits, as in Python', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      new Future().setException(new Error('nobody awaits this'));
+      new Future().cancel();
+      const running = new Future();
+      running.setRunningOrNotifyCancel();
+      running.setException(new TypeError('nor this'));
+      // Unhandled rejections are reported once the microtask queue drains, before the next turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+    assert.deepEqual(unhandled, []);
+  });
+
+  it("settles through Promise's own statics called on Future", async () => {
+    const future = Future.resolve(5) as Future<number>;
+    assert.equal(await future, 5);
+    assert.equal(future.done(), true);
+    const rejected = Future.reject(new Error('no')) as Future<never>;
+    await assert.rejects(rejected, /no/);
+    assert.equal(rejected.done(), true);
+  });
+});
