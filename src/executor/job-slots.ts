@@ -15,6 +15,8 @@ import { kSlotsPerSlab } from '../thread/protocol.js';
 export class JobSlots {
   readonly #slabs: SharedArrayBuffer[] = [];
   readonly #views: Int32Array[] = [];
+  /** When each slot's task was submitted (see {@link JobSlots.submittedAt}); this thread's alone. */
+  readonly #submittedAt: Float64Array[] = [];
   readonly #free: number[] = [];
 
   /** The slabs so far, in order; a worker needs each before a task that uses it. */
@@ -32,11 +34,27 @@ export class JobSlots {
       for (let i = 0; i < kSlotsPerSlab; i++) initJobSlot(view, i);
       this.#slabs.push(buffer);
       this.#views.push(view);
+      this.#submittedAt.push(new Float64Array(kSlotsPerSlab));
       for (let i = kSlotsPerSlab - 1; i > 0; i--) this.#free.push(slab * kSlotsPerSlab + i);
       return slab * kSlotsPerSlab;
     }
     initJobSlot(this.#views[Math.floor(slot / kSlotsPerSlab)]!, slot % kSlotsPerSlab);
     return slot;
+  }
+
+  /**
+   * When the task in `slot` was submitted, on the `sharedNow()` clock (for
+   * `pool.stats()`): kept here rather than on the task's record, where a
+   * float field is a heap object of its own — one more per task alive in a
+   * burst, for the garbage collector to copy.
+   */
+  submittedAt(slot: number): number {
+    return this.#submittedAt[Math.floor(slot / kSlotsPerSlab)]![slot % kSlotsPerSlab]!;
+  }
+
+  /** Set {@link JobSlots.submittedAt} for `slot`. */
+  setSubmittedAt(slot: number, at: number): void {
+    this.#submittedAt[Math.floor(slot / kSlotsPerSlab)]![slot % kSlotsPerSlab] = at;
   }
 
   /** Give a slot back once its task has left the pool. */

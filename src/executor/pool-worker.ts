@@ -12,16 +12,41 @@ import {
   kReporting,
   kResultBytes,
   Mailbox,
-  outcomeOfRecord,
   type BrokenReport,
   type Outcome,
   type PoolAssignment,
   type PoolCommand,
+  outcomeStatuses,
   type Refusal,
+  ResultHeader,
 } from '../thread/protocol.js';
 
 /** Reads result records on this thread (one reader serves every pool: it is done with each record before the next). */
 const resultReader = new WireReader();
+
+/** Numbers {@link readResult} reads from a result's header: id, key, status, start and run time. */
+const kHeadFields = 5;
+
+/**
+ * Read the result record at `start` of `bytes` (see ResultHeader in
+ * protocol.ts): its id, key, status (an index in outcomeStatuses, or -1 if
+ * its value cannot be read), start and run time go into `heads` from `at`;
+ * returns its value. Raw numbers into one array per drain: no object per
+ * result on the pool's thread, which reads them all.
+ */
+function readResult(bytes: Uint8Array, start: number, heads: Float64Array, at: number): unknown {
+  heads[at] = resultReader.f64(bytes, start + ResultHeader.id);
+  heads[at + 1] = resultReader.u32(bytes, start + ResultHeader.key);
+  heads[at + 2] = resultReader.u32(bytes, start + ResultHeader.status);
+  heads[at + 3] = resultReader.f64(bytes, start + ResultHeader.startedAt);
+  heads[at + 4] = resultReader.f64(bytes, start + ResultHeader.ranFor);
+  try {
+    return resultReader.read(bytes, start + ResultHeader.bytes);
+  } catch {
+    heads[at + 2] = -1;
+    return undefined;
+  }
+}
 
 /** How a pool worker is made, and where what it reports goes. */
 export interface PoolWorkerSpec {
@@ -30,6 +55,11 @@ export interface PoolWorkerSpec {
   resourceLimits: ResourceLimits | undefined;
   /** An outcome the worker reported, or why what it sent as one (for task `id`, with `key`) was refused. */
   onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void;
+  /**
+   * A task's result, read from the worker's results queue: {@link PoolWorkerSpec.onOutcome}'s
+   * common case (status `ok`, nothing to revive in the value), without an outcome object.
+   */
+  onResult(worker: PoolWorker, id: number, key: number, value: unknown, startedAt: number, ranFor: number): void;
   /** The worker's initializer failed. */
   onBroken(worker: PoolWorker, report: BrokenReport): void;
   /** The worker has exited; its port has been drained through the callbacks first. */
@@ -51,9 +81,11 @@ export class PoolWorker {
   forcedTask: number | undefined;
   readonly #port: MessagePort;
   readonly #mailbox: Int32Array;
-  /** The worker's outcomes that fit in shared memory (see ResultRecord in protocol.ts). */
+  /** The worker's outcomes that fit in shared memory (see ResultHeader in protocol.ts). */
   readonly #results: RecordQueue;
   readonly #deliver: (message: unknown) => void;
+  readonly #onResult: PoolWorkerSpec['onResult'];
+  readonly #onOutcome: PoolWorkerSpec['onOutcome'];
   readonly #terminate: () => void;
   #exited = false;
   #referenced = true;
@@ -93,6 +125,8 @@ export class PoolWorker {
     // Code in a task can post anything on this port: only outcomes and
     // broken reports are believed, and an outcome that does not check out
     // is passed on as the reason it was refused.
+    this.#onResult = spec.onResult;
+    this.#onOutcome = spec.onOutcome;
     this.#deliver = (message) => {
       if (isBrokenReport(message)) spec.onBroken(this, message);
       else {
@@ -157,9 +191,32 @@ export class PoolWorker {
     const { bytes, starts } = drained;
     // Every record read before any is delivered: delivering runs done
     // callbacks, whose own queue work may reuse this thread's buffer.
-    const outcomes = starts.map((start) => outcomeOfRecord(resultReader.read(bytes, start)));
-    for (const outcome of outcomes) this.#deliver(outcome);
+    const n = starts.length;
+    const heads = new Float64Array(n * kHeadFields);
+    const values = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) values[i] = readResult(bytes, starts[i]!, heads, i * kHeadFields);
+    for (let i = 0; i < n; i++) this.#deliverResult(heads, i * kHeadFields, values[i]);
     return true;
+  }
+
+  /** Deliver a result read by {@link readResult}: the common case at once, any other as an outcome, checked. */
+  #deliverResult(heads: Float64Array, at: number, value: unknown): void {
+    const id = heads[at]!;
+    const key = heads[at + 1]!;
+    const status = outcomeStatuses[heads[at + 2]!];
+    if (status === 'ok') this.#onResult(this, id, key, value, heads[at + 3]!, heads[at + 4]!);
+    else if (status === undefined) this.#onOutcome(this, { id, key, refusal: 'its result record cannot be read' });
+    else
+      this.#deliver({
+        type: 'outcome',
+        id,
+        key,
+        status,
+        value,
+        hasEvents: false,
+        startedAt: heads[at + 3],
+        ranFor: heads[at + 4],
+      } satisfies Outcome);
   }
 
   /**
@@ -171,7 +228,11 @@ export class PoolWorker {
     // Not keeping the process alive: the worker does, while the pool has work.
     void this.#results.takeAsync(Infinity, false).then(([status]) => {
       if (status === Status.closed) return;
-      if (status === Status.ok) this.#deliver(outcomeOfRecord(resultReader.read(this.#results.taken)));
+      if (status === Status.ok) {
+        const heads = new Float64Array(kHeadFields);
+        const value = readResult(this.#results.taken, 0, heads, 0);
+        this.#deliverResult(heads, 0, value);
+      }
       this.#drainResults();
       this.#watchResults();
     });

@@ -13,7 +13,7 @@ import { checkSupported } from '../platform.js';
 import { sharedNow } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
-import { closeItems, Deposited, putItems } from '../relay/items.js';
+import { closeItems, putRecords, writeDeposited, writeItem } from '../relay/items.js';
 import { deposit, discard, type RelayId } from '../relay/relay.js';
 import { kPoolQueueId } from '../sync/layout.js';
 import { kOwnerWords, Order, RecordQueue } from '../sync/record-queue.js';
@@ -25,7 +25,6 @@ import {
   type Outcome,
   type Refusal,
   type TargetDescriptor,
-  type TaskRecord as TaskItem,
 } from '../thread/protocol.js';
 import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
 import {
@@ -150,8 +149,6 @@ class TaskRecord implements TaskStopper {
   retired = false;
   /** What its outcome must carry (see TaskRecord in protocol.ts). */
   readonly key = (Math.random() * 0x7fffffff) | 0;
-  /** When it was submitted, on the `sharedNow()` clock (0 without `recordTiming`). */
-  submittedAt = 0;
   /**
    * Its record, already with the relay (see ThreadPoolExecutor.#deposit),
    * until it is put into the task queue as a reference to it.
@@ -400,7 +397,7 @@ export class ThreadPoolExecutor {
     // One clock read per batch, not per task (a read costs ~0.1 µs, ~1% of a
     // trivial task): a task's wait counts from its batch's first submit,
     // at most the time to submit the batch's 64 tasks too long.
-    if (this.#recordTiming) record.submittedAt = this.#batchSubmittedAt ||= sharedNow();
+    if (this.#recordTiming) this.#slots.setSubmittedAt(record.slot, (this.#batchSubmittedAt ||= sharedNow()));
     if (prepared !== undefined && prepared.transfer.length > 0) this.#deposit(record, prepared);
     future.stopper = record;
     this.#records.set(future.id, record);
@@ -608,26 +605,35 @@ export class ThreadPoolExecutor {
     this.#pending = [];
     this.#batchSubmittedAt = 0;
     // Cancelled before it was queued: it leaves at once.
-    const live = batch.filter((record) => {
-      if (!record.future.done()) return true;
-      this.#retire(record);
-      return false;
-    });
-    if (live.length === 0) return;
+    let live = batch;
+    if (batch.some((record) => record.future.done())) {
+      live = batch.filter((record) => {
+        if (!record.future.done()) return true;
+        this.#retire(record);
+        return false;
+      });
+      if (live.length === 0) return;
+    }
     // What the tasks need reaches every worker before they can take them.
     this.#sendNews();
-    const items = live.map((record) =>
-      record.deposited === undefined
-        ? ([record.future.id, record.fnId, record.slot, record.args, record.key] satisfies TaskItem)
-        : new Deposited(record.deposited),
-    );
-    const refused = new Set<number>();
-    putItems(
+    let refused: Set<number> | undefined;
+    putRecords(
       this.#tasks,
-      items,
-      (i) => `argument list of task ${live[i]!.future.id}`,
+      live.length,
+      (writer, i, limit) => {
+        const record = live[i]!;
+        // The header (TaskHeader in protocol.ts), then the arguments.
+        writer.f64(record.future.id);
+        writer.u32(record.fnId);
+        writer.u32(record.slot);
+        writer.u32(record.key);
+        if (record.deposited === undefined)
+          return writeItem(writer, record.args, limit, () => `argument list of task ${record.future.id}`);
+        writeDeposited(writer, record.deposited);
+        return record.deposited;
+      },
       (i, error) => {
-        refused.add(i);
+        (refused ??= new Set()).add(i);
         const record = live[i]!;
         record.future.setException(
           new TypeError(`the task cannot be sent to a worker: ${(error as Error)?.message ?? String(error)}`, {
@@ -636,8 +642,9 @@ export class ThreadPoolExecutor {
         );
       },
     );
-    for (const [i, record] of live.entries()) {
-      if (refused.has(i)) continue;
+    for (let i = 0; i < live.length; i++) {
+      if (refused?.has(i)) continue;
+      const record = live[i]!;
       record.sequence = this.#putCount++;
       // The queue holds the reference now: a worker withdraws it.
       record.deposited = undefined;
@@ -654,11 +661,11 @@ export class ThreadPoolExecutor {
    * record withdraws it, buffers moved on to it by the relay.
    */
   #deposit(record: TaskRecord, { value, transfer, moves }: Prepared<unknown[]>): void {
-    const item: TaskItem = [record.future.id, record.fnId, record.slot, value, record.key];
     record.outOfLine = true;
     record.moves = moves;
     try {
-      record.deposited = deposit(item, transfer);
+      // The argument list only: the record's header stays in the queue (see #flush).
+      record.deposited = deposit(value, transfer);
     } catch (error) {
       // Something postMessage cannot clone (a URL on Node 20, say): the task fails, as one refused at #flush.
       record.future.setException(
@@ -709,6 +716,7 @@ export class ThreadPoolExecutor {
       },
       resourceLimits: this.#resourceLimits,
       onOutcome: (from, outcome) => this.#onOutcome(from, outcome),
+      onResult: (from, id, key, value, startedAt, ranFor) => this.#onResult(from, id, key, value, startedAt, ranFor),
       onBroken: (_from, report) => this.#break(report),
       onExit: (from, exit) => this.#onExit(from, exit),
     });
@@ -725,9 +733,8 @@ export class ThreadPoolExecutor {
    * why: no task is left waiting because of what was sent.
    */
   #onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void {
-    const record = this.#records.get(outcome.id);
-    if (record === undefined || outcome.key !== record.key) return;
-    if (this.#slots.startedBy(record.slot) !== worker.number) return;
+    const record = this.#reported(worker, outcome.id, outcome.key);
+    if (record === undefined) return;
     const future = record.future;
     if (!future.done()) {
       if ('refusal' in outcome) {
@@ -738,16 +745,37 @@ export class ThreadPoolExecutor {
         );
       } else if (outcome.status === 'stopped') future.settleStopped();
       else if (outcome.status === 'error') future.setException(exceptionOf(outcome, `task ${outcome.id}`));
-      // Nothing to revive in the value (the common case): as it came, making no garbage.
+      // Nothing to revive in the value: as it came, making no garbage.
       else if (!outcome.hasEvents) future.setResult(outcome.value);
       else {
         const returned = resultOf(outcome, `task ${outcome.id}`);
         if ('error' in returned) future.setException(returned.error);
         else future.setResult(returned.value);
       }
-      if (this.#recordTiming && 'startedAt' in outcome) this.#recordTimes(record, outcome);
+      const { startedAt, ranFor } = outcome as Outcome;
+      if (this.#recordTiming && typeof startedAt === 'number' && typeof ranFor === 'number')
+        this.#recordTimes(record, startedAt, ranFor);
     }
     this.#retire(record);
+  }
+
+  /** {@link ThreadPoolExecutor.#onOutcome} for the common case: a result, with nothing to revive in it, from the results queue. */
+  #onResult(worker: PoolWorker, id: number, key: number, value: unknown, startedAt: number, ranFor: number): void {
+    const record = this.#reported(worker, id, key);
+    if (record === undefined) return;
+    if (!record.future.done()) {
+      record.future.setResult(value);
+      if (this.#recordTiming) this.#recordTimes(record, startedAt, ranFor);
+    }
+    this.#retire(record);
+  }
+
+  /** The task `worker` reported for, if the report checks out (see {@link ThreadPoolExecutor.#onOutcome}). */
+  #reported(worker: PoolWorker, id: number, key: number): TaskRecord | undefined {
+    const record = this.#records.get(id);
+    if (record === undefined || key !== record.key) return undefined;
+    if (this.#slots.startedBy(record.slot) !== worker.number) return undefined;
+    return record;
   }
 
   /**
@@ -807,9 +835,8 @@ export class ThreadPoolExecutor {
   }
 
   /** Count a task's wait (submit → start) and run time, as its worker measured them. */
-  #recordTimes(record: TaskRecord, { startedAt, ranFor }: Outcome): void {
-    if (typeof startedAt !== 'number' || typeof ranFor !== 'number') return;
-    this.#waitTimes.record(startedAt - record.submittedAt);
+  #recordTimes(record: TaskRecord, startedAt: number, ranFor: number): void {
+    this.#waitTimes.record(startedAt - this.#slots.submittedAt(record.slot));
     this.#runTimes.record(ranFor);
   }
 

@@ -31,12 +31,12 @@ const reader = new WireReader();
 const idOf = (ref: RelayRef): RelayId => ref.thread * 2 ** 32 + ref.sequence;
 
 /**
- * An item already deposited with the relay (the pool's task whose
- * arguments move buffers: see ThreadPoolExecutor.#deposit), written as its
- * reference.
+ * Write a reference to what was already deposited with the relay under
+ * `id` (the pool's task whose arguments move buffers: see
+ * ThreadPoolExecutor.#deposit), standing for it in a record.
  */
-export class Deposited {
-  constructor(readonly id: RelayId) {}
+export function writeDeposited(writer: WireWriter, id: RelayId): void {
+  writer.relayRef(Math.floor(id / 2 ** 32), id % 2 ** 32);
 }
 
 /**
@@ -44,16 +44,19 @@ export class Deposited {
  * in `limit` bytes of the writer and is plain data, else deposited with
  * the relay (returned, so that a put that fails can discard it).
  *
- * @param what - the item, for an error: "the item".
+ * @param what - the item, for an error: "the item" (or a function that
+ *   says it, called only for an error).
  * @throws TypeError if the item cannot be copied (a function, a symbol, a
  *   Promise, a WeakMap… anywhere inside), naming what and where.
  */
-export function writeItem(writer: WireWriter, item: unknown, limit: number, what: string): RelayId | undefined {
-  if (item instanceof Deposited) {
-    writer.relayRef(Math.floor(item.id / 2 ** 32), item.id % 2 ** 32);
-    return item.id;
-  }
+export function writeItem(
+  writer: WireWriter,
+  item: unknown,
+  limit: number,
+  what: string | (() => string),
+): RelayId | undefined {
   if (writer.write(item, limit)) return undefined;
+  if (typeof what === 'function') what = what();
   const path: PathStep[] = [];
   const problem = findUnsendable(item, new Set(), path);
   if (problem !== undefined) {
@@ -104,28 +107,31 @@ export function putItem(
 }
 
 /**
- * Put several items into `queue` under one hold of its lock, without
+ * Put `count` records into `queue` under one hold of its lock, without
  * waiting (the queue must be unbounded): the pool's way of queueing every
- * task submitted in one turn. An item that cannot be copied is left out and
- * handed to `refused` with the TypeError that names it (`what(i)`).
+ * task submitted in one turn. `write(writer, i, limit)` writes record `i`
+ * after what the writer holds — a header of its own, then an item with
+ * {@link writeItem}, ending before `limit` — and returns what it deposited
+ * with the relay, if anything. A record whose `write` throws (an item that
+ * cannot be copied) is left out and handed to `refused` with the error.
  * @returns false (nothing put) if the queue is closed.
  */
-export function putItems(
+export function putRecords(
   queue: RecordQueue,
-  items: readonly unknown[],
-  what: (index: number) => string,
+  count: number,
+  write: (writer: WireWriter, index: number, limit: number) => RelayId | undefined,
   refused: (index: number, error: unknown) => void,
 ): boolean {
   const writer = takeWriter();
-  const deposited: RelayId[] = [];
+  let deposited: RelayId[] | undefined;
   try {
     const starts: number[] = [];
     const lengths: number[] = [];
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; i < count; i++) {
       const start = writer.length;
       try {
-        const id = writeItem(writer, items[i], start + queue.maxRecordBytes, what(i));
-        if (id !== undefined) deposited.push(id);
+        const id = write(writer, i, start + queue.maxRecordBytes);
+        if (id !== undefined) (deposited ??= []).push(id);
       } catch (error) {
         writer.rewind(start);
         refused(i, error);
@@ -138,7 +144,7 @@ export function putItems(
     const put = queue.putMany(writer.bytes, starts, lengths);
     spill(queue, queue.takeSpillOps());
     if (put === -1) {
-      for (const id of deposited) discard(id);
+      if (deposited !== undefined) for (const id of deposited) discard(id);
       return false;
     }
     return true;
@@ -191,20 +197,42 @@ export function readItemAsync(bytes: Uint8Array): unknown {
  * @returns the item, {@link TIMED_OUT}, or {@link CLOSED} once it is closed and empty.
  */
 export function takeItem(queue: RecordQueue, timeout: number, spinMs = 0): unknown {
-  return afterTake(queue, queue.take(timeout, spinMs), undefined);
+  const record = recordAfterTake(queue, queue.take(timeout, spinMs));
+  return record instanceof Uint8Array ? readItem(record) : record;
 }
 
 /** {@link takeItem} without waiting: {@link TIMED_OUT} when empty. */
 export function tryTakeItem(queue: RecordQueue): unknown {
-  return afterTake(queue, queue.tryTake(), undefined);
+  const record = recordAfterTake(queue, queue.tryTake());
+  return record instanceof Uint8Array ? readItem(record) : record;
 }
 
-function afterTake(queue: RecordQueue, status: StatusCode, ops: SpillOp[] | undefined): unknown {
+/**
+ * Take the next record of `queue` as bytes (for a record with a header of
+ * its owner's, whose item {@link readItem} reads after it), waiting up to
+ * `timeout` ms while it is empty (spinning `spinMs` first). The bytes are
+ * valid until this thread's next call on a queue.
+ * @returns the record, {@link TIMED_OUT}, or {@link CLOSED} once it is closed and empty.
+ */
+export function takeRecord(
+  queue: RecordQueue,
+  timeout: number,
+  spinMs = 0,
+): Uint8Array | typeof TIMED_OUT | typeof CLOSED {
+  return recordAfterTake(queue, queue.take(timeout, spinMs));
+}
+
+/** {@link takeRecord} without waiting: {@link TIMED_OUT} when empty. */
+export function tryTakeRecord(queue: RecordQueue): Uint8Array | typeof TIMED_OUT | typeof CLOSED {
+  return recordAfterTake(queue, queue.tryTake());
+}
+
+function recordAfterTake(queue: RecordQueue, status: StatusCode): Uint8Array | typeof TIMED_OUT | typeof CLOSED {
   switch (status) {
     case Status.ok:
-      return readItem(queue.takenBytes);
+      return queue.takenBytes;
     case Status.external:
-      return readItem(awaitReply(spill(queue, ops ?? queue.takeSpillOps())) as Uint8Array);
+      return awaitReply(spill(queue, queue.takeSpillOps())) as Uint8Array;
     case Status.closed:
       return CLOSED;
     default:

@@ -130,7 +130,7 @@ export interface ThreadHandover {
  * The first message of a pool worker: which pool it serves, and how to
  * start. The pool's tasks are records of its task queue (a RecordQueue,
  * src/sync/record-queue.ts, shared by every worker of the pool), each the
- * wire-encoded {@link TaskRecord}; a worker takes the next one whenever it
+ * record of a task (see {@link TaskHeader}); a worker takes the next one whenever it
  * is idle, so tasks start in submission order.
  */
 export interface PoolAssignment {
@@ -146,7 +146,7 @@ export interface PoolAssignment {
   mailbox: SharedArrayBuffer;
   /** The pool's task queue. */
   tasks: SharedArrayBuffer;
-  /** This worker's results queue (see {@link ResultRecord}): the pool is its only reader. */
+  /** This worker's results queue (see {@link ResultHeader}): the pool is its only reader. */
   results: SharedArrayBuffer;
   /** The task functions so far, by number; later ones come as {@link PoolCommand}s. */
   functions: TargetDescriptor[];
@@ -159,32 +159,54 @@ export interface PoolAssignment {
 }
 
 /**
- * A task as its record in the pool's task queue holds it: id, function
- * number, job slot, arguments, and a key — a random number its outcome must
- * carry, which code in another task cannot know (it never leaves the pool,
- * the queue and the worker's own closure), so that no task can report for
- * another.
+ * A task's record in the pool's task queue: a header of raw numbers at
+ * these byte offsets — id, function number, job slot, and a key (a random
+ * number its outcome must carry, which code in another task cannot know:
+ * it never leaves the pool, the queue and the worker's own closure, so no
+ * task can report for another) — then its argument list in the wire format
+ * (src/wire/), or a reference to it deposited with the relay. Raw numbers,
+ * not a wire-encoded tuple: no array to build on the pool's thread, which
+ * writes every task, or to read on the worker's.
  */
-export type TaskRecord = [id: number, fn: number, slot: number, args: unknown[], key: number];
+export const TaskHeader = {
+  /** float64: the task's id (its future's). */
+  id: 0,
+  /** uint32: the task function's number. */
+  fn: 8,
+  /** uint32: the task's job slot. */
+  slot: 12,
+  /** uint32: the task's key. */
+  key: 16,
+  /** Bytes of the header; the argument list follows. */
+  bytes: 20,
+} as const;
 
 /**
- * A task's outcome as a pool worker puts it into its results queue, in the
- * wire format: the fields of an {@link Outcome} without events, in shared
- * memory instead of a message — no message, and no wake-up of the pool's
- * event loop per outcome while outcomes stream in. An outcome the wire
- * format cannot hold, or longer than {@link kResultRecordBytes}, or with
- * the queue full, is posted as a message instead.
+ * A task's outcome as a pool worker puts it into its results queue: a
+ * header of raw numbers at these byte offsets, then the value in the wire
+ * format — the fields of an {@link Outcome} without events, in shared
+ * memory instead of a message: no message, and no wake-up of the pool's
+ * event loop per outcome while outcomes stream in, and no object to build
+ * per outcome on the pool's thread, which reads them all. An outcome the
+ * wire format cannot hold, or longer than {@link kResultRecordBytes}, or
+ * with the queue full, is posted as a message instead.
  */
-export type ResultRecord = [
-  id: number,
-  key: number,
-  status: OutcomeStatus,
-  value: unknown,
-  startedAt: number,
-  ranFor: number,
-];
+export const ResultHeader = {
+  /** float64: the task's id. */
+  id: 0,
+  /** float64: when it started, on the `sharedNow()` clock. */
+  startedAt: 8,
+  /** float64: how long it ran, in ms. */
+  ranFor: 16,
+  /** uint32: the task's key. */
+  key: 24,
+  /** uint32: the index of its status in {@link outcomeStatuses}. */
+  status: 28,
+  /** Bytes of the header; the value follows. */
+  bytes: 32,
+} as const;
 
-/** The longest {@link ResultRecord}, in bytes; a longer outcome goes as a message. */
+/** The longest result record, in bytes; a longer outcome goes as a message. */
 export const kResultRecordBytes = 4096;
 /**
  * How many bytes a results queue may grow to; past that, outcomes go as
@@ -192,13 +214,6 @@ export const kResultRecordBytes = 4096;
  * (~50 bytes each) pile up while the pool's thread is still submitting.
  */
 export const kResultBytes = 16 * 1024 * 1024;
-
-/** The {@link Outcome} a results record stands for, to check and deliver as a posted one is. */
-export function outcomeOfRecord(record: unknown): unknown {
-  if (!Array.isArray(record) || record.length !== 6) return record;
-  const [id, key, status, value, startedAt, ranFor] = record as ResultRecord;
-  return { type: 'outcome', id, key, status, value, hasEvents: false, startedAt, ranFor } satisfies Outcome;
-}
 
 /**
  * The word of the task queue's owner words (src/sync/record-queue.ts
@@ -271,6 +286,9 @@ export type PoolCommand =
 /** How a job ended, in an {@link Outcome}. */
 export type OutcomeStatus = 'ok' | 'error' | 'stopped';
 
+/** Every {@link OutcomeStatus}, in the order a result record numbers them (see {@link ResultHeader}). */
+export const outcomeStatuses: readonly OutcomeStatus[] = ['ok', 'error', 'stopped'];
+
 /**
  * How a job ended — a thread's last message to its owner, or a pool task's
  * report. `id` is the task's id (0 for a thread); `value` is the encoded
@@ -279,7 +297,7 @@ export type OutcomeStatus = 'ok' | 'error' | 'stopped';
 export interface Outcome {
   type: 'outcome';
   id: number;
-  /** A pool task's key (see {@link TaskRecord}); 0 for a thread. */
+  /** A pool task's key (see {@link TaskHeader}); 0 for a thread. */
   key: number;
   status: OutcomeStatus;
   value: unknown;
@@ -374,7 +392,7 @@ export function isReleaseReport(message: unknown): message is ReleaseReport {
   );
 }
 
-const statuses: readonly unknown[] = ['ok', 'error', 'stopped'] satisfies OutcomeStatus[];
+const statuses: readonly unknown[] = outcomeStatuses;
 
 /**
  * Check a message that claims to be an {@link Outcome}: undefined if it is

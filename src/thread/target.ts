@@ -254,7 +254,13 @@ export function noteTarget(fn: Function): void {
 export function describeFunction(fn: Function, role = 'target', writtenIn?: string): TargetDescriptor {
   const cached = inlineCache.get(fn);
   if (cached !== undefined) return cached;
-  const { source, file } = asWritten(Function.prototype.toString.call(fn));
+  const text = Function.prototype.toString.call(fn);
+  // A fresh closure of a source seen before (a task function written
+  // inline in a loop): found by its text alone, unless the text's file
+  // matters (a dynamic import, resolved against it) — not scanned again.
+  const seen = writtenIn === undefined ? sourceCache.get(text) : undefined;
+  if (seen?.kind === 'inline' && seen.definedIn === undefined) return seen;
+  const { source, file } = asWritten(text);
   const definedIn = writtenIn ?? file ?? (dynamicImport.test(source) ? callerModule() : undefined);
   const key = definedIn === undefined ? source : `${definedIn}\n${source}`;
   const known = sourceCache.get(key);

@@ -76,10 +76,7 @@ export class WireReader {
    * @returns the value, and the offset just past it in {@link WireReader.end}.
    */
   read(bytes: Uint8Array, offset = 0): unknown {
-    if (bytes !== this.#u8) {
-      this.#u8 = bytes;
-      this.#dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
+    this.#viewOf(bytes);
     this.#pos = offset;
     this.relayRef = relayRefAt(bytes, offset);
     if (this.relayRef !== undefined) {
@@ -103,9 +100,23 @@ export class WireReader {
     return this.#pos;
   }
 
-  /** Read a raw unsigned 32-bit word at `offset` (a caller's own record header). */
+  /** Read a raw unsigned 32-bit word at `offset` of `bytes` (a caller's own record header). */
   u32(bytes: Uint8Array, offset: number): number {
-    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, true);
+    return this.#viewOf(bytes).getUint32(offset, true);
+  }
+
+  /** Read a raw float64 at `offset` of `bytes` (a caller's own record header). */
+  f64(bytes: Uint8Array, offset: number): number {
+    return this.#viewOf(bytes).getFloat64(offset, true);
+  }
+
+  /** A view of `bytes`, made again only when they are other bytes than last time. */
+  #viewOf(bytes: Uint8Array): DataView {
+    if (bytes !== this.#u8) {
+      this.#u8 = bytes;
+      this.#dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.#dv;
   }
 
   #value(): unknown {

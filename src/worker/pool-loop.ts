@@ -8,9 +8,10 @@
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { exitError, RuntimeError } from '../errors.js';
-import { CLOSED, TIMED_OUT, takeItem, tryTakeItem } from '../relay/items.js';
+import { CLOSED, readItem, TIMED_OUT, takeRecord, tryTakeRecord } from '../relay/items.js';
 import type { Event } from '../sync/event.js';
 import { RecordQueue, Status, kOwnerWords } from '../sync/record-queue.js';
+import { WireReader } from '../wire/reader.js';
 import { WireWriter } from '../wire/writer.js';
 import { type ControlBlock, EndReason } from '../thread/control-block.js';
 import { claimStart, isStopRequested, stopEventOf } from '../thread/job-slot.js';
@@ -24,11 +25,12 @@ import {
   kTakenWord,
   Mailbox,
   type Outcome,
+  outcomeStatuses,
   type PoolAssignment,
   type PoolCommand,
-  type ResultRecord,
+  ResultHeader,
   type TargetDescriptor,
-  type TaskRecord,
+  TaskHeader,
 } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { adoptThread, Thread } from '../thread/thread.js';
@@ -49,7 +51,7 @@ const kSpinMs = 0.1;
 /** What the worker knows of its pool, and the task it runs now. */
 class PoolWorkerState {
   readonly tasks: RecordQueue;
-  /** Where outcomes go without a message (see ResultRecord in protocol.ts). */
+  /** Where outcomes go without a message (see ResultHeader in protocol.ts). */
   readonly results: RecordQueue;
   /** Writes result records; reused, as the bytes are copied into the queue. */
   readonly writer = new WireWriter(256);
@@ -166,16 +168,16 @@ export async function runPoolWorker(
     Atomics.add(idle, idleWord, 1);
     const waitedFrom = performance.now();
     const spin = spinning || Atomics.load(state.mailbox, Mailbox.eager) !== 0 ? kSpinMs : 0;
-    let record = takeItem(state.tasks, assignment.idleTimeout, spin);
+    let record = takeRecord(state.tasks, assignment.idleTimeout, spin);
     Atomics.sub(idle, idleWord, 1);
     // idleTimeout passed with no task: exit, unless one came as the worker
     // stopped counting itself idle (the pool, counting it idle, started no
     // worker for it). One put after this is the pool's to place: it starts
     // a worker for tasks waiting when this one exits.
-    if (record === TIMED_OUT) record = tryTakeItem(state.tasks);
+    if (record === TIMED_OUT) record = tryTakeRecord(state.tasks);
     if (record === CLOSED || record === TIMED_OUT) break;
     spinning = performance.now() - waitedFrom < kSpinMs * 2;
-    const pending = runTask(state, record as TaskRecord);
+    const pending = runTask(state, record);
     if (pending !== undefined) await pending;
   }
   control.end(EndReason.returned);
@@ -222,13 +224,21 @@ async function initialize(assignment: PoolAssignment, port: MessagePort): Promis
   return succeeded;
 }
 
+/** Reads the raw headers of task records (the arguments go through the relay's reader: see readItem). */
+const headerReader = new WireReader();
+
 /**
  * Run one task. Returns undefined when it completed synchronously — the
  * common case, which costs no trip through the microtask queue — or a
  * promise when it has to be awaited.
  */
-function runTask(state: PoolWorkerState, record: TaskRecord): Promise<void> | undefined {
-  const [id, fnId, slot, args, key] = record;
+function runTask(state: PoolWorkerState, record: Uint8Array): Promise<void> | undefined {
+  // The header first: reading the arguments may withdraw them from the relay, which takes other queues' buffers.
+  const id = headerReader.f64(record, TaskHeader.id);
+  const fnId = headerReader.u32(record, TaskHeader.fn);
+  const slot = headerReader.u32(record, TaskHeader.slot);
+  const key = headerReader.u32(record, TaskHeader.key);
+  const args = readItem(record, TaskHeader.bytes) as unknown[];
   const { mailbox, assignment } = state;
   state.current = { id, slot, stop: undefined };
   Atomics.store(mailbox, Mailbox.running, id);
@@ -319,15 +329,13 @@ function report(state: PoolWorkerState, job: Job, outcome: Outcome): void {
     writer.reset();
     let written = false;
     try {
-      const record: ResultRecord = [
-        outcome.id,
-        outcome.key,
-        outcome.status,
-        outcome.value,
-        outcome.startedAt ?? 0,
-        outcome.ranFor ?? 0,
-      ];
-      written = writer.write(record, kResultRecordBytes);
+      // The header (ResultHeader in protocol.ts), then the value.
+      writer.f64(outcome.id);
+      writer.f64(outcome.startedAt ?? 0);
+      writer.f64(outcome.ranFor ?? 0);
+      writer.u32(outcome.key);
+      writer.u32(outcomeStatuses.indexOf(outcome.status));
+      written = writer.length === ResultHeader.bytes && writer.write(outcome.value, kResultRecordBytes);
     } catch {
       // A getter that throws: the message path explains it.
     }

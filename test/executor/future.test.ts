@@ -223,7 +223,10 @@ describe('Future as a promise', () => {
     const failed = new Future();
     const error = new RangeError('out of range');
     failed.setException(error);
-    await assert.rejects(async () => await failed, (thrown) => thrown === error);
+    await assert.rejects(
+      async () => await failed,
+      (thrown) => thrown === error,
+    );
     const cancelled = new Future();
     cancelled.cancel();
     await assert.rejects(async () => await cancelled, CancelledError);
