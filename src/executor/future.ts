@@ -6,16 +6,16 @@ import { markUnsendable } from '../thread/transfer.js';
 /** Where a future is in its life: pending → running → finished, or pending → cancelled. */
 export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
-/** What a pool attaches to a future to stop its task. @internal */
+/** What a pool attaches to its futures to stop their tasks (one for all of a pool's futures). @internal */
 export interface TaskStopper {
   /** Set the task's stop request; with `force`, terminate its worker if the task runs there. True if it terminated the worker. */
-  request(force: boolean): boolean;
+  request(future: Future<unknown>, force: boolean): boolean;
   /** The future has just been settled (finished or cancelled). */
-  settled(): void;
+  settled(future: Future<unknown>): void;
   /** Claim the task as cancelled before its worker starts it; false if it has started. */
-  tryCancel(): boolean;
+  tryCancel(future: Future<unknown>): boolean;
   /** Whether the task's worker has started it. */
-  hasStarted(): boolean;
+  hasStarted(future: Future<unknown>): boolean;
 }
 
 /** A function {@link Future.addDoneCallback} calls with the future once it is done. */
@@ -96,7 +96,7 @@ export class Future<R = unknown> extends Promise<R> {
     if (this.#refreshState() === 'running' || this.#state === 'finished') return false;
     if (this.#state === 'cancelled') return true;
     // A pool task handed to a busy worker is still pending: race the worker for it.
-    if (this.stopper !== undefined && !this.stopper.tryCancel()) {
+    if (this.stopper !== undefined && !this.stopper.tryCancel(this)) {
       this.#state = 'running';
       return false;
     }
@@ -127,7 +127,7 @@ export class Future<R = unknown> extends Promise<R> {
 
   /** A pending pool task becomes running when its worker starts it. */
   #refreshState(): FutureState {
-    if (this.#state === 'pending' && this.stopper?.hasStarted() === true) this.#state = 'running';
+    if (this.#state === 'pending' && this.stopper?.hasStarted(this) === true) this.#state = 'running';
     return this.#state;
   }
 
@@ -193,10 +193,10 @@ export class Future<R = unknown> extends Promise<R> {
   async stop(options?: StopOptions): Promise<StopOutcome> {
     const { timeout, force } = checkStopOptions(options);
     if (this.cancel() || this.done()) return 'stopped';
-    this.stopper?.request(false);
+    this.stopper?.request(this, false);
     if (await this.#waitDone(timeout)) return 'stopped';
     if (!force || this.stopper === undefined) return 'alive';
-    const terminated = this.stopper.request(true);
+    const terminated = this.stopper.request(this, true);
     await this.#waitDone(Infinity);
     // Not terminated: the task ended (or was skipped) on its own just in time.
     return terminated && this.cancelled() ? 'forced' : 'stopped';
@@ -299,7 +299,7 @@ export class Future<R = unknown> extends Promise<R> {
   }
 
   #settle(): void {
-    this.stopper?.settled();
+    this.stopper?.settled(this);
     if (this.#waiters !== undefined) {
       for (const waiter of this.#waiters) waiter();
       this.#waiters = undefined;
@@ -355,9 +355,18 @@ export class Future<R = unknown> extends Promise<R> {
 
 markUnsendable(Future, 'a Future: await it first and pass its result');
 
-// `await future` takes a promise as it is only if its `constructor` is
-// Promise itself; for any other it makes a promise of its own and calls
-// `then` on the future in a job — three promises and a job per await
-// (5 µs a future in a burst, here, against 1.6 µs). Promise also becomes
-// the species: `future.then()` makes a plain Promise, not a Future.
-Object.defineProperty(Future.prototype, 'constructor', { value: Promise, writable: true, configurable: true });
+/**
+ * Make the futures of `cls` (Future or a subclass) native promises to the
+ * engine: `await future` takes a promise as it is only if its `constructor`
+ * is Promise itself; for any other it makes a promise of its own and calls
+ * `then` on the future in a job — three promises and a job per await
+ * (5 µs a future in a burst, here, against 1.6 µs). Promise also becomes
+ * the species: `future.then()` makes a plain Promise, not a Future. A
+ * subclass needs it too: a class's prototype has a `constructor` of its own.
+ * @internal
+ */
+export function awaitAsPromise(cls: abstract new (...args: never[]) => Future<unknown>): void {
+  Object.defineProperty(cls.prototype, 'constructor', { value: Promise, writable: true, configurable: true });
+}
+
+awaitAsPromise(Future);

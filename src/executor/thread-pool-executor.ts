@@ -39,7 +39,7 @@ import { deserializeError, thrownMessage } from '../thread/error-codec.js';
 import { exceptionOf, resultOf } from '../thread/outcome.js';
 import { type Prepared, prepareSend, SendPlan } from '../thread/move.js';
 import { checkArgs, encodeArgs, markUnsendable } from '../thread/transfer.js';
-import { Future, type TaskStopper } from './future.js';
+import { awaitAsPromise, Future, type TaskStopper } from './future.js';
 import { DurationHistogram, type Percentiles } from './histogram.js';
 import { JobSlots } from './job-slots.js';
 import { type MapOptions, mapCalls } from './map.js';
@@ -131,15 +131,12 @@ export interface ShutdownOptions {
   force?: boolean;
 }
 
-/** The pool's side of a task record. */
-interface TaskOwner {
-  readonly slots: JobSlots;
-  stopTask(record: TaskRecord, force: boolean): boolean;
-  settled(record: TaskRecord): void;
-}
-
-/** A task the pool knows of, from submit until it leaves the pool: CPython's `_WorkItem`. */
-class TaskRecord implements TaskStopper {
+/**
+ * A task the pool knows of, from submit until it leaves the pool: its
+ * future and CPython's `_WorkItem` in one object — the future the caller
+ * gets is the pool's record of the task.
+ */
+class PoolTask extends Future<unknown> {
   /**
    * Where it is in the task queue: -1 until it is put there, then its put
    * number — it has been taken once the workers have taken more records
@@ -147,10 +144,10 @@ class TaskRecord implements TaskStopper {
    */
   sequence = -1;
   retired = false;
-  /** What its outcome must carry (see TaskRecord in protocol.ts). */
+  /** What its outcome must carry (see TaskHeader in protocol.ts). */
   readonly key = (Math.random() * 0x7fffffff) | 0;
   /**
-   * Its record, already with the relay (see ThreadPoolExecutor.#deposit),
+   * Its argument list, already with the relay (see ThreadPoolExecutor.#deposit),
    * until it is put into the task queue as a reference to it.
    */
   deposited: RelayId | undefined;
@@ -159,30 +156,17 @@ class TaskRecord implements TaskStopper {
   /** Whether it moves something: its arguments exist only in the record sent, so it cannot be sent twice. */
   moves = false;
   constructor(
-    readonly owner: TaskOwner,
-    readonly future: Future<unknown>,
+    stopper: TaskStopper,
     readonly fnId: number,
     readonly args: unknown[],
     /** The task's job slot: its stop request and claim. */
     readonly slot: number,
-  ) {}
-
-  request(force: boolean): boolean {
-    return this.owner.stopTask(this, force);
-  }
-
-  settled(): void {
-    this.owner.settled(this);
-  }
-
-  tryCancel(): boolean {
-    return this.owner.slots.cancel(this.slot);
-  }
-
-  hasStarted(): boolean {
-    return this.owner.slots.started(this.slot);
+  ) {
+    super();
+    this.stopper = stopper;
   }
 }
+awaitAsPromise(PoolTask);
 
 type TaskFunction = ((...args: never[]) => unknown) | ModuleTarget;
 
@@ -247,12 +231,12 @@ export class ThreadPoolExecutor {
   readonly #workers = new Map<number, PoolWorker>();
   #workerCount = 0;
   /** Tasks submitted this turn, not yet in the task queue. */
-  #pending: TaskRecord[] = [];
+  #pending: PoolTask[] = [];
   /** Records put into the task queue so far. */
   #putCount = 0;
   /** Tasks cancelled while in the task queue, oldest first: each leaves once a worker has taken (and skipped) it. */
-  #cancelledInQueue: TaskRecord[] = [];
-  readonly #records = new Map<number, TaskRecord>();
+  #cancelledInQueue: PoolTask[] = [];
+  readonly #records = new Map<number, PoolTask>();
   readonly #slots = new JobSlots();
   /** How many job-slot slabs every worker has been sent. */
   #slabsSent = 0;
@@ -271,10 +255,12 @@ export class ThreadPoolExecutor {
   readonly #drained: (() => void)[] = [];
   /** Leaves the registry of things stopOnSignals() stops. */
   readonly #unregister: () => void;
-  readonly #owner: TaskOwner = {
-    slots: this.#slots,
-    stopTask: (record, force) => this.#stopTask(record, force),
-    settled: (record) => this.#settled(record),
+  /** What every task of this pool stops, cancels and settles through (see Future.stopper). */
+  readonly #stopper: TaskStopper = {
+    request: (task, force) => this.#stopTask(task as PoolTask, force),
+    settled: (task) => this.#settled(task as PoolTask),
+    tryCancel: (task) => this.#slots.cancel((task as PoolTask).slot),
+    hasStarted: (task) => this.#slots.started((task as PoolTask).slot),
   };
   /** Brief waits in a row that missed their result, and lone tasks not waited for since. */
   #briefMisses = 0;
@@ -349,7 +335,7 @@ export class ThreadPoolExecutor {
 
   async #stopAll(options: StopOptions | undefined): Promise<StopOutcome> {
     const { timeout, force } = checkStopOptions(options);
-    const stops = [...this.#records.values()].map((record) => record.future.stop({ timeout, force }));
+    const stops = [...this.#records.values()].map((task) => task.stop({ timeout, force }));
     void this.shutdown({ wait: false, cancelFutures: true });
     const outcomes = await Promise.all(stops);
     return outcomes.includes('alive') ? 'alive' : outcomes.includes('forced') ? 'forced' : 'stopped';
@@ -392,23 +378,21 @@ export class ThreadPoolExecutor {
     const objects = checkArgs(args, 'argument');
     // Checked before the future exists: a bad move throws here, and nothing is sent.
     const prepared = objects ? prepareSend(args, 'args') : undefined;
-    const future = new Future<unknown>();
-    const record = new TaskRecord(this.#owner, future, fnId, args, this.#slots.acquire());
+    const task = new PoolTask(this.#stopper, fnId, args, this.#slots.acquire());
     // One clock read per batch, not per task (a read costs ~0.1 µs, ~1% of a
     // trivial task): a task's wait counts from its batch's first submit,
     // at most the time to submit the batch's 64 tasks too long.
-    if (this.#recordTiming) this.#slots.setSubmittedAt(record.slot, (this.#batchSubmittedAt ||= sharedNow()));
-    if (prepared !== undefined && prepared.transfer.length > 0) this.#deposit(record, prepared);
-    future.stopper = record;
-    this.#records.set(future.id, record);
+    if (this.#recordTiming) this.#slots.setSubmittedAt(task.slot, (this.#batchSubmittedAt ||= sharedNow()));
+    if (prepared !== undefined && prepared.transfer.length > 0) this.#deposit(task, prepared);
+    this.#records.set(task.id, task);
     // A long burst of submits goes into the queue as it grows, so that the
     // workers start on it while the caller is still submitting; a task
     // with big buffers at once, so that its worker runs it while the caller
     // copies the next one's.
-    if (this.#pending.push(record) >= kFlushAfter || record.outOfLine) this.#flush();
+    if (this.#pending.push(task) >= kFlushAfter || task.outOfLine) this.#flush();
     else this.#scheduleFlush();
     this.#setReferenced(true);
-    return future;
+    return task;
   }
 
   /**
@@ -467,11 +451,11 @@ export class ThreadPoolExecutor {
     this.#flush();
     this.#shutdown = true;
     // cancel() succeeds on every task no worker has started.
-    if (cancelFutures) for (const record of [...this.#records.values()]) record.future.cancel();
+    if (cancelFutures) for (const task of [...this.#records.values()]) task.cancel();
     const stops: Promise<StopOutcome>[] = [];
     if (stopping !== undefined) {
-      for (const record of [...this.#records.values()]) {
-        stops.push(record.future.stop({ timeout: stopping.timeout, force: stopping.force } satisfies StopOptions));
+      for (const task of [...this.#records.values()]) {
+        stops.push(task.stop({ timeout: stopping.timeout, force: stopping.force } satisfies StopOptions));
       }
     }
     // Workers take what is left, then find the queue closed and exit (Python puts a None per worker).
@@ -483,7 +467,7 @@ export class ThreadPoolExecutor {
       }
       await Promise.all([...this.#workers.values()].map((worker) => worker.exited));
       // The queue is closed and every worker gone: what was cancelled in it will never be taken.
-      for (const record of this.#cancelledInQueue.splice(0)) this.#retire(record);
+      for (const task of this.#cancelledInQueue.splice(0)) this.#retire(task);
       // Waited for or not, a pool that has wound down leaves the registry.
       this.#unregister();
     })();
@@ -512,9 +496,9 @@ export class ThreadPoolExecutor {
   stats(): PoolStatistics {
     let queued = 0;
     let running = 0;
-    for (const record of this.#records.values()) {
-      if (record.future.done()) continue;
-      if (this.#slots.started(record.slot)) running++;
+    for (const task of this.#records.values()) {
+      if (task.done()) continue;
+      if (this.#slots.started(task.slot)) running++;
       else queued++;
     }
     let busy = 0;
@@ -537,7 +521,7 @@ export class ThreadPoolExecutor {
       workers: this.#workers.size,
       maxWorkers: this.#maxWorkers,
       // A task cancelled in the queue is held only until a worker skips it: not counted.
-      tasks: [...this.#records.values()].filter((record) => !record.future.done()).length,
+      tasks: [...this.#records.values()].filter((task) => !task.done()).length,
       queued: this.#pending.length + this.#tasks.size,
     };
   }
@@ -606,10 +590,10 @@ export class ThreadPoolExecutor {
     this.#batchSubmittedAt = 0;
     // Cancelled before it was queued: it leaves at once.
     let live = batch;
-    if (batch.some((record) => record.future.done())) {
-      live = batch.filter((record) => {
-        if (!record.future.done()) return true;
-        this.#retire(record);
+    if (batch.some((task) => task.done())) {
+      live = batch.filter((task) => {
+        if (!task.done()) return true;
+        this.#retire(task);
         return false;
       });
       if (live.length === 0) return;
@@ -621,21 +605,21 @@ export class ThreadPoolExecutor {
       this.#tasks,
       live.length,
       (writer, i, limit) => {
-        const record = live[i]!;
+        const task = live[i]!;
         // The header (TaskHeader in protocol.ts), then the arguments.
-        writer.f64(record.future.id);
-        writer.u32(record.fnId);
-        writer.u32(record.slot);
-        writer.u32(record.key);
-        if (record.deposited === undefined)
-          return writeItem(writer, record.args, limit, () => `argument list of task ${record.future.id}`);
-        writeDeposited(writer, record.deposited);
-        return record.deposited;
+        writer.f64(task.id);
+        writer.u32(task.fnId);
+        writer.u32(task.slot);
+        writer.u32(task.key);
+        if (task.deposited === undefined)
+          return writeItem(writer, task.args, limit, () => `argument list of task ${task.id}`);
+        writeDeposited(writer, task.deposited);
+        return task.deposited;
       },
       (i, error) => {
         (refused ??= new Set()).add(i);
-        const record = live[i]!;
-        record.future.setException(
+        const task = live[i]!;
+        task.setException(
           new TypeError(`the task cannot be sent to a worker: ${(error as Error)?.message ?? String(error)}`, {
             cause: error,
           }),
@@ -644,10 +628,10 @@ export class ThreadPoolExecutor {
     );
     for (let i = 0; i < live.length; i++) {
       if (refused?.has(i)) continue;
-      const record = live[i]!;
-      record.sequence = this.#putCount++;
+      const task = live[i]!;
+      task.sequence = this.#putCount++;
       // The queue holds the reference now: a worker withdraws it.
-      record.deposited = undefined;
+      task.deposited = undefined;
     }
     this.#startWorkers();
   }
@@ -660,15 +644,15 @@ export class ThreadPoolExecutor {
    * queue gets a reference to it (see #flush); the worker that takes the
    * record withdraws it, buffers moved on to it by the relay.
    */
-  #deposit(record: TaskRecord, { value, transfer, moves }: Prepared<unknown[]>): void {
-    record.outOfLine = true;
-    record.moves = moves;
+  #deposit(task: PoolTask, { value, transfer, moves }: Prepared<unknown[]>): void {
+    task.outOfLine = true;
+    task.moves = moves;
     try {
       // The argument list only: the record's header stays in the queue (see #flush).
-      record.deposited = deposit(value, transfer);
+      task.deposited = deposit(value, transfer);
     } catch (error) {
       // Something postMessage cannot clone (a URL on Node 20, say): the task fails, as one refused at #flush.
-      record.future.setException(
+      task.setException(
         new TypeError(`the task cannot be sent to a worker: ${thrownMessage(error)}`, { cause: error }),
       );
     }
@@ -733,9 +717,9 @@ export class ThreadPoolExecutor {
    * why: no task is left waiting because of what was sent.
    */
   #onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void {
-    const record = this.#reported(worker, outcome.id, outcome.key);
-    if (record === undefined) return;
-    const future = record.future;
+    const task = this.#reported(worker, outcome.id, outcome.key);
+    if (task === undefined) return;
+    const future = task;
     if (!future.done()) {
       if ('refusal' in outcome) {
         future.setException(
@@ -754,28 +738,28 @@ export class ThreadPoolExecutor {
       }
       const { startedAt, ranFor } = outcome as Outcome;
       if (this.#recordTiming && typeof startedAt === 'number' && typeof ranFor === 'number')
-        this.#recordTimes(record, startedAt, ranFor);
+        this.#recordTimes(task, startedAt, ranFor);
     }
-    this.#retire(record);
+    this.#retire(task);
   }
 
   /** {@link ThreadPoolExecutor.#onOutcome} for the common case: a result, with nothing to revive in it, from the results queue. */
   #onResult(worker: PoolWorker, id: number, key: number, value: unknown, startedAt: number, ranFor: number): void {
-    const record = this.#reported(worker, id, key);
-    if (record === undefined) return;
-    if (!record.future.done()) {
-      record.future.setResult(value);
-      if (this.#recordTiming) this.#recordTimes(record, startedAt, ranFor);
+    const task = this.#reported(worker, id, key);
+    if (task === undefined) return;
+    if (!task.done()) {
+      task.setResult(value);
+      if (this.#recordTiming) this.#recordTimes(task, startedAt, ranFor);
     }
-    this.#retire(record);
+    this.#retire(task);
   }
 
   /** The task `worker` reported for, if the report checks out (see {@link ThreadPoolExecutor.#onOutcome}). */
-  #reported(worker: PoolWorker, id: number, key: number): TaskRecord | undefined {
-    const record = this.#records.get(id);
-    if (record === undefined || key !== record.key) return undefined;
-    if (this.#slots.startedBy(record.slot) !== worker.number) return undefined;
-    return record;
+  #reported(worker: PoolWorker, id: number, key: number): PoolTask | undefined {
+    const task = this.#records.get(id);
+    if (task === undefined || key !== task.key) return undefined;
+    if (this.#slots.startedBy(task.slot) !== worker.number) return undefined;
+    return task;
   }
 
   /**
@@ -787,23 +771,23 @@ export class ThreadPoolExecutor {
     this.#workers.delete(worker.number);
     this.#sweep();
     // A forced stop swapped the running task's id for kDoomed: it is the forced task.
-    const record = this.#records.get(worker.forcedTask ?? worker.runningTask);
-    if (record !== undefined && !record.retired) {
-      const startedBy = this.#slots.startedBy(record.slot);
+    const task = this.#records.get(worker.forcedTask ?? worker.runningTask);
+    if (task !== undefined && !task.retired) {
+      const startedBy = this.#slots.startedBy(task.slot);
       if (startedBy === worker.number) {
-        if (worker.forcedTask === record.future.id) record.future.settleStopped();
-        else if (!record.future.done()) {
+        if (worker.forcedTask === task.id) task.settleStopped();
+        else if (!task.done()) {
           const reason = exitReasonOf(exit.error, exit.terminated);
-          record.future.setException(exitError('the task', reason, exit.code, { replaced: true, cause: exit.error }));
+          task.setException(exitError('the task', reason, exit.code, { replaced: true, cause: exit.error }));
         }
-        this.#retire(record);
-      } else if (startedBy === 0 && record.future.done()) {
+        this.#retire(task);
+      } else if (startedBy === 0 && task.done()) {
         // Cancelled, taken by this worker as it died: nobody else will take it.
-        this.#retire(record);
-      } else if (startedBy === 0 && record.moves) {
+        this.#retire(task);
+      } else if (startedBy === 0 && task.moves) {
         // Taken, never started, and what it moved went with the worker: it cannot be sent again.
         const reason = exitReasonOf(exit.error, exit.terminated);
-        record.future.setException(
+        task.setException(
           new ThreadExitError(
             `the worker that took the task ended (${reason}) before the task started, and the buffers or ports its arguments moved were lost with it`,
             reason,
@@ -811,40 +795,40 @@ export class ThreadPoolExecutor {
             { cause: exit.error },
           ),
         );
-        this.#retire(record);
+        this.#retire(task);
       } else if (startedBy === 0 && !this.#shutdown) {
         // Taken, never started: run it elsewhere (copying its big buffers again).
-        record.sequence = -1;
-        if (record.outOfLine) this.#deposit(record, prepareSend(record.args, 'args'));
-        this.#pending.push(record);
+        task.sequence = -1;
+        if (task.outOfLine) this.#deposit(task, prepareSend(task.args, 'args'));
+        this.#pending.push(task);
         this.#scheduleFlush();
       } else if (startedBy === 0) {
         // Taken, never started, and the queue is closed: it cannot run now.
         const reason = exitReasonOf(exit.error, exit.terminated);
-        record.future.setException(exitError('the task', reason, exit.code, { cause: exit.error }));
-        this.#retire(record);
+        task.setException(exitError('the task', reason, exit.code, { cause: exit.error }));
+        this.#retire(task);
       }
     }
     if (this.#broken !== undefined || this.#shutdown) return;
     // Exited of its own accord, between tasks (maxTasksPerWorker, idleTimeout):
     // a worker for the tasks waiting, if any.
-    if (exit.code === 0 && !exit.terminated && record === undefined) this.#startWorkers();
+    if (exit.code === 0 && !exit.terminated && task === undefined) this.#startWorkers();
     // Keep the pool at strength after a crash or a forced stop: the next
     // task finds a worker booted.
     else this.#startWorker();
   }
 
   /** Count a task's wait (submit → start) and run time, as its worker measured them. */
-  #recordTimes(record: TaskRecord, startedAt: number, ranFor: number): void {
-    this.#waitTimes.record(startedAt - this.#slots.submittedAt(record.slot));
+  #recordTimes(task: PoolTask, startedAt: number, ranFor: number): void {
+    this.#waitTimes.record(startedAt - this.#slots.submittedAt(task.slot));
     this.#runTimes.record(ranFor);
   }
 
   /** A task's future settled: unless it is still in the queue (a worker will take and skip it), it leaves. */
-  #settled(record: TaskRecord): void {
-    if (record.sequence === -1 || this.#slots.started(record.slot)) return;
+  #settled(task: PoolTask): void {
+    if (task.sequence === -1 || this.#slots.started(task.slot)) return;
     // Cancelled in the queue: it leaves once a worker has taken it (see #sweep).
-    this.#cancelledInQueue.push(record);
+    this.#cancelledInQueue.push(task);
     this.#sweep();
   }
 
@@ -862,17 +846,16 @@ export class ThreadPoolExecutor {
   }
 
   /** A task leaves the pool: its slot is free, and the pool may go idle. */
-  #retire(record: TaskRecord): void {
-    if (record.retired) return;
-    record.retired = true;
-    const { future } = record;
-    if (future.cancelled()) this.#ended[this.#slots.started(record.slot) ? 'stopped' : 'cancelled']++;
-    else if (future.exceptionNow() !== undefined) this.#ended.failed++;
+  #retire(task: PoolTask): void {
+    if (task.retired) return;
+    task.retired = true;
+    if (task.cancelled()) this.#ended[this.#slots.started(task.slot) ? 'stopped' : 'cancelled']++;
+    else if (task.exceptionNow() !== undefined) this.#ended.failed++;
     else this.#ended.completed++;
-    this.#records.delete(future.id);
-    this.#slots.release(record.slot);
+    this.#records.delete(task.id);
+    this.#slots.release(task.slot);
     // Never put into the queue (cancelled before, or the pool broke): nobody will withdraw it.
-    if (record.deposited !== undefined) discard(record.deposited);
+    if (task.deposited !== undefined) discard(task.deposited);
     if (this.#cancelledInQueue.length > 0) this.#sweep();
     if (this.#records.size === this.#cancelledInQueue.length) this.#idleNow();
   }
@@ -896,32 +879,32 @@ export class ThreadPoolExecutor {
    * kBriefMisses waits in a row that missed (tasks too long to wait for:
    * started, but not done in time), trying again every kBriefRetry lone tasks.
    */
-  #awaitBriefly(record: TaskRecord): void {
+  #awaitBriefly(task: PoolTask): void {
     if (this.#records.size !== 1 || this.#broken !== undefined) return;
     if (this.#briefMisses >= kBriefMisses && ++this.#briefSkipped % kBriefRetry !== 0) return;
-    if (this.#workers.size === 0 || record.future.done()) return;
+    if (this.#workers.size === 0 || task.done()) return;
     const workers = [...this.#workers.values()];
     for (const worker of workers) worker.setEager(true);
     const until = performance.now() + kBriefWaitMs;
-    while (!record.future.done() && performance.now() < until) for (const worker of workers) worker.poll();
-    if (record.future.done()) {
+    while (!task.done() && performance.now() < until) for (const worker of workers) worker.poll();
+    if (task.done()) {
       this.#briefMisses = 0;
       return;
     }
     // Only a task that ran past the wait counts as a miss: one no worker
     // had started yet was late to wake (a slow host), not long.
-    if (!this.#slots.started(record.slot)) return;
+    if (!this.#slots.started(task.slot)) return;
     if (++this.#briefMisses >= kBriefMisses) for (const worker of workers) worker.setEager(false);
   }
 
   /** Set the task's stop request; with `force`, terminate its worker if the task is running there. True if terminated. */
-  #stopTask(record: TaskRecord, force: boolean): boolean {
-    this.#slots.requestStop(record.slot);
+  #stopTask(task: PoolTask, force: boolean): boolean {
+    this.#slots.requestStop(task.slot);
     if (!force) return false;
     // Not started yet: its stop request is set, so the worker skips it.
     // Already ended: its report is on the way.
-    const worker = this.#workers.get(this.#slots.startedBy(record.slot));
-    return worker?.terminateRunning(record.future.id) ?? false;
+    const worker = this.#workers.get(this.#slots.startedBy(task.slot));
+    return worker?.terminateRunning(task.id) ?? false;
   }
 
   #break(report: BrokenReport): void {
@@ -934,9 +917,9 @@ export class ThreadPoolExecutor {
     closeItems(this.#tasks, true);
     this.#pending = [];
     this.#cancelledInQueue = [];
-    for (const record of [...this.#records.values()]) {
-      if (!record.future.done()) record.future.setException(this.#broken);
-      this.#retire(record);
+    for (const task of [...this.#records.values()]) {
+      if (!task.done()) task.setException(this.#broken);
+      this.#retire(task);
     }
   }
 
