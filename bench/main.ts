@@ -57,7 +57,7 @@ const sections: readonly Section[] = [
   {
     name: 'pools',
     title: 'pool throughput and round trip',
-    figures: ['poolThroughput', 'roundTrip'],
+    figures: ['poolThroughput', 'poolThroughputRaw', 'roundTrip'],
     measure: measurePools,
   },
   {

@@ -131,6 +131,15 @@ function report(
       note: `${formatNumber(plan.throughputTasks)} tasks \`x + 1\` submitted at once, ${kWorkers} workers, ${plan.poolRuns} runs per pool taken in turn`,
     },
     {
+      key: 'poolThroughputRaw',
+      unit: 'tasks/s',
+      skein: side('skein', 'throughput'),
+      referenceName: 'raw worker_threads',
+      reference: side('raw', 'throughput'),
+      ...ratioOf(values['skein throughput'], values['raw throughput']),
+      note: 'the throughput workload against the raw pool: one `postMessage` per task, 16 in flight per worker, no stop, no error handling — what worker_threads alone does',
+    },
+    {
       key: 'poolTiming',
       unit: 'tasks/s',
       skein: sideOf(values['skein timed throughput'], 'skein not measured'),
