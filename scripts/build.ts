@@ -74,9 +74,14 @@ const browserSiblings: Plugin = {
 };
 await build({
   ...bundled,
-  entryPoints: [{ in: 'src/browser.ts', out: 'index' }],
+  // The worker entry's browser form loads the runtime once its start data has come (see it).
+  entryPoints: [
+    { in: 'src/browser.ts', out: 'index' },
+    { in: 'src/worker/entry.browser.ts', out: 'worker/entry' },
+  ],
   outdir: 'dist/browser',
   platform: 'browser',
   target: ['es2022'],
   plugins: [browserSiblings],
+  logOverride: { 'unsupported-dynamic-import': 'silent' },
 });

@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
+import { availableParallelism } from '../host.js';
 import {
   BrokenThreadPool,
   checkInteger,

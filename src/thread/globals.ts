@@ -1,4 +1,4 @@
-import { workerData } from 'node:worker_threads';
+import { workerData } from '../host.js';
 import { kGlobalsId } from '../sync/layout.js';
 
 // Process-wide counters on shared memory, so that every thread draws thread

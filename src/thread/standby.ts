@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { availableParallelism } from '../host.js';
 import { describeValue } from '../errors.js';
 
 /** How the standby pool makes and reads its seats. */
