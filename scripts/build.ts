@@ -66,8 +66,9 @@ const browserSiblings: Plugin = {
   name: 'browser-siblings',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, ({ path, resolveDir, importer }) => {
-      if (importer.endsWith('.browser.ts')) return undefined;
       const sibling = fileURLToPath(new URL(path.replace(/\.js$/, '.browser.ts'), `file://${resolveDir}/`));
+      // A sibling that imports its own Node module (the worker entry's) gets that module.
+      if (sibling === importer) return undefined;
       return existsSync(sibling) ? { path: sibling } : undefined;
     });
   },

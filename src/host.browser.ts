@@ -69,6 +69,11 @@ export function availableParallelism(): number {
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 4;
 }
 
+/** Call `callback` once this turn of the event loop is over (a browser has no `setImmediate`: a 0 ms timer). */
+export function afterThisTurn(callback: () => void): void {
+  setTimeout(callback, 0);
+}
+
 /** Write `text` to the error stream: the console's, in a browser (without the last line's newline). */
 export function writeError(text: string): void {
   console.error(text.endsWith('\n') ? text.slice(0, -1) : text);

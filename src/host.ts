@@ -33,6 +33,11 @@ export {
 /** Whether `value` is an error object made by any realm (`instanceof Error` sees only this one's). */
 export const isNativeError: (value: unknown) => value is Error = types.isNativeError;
 
+/** Call `callback` once this turn of the event loop is over (`setImmediate`). */
+export function afterThisTurn(callback: () => void): void {
+  setImmediate(callback);
+}
+
 /** Write `text` to the error stream (stderr), as it is. */
 export function writeError(text: string): void {
   process.stderr.write(text);

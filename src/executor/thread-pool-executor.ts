@@ -1,5 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { availableParallelism } from '../host.js';
+import { afterThisTurn, availableParallelism } from '../host.js';
 import {
   BrokenThreadPool,
   checkInteger,
@@ -14,7 +14,7 @@ import { sharedNow } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
 import { closeItems, Deposited, putItems } from '../relay/items.js';
-import { deposit, discard, type RelayId } from '../relay/relay.js';
+import { deposit, discard, forOwnWorkers, type RelayId } from '../relay/relay.js';
 import { kPoolQueueId } from '../sync/layout.js';
 import { kOwnerWords, Order, RecordQueue } from '../sync/record-queue.js';
 import type { WorkerExit } from '../thread/hub.js';
@@ -625,19 +625,22 @@ export class ThreadPoolExecutor {
         : new Deposited(record.deposited),
     );
     const refused = new Set<number>();
-    putItems(
-      this.#tasks,
-      items,
-      (i) => `argument list of task ${live[i]!.future.id}`,
-      (i, error) => {
-        refused.add(i);
-        const record = live[i]!;
-        record.future.setException(
-          new TypeError(`the task cannot be sent to a worker: ${(error as Error)?.message ?? String(error)}`, {
-            cause: error,
-          }),
-        );
-      },
+    // (Its workers withdraw what is deposited from this thread, in a browser.)
+    forOwnWorkers(() =>
+      putItems(
+        this.#tasks,
+        items,
+        (i) => `argument list of task ${live[i]!.future.id}`,
+        (i, error) => {
+          refused.add(i);
+          const record = live[i]!;
+          record.future.setException(
+            new TypeError(`the task cannot be sent to a worker: ${(error as Error)?.message ?? String(error)}`, {
+              cause: error,
+            }),
+          );
+        },
+      ),
     );
     for (const [i, record] of live.entries()) {
       if (refused.has(i)) continue;
@@ -661,7 +664,7 @@ export class ThreadPoolExecutor {
     record.outOfLine = true;
     record.moves = moves;
     try {
-      record.deposited = deposit(item, transfer);
+      record.deposited = forOwnWorkers(() => deposit(item, transfer));
     } catch (error) {
       // Something postMessage cannot clone (a URL on Node 20, say): the task fails, as one refused at #flush.
       record.future.setException(
@@ -925,7 +928,7 @@ export class ThreadPoolExecutor {
   #scheduleUnref(): void {
     if (this.#unrefScheduled) return;
     this.#unrefScheduled = true;
-    setImmediate(() => {
+    afterThisTurn(() => {
       this.#unrefScheduled = false;
       if (this.#records.size === this.#cancelledInQueue.length) this.#setReferenced(false);
     });

@@ -10,6 +10,7 @@
  * environment and no TypeScript loader.
  */
 import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
+import { answerWithdrawal } from '../relay/relay.js';
 
 /** A console line a skein worker sends up (see src/worker/stdio.browser.ts). */
 export interface ConsoleLine {
@@ -82,7 +83,12 @@ class WebThreadWorker {
       (console[level] as (...args: unknown[]) => void)(...args);
     } else if (type === 'skein:exit') {
       this.#end((message as ExitReport).code);
-    } else this.#emit('message', message);
+    } else {
+      // A pool's worker asking for a task this thread keeps for it (src/relay/relay.browser.ts).
+      const answer = answerWithdrawal(message);
+      if (answer !== undefined) this.#worker.postMessage(answer.reply, answer.transfer);
+      else this.#emit('message', message);
+    }
   }
 
   #emit(event: string, value: unknown): void {

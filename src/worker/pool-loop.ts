@@ -195,6 +195,8 @@ export async function runPoolWorker(
     // a worker for tasks waiting when this one exits.
     if (record === TIMED_OUT) record = tryTakeItem(state.tasks);
     if (record === CLOSED || record === TIMED_OUT) break;
+    // In a browser, a task kept by the pool's thread comes as a promise (src/relay/relay.browser.ts).
+    if (isThenable(record)) record = await record;
     spinning = performance.now() - waitedFrom < kSpinMs * 2;
     const pending = runTask(state, record as TaskRecord);
     if (pending !== undefined) await pending;

@@ -1,7 +1,10 @@
 // skein's threads in real browsers (Chromium and Firefox ESR): Thread and
 // ThreadPoolExecutor on module Web Workers, run by the one worker runtime
-// (src/worker/) through the browser build. `npm run test:browsers`.
+// (src/worker/) through the browser build; and the seed walkthrough page
+// (examples/browser/seed/). `npm run test:browsers`.
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { within } from '../helpers/bounded.js';
@@ -13,12 +16,48 @@ interface Refusal {
   message: string;
 }
 
+const fiveSteps = `${'Worker thread running...\n'.repeat(5)}Worker closing down\n`;
+const stoppedAfterTwo =
+  'Worker thread running...\nWorker thread running...\nMain stopping thread\nWorker closing down\n';
+const seedOutput = [
+  `== 1. A thread running a function ==\n${fiveSteps}`,
+  `== 2. The same function, stopped on demand with an Event ==\n${stoppedAfterTwo}`,
+  `== 3. A Thread subclass ==\n${fiveSteps}`,
+  `== 4. The subclass, stopped on demand ==\n${stoppedAfterTwo}`,
+].join('');
+
+/**
+ * The lines the seed page printed, once it is done. The stopped programs
+ * are timed as the tutorial times them (stopped 3 s after the start,
+ * between the second and third 1 s step): a machine so loaded that a
+ * thread starts over a second late prints a step fewer, as Python would —
+ * so a run that misses is run again, up to three times; a fault fails each.
+ */
+async function runSeedPage(browser: Browser, url: string): Promise<string> {
+  let printed = '';
+  for (let attempt = 1; attempt <= 3 && printed !== seedOutput; attempt++) {
+    const page = await browser.newPage();
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (globalThis as { seedDone?: boolean }).seedDone === true, { timeout: 90_000 });
+      printed = await page.$eval('#out', (out) => out.textContent ?? '');
+    } finally {
+      await page.close();
+    }
+  }
+  return printed;
+}
+
 let served: Served;
+let repository: Served;
 before(async () => {
   served = await serve();
+  // The repository's root, as the seed example's README says to serve it.
+  repository = await serve({ site: resolve(fileURLToPath(new URL('.', import.meta.url)), '../..') });
 });
 after(async () => {
   await served?.close();
+  await repository?.close();
 });
 
 for (const kind of browserKinds) {
@@ -91,6 +130,28 @@ for (const kind of browserKinds) {
       );
       assert.match((refused.stopOnSignals as Refusal).message, /no process signals/);
       assert.match((refused.setStandbyThreads as Refusal).message, /`setStandbyThreads\(\)` is not supported/);
+    });
+
+    it("prints the seed walkthrough's lines in order on the page (examples/browser/seed/, an import map)", async () => {
+      const printed = await runSeedPage(browser, `${repository.origin}/examples/browser/seed/`);
+      assert.equal(printed, seedOutput);
+    });
+
+    it('runs a ThreadPoolExecutor on Web Workers: submit, map, FIFO start, errors with their class, future.stop()', async () => {
+      const { result } = await runPage<Record<string, unknown>>(browser, `${served.origin}/run/pool`);
+      assert.deepEqual(result, {
+        square: 49,
+        mapped: [2, 3, 4, 5, 6, 7],
+        failed: { name: 'ParseError', isParseError: true, line: 7 },
+        // A pool of 4 given 4 + 3 blocking tasks starts exactly the first 4; the rest start in order once released.
+        startedWhileBusy: [0, 1, 2, 3],
+        queuedCancelled: true,
+        fifo: [0, 1, 2, 3, 4, 5, 'cancelled'],
+        spinner: { outcome: 'stopped', result: 'noticed' },
+        deaf: { outcome: 'forced', cancelled: true },
+        after: 42,
+        refusedAfterShutdown: { name: 'RuntimeError', message: 'cannot schedule new futures after shutdown' },
+      });
     });
   });
 }

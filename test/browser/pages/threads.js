@@ -48,22 +48,24 @@ await waitFor(started, 'the spinning thread starting');
 const spinnerStop = await spinner.stop({ timeout: kBound });
 
 // throwIfStopped() ends the thread as stopped: no result, no exception.
-const thrower = new Thread({ target: { module: targets, export: 'spinAndThrow' }, args: [(started.clear(), started)] });
+const throwing = new Event();
+const thrower = new Thread({ target: { module: targets, export: 'spinAndThrow' }, args: [throwing] });
 thrower.start();
-await waitFor(started, 'the throwing thread starting');
+await waitFor(throwing, 'the throwing thread starting');
 const throwerStop = await thrower.stop({ timeout: kBound });
 
 // A loop that never looks is ended by force: its worker is terminated.
+const deafRunning = new Event();
 const deaf = new Thread({
   target: (running) => {
     running.set();
     for (;;);
   },
-  args: [(started.clear(), started)],
+  args: [deafRunning],
   name: 'deaf',
 });
 deaf.start();
-await waitFor(started, 'the deaf thread starting');
+await waitFor(deafRunning, 'the deaf thread starting');
 const deafStop = await deaf.stop({ timeout: 0, force: true });
 
 // An AbortSignal requests a thread's stop; an Event made from one is set when it aborts; toSignal() aborts.
@@ -83,17 +85,18 @@ const doneSignal = done.toSignal();
 controller.abort();
 await run(signalled).catch(() => undefined);
 const watched = new AbortController();
+const signalRunning = new Event();
 const stoppedBySignal = new Thread({
   target: (running) => {
     running.set();
     while (!stopEvent().isSet());
     return 'stopped by its signal';
   },
-  args: [(started.clear(), started)],
+  args: [signalRunning],
   signal: watched.signal,
 });
 stoppedBySignal.start();
-await waitFor(started, 'the thread with a signal starting');
+await waitFor(signalRunning, 'the thread with a signal starting');
 watched.abort();
 await stoppedBySignal.join(kBound);
 
