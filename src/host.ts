@@ -7,9 +7,11 @@
  * browser build uses src/host.browser.ts instead, which exports the same
  * names (see src/platform.ts).
  */
-import { availableParallelism } from 'node:os';
 import { types } from 'node:util';
-import {
+import type { MessagePort } from 'node:worker_threads';
+
+export { availableParallelism } from 'node:os';
+export {
   isMainThread,
   MessageChannel,
   MessagePort,
@@ -18,17 +20,6 @@ import {
   threadId,
   workerData,
 } from 'node:worker_threads';
-
-export {
-  availableParallelism,
-  isMainThread,
-  MessageChannel,
-  MessagePort,
-  parentPort,
-  receiveMessageOnPort,
-  threadId,
-  workerData,
-};
 
 /** Whether `value` is an error object made by any realm (`instanceof Error` sees only this one's). */
 export const isNativeError: (value: unknown) => value is Error = types.isNativeError;

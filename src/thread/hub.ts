@@ -90,7 +90,7 @@ export interface Seat {
 
 function bootFor(seat: Pick<Seat, 'control' | 'wake'>, port: MessagePort, rehearse: boolean): WorkerBoot {
   return {
-    globals: globalsBuffer,
+    globals: globalsBuffer(),
     loaderHints: workerArgv.loaderHints,
     control: seat.control.buffer,
     port,

@@ -7,14 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { within } from '../helpers/bounded.js';
-import { browserKinds, type Launched, runPage, type Served, serve } from './harness.js';
-
-interface Refusal {
-  name: string;
-  code: string;
-  message: string;
-}
+import { browserKinds, launchFor, type Refusal, runPage, type Served, serve } from './harness.js';
 
 const fiveSteps = `${'Worker thread running...\n'.repeat(5)}Worker closing down\n`;
 const stoppedAfterTwo =
@@ -62,18 +55,10 @@ after(async () => {
 
 for (const kind of browserKinds) {
   describe(`skein threads in ${kind.name}`, () => {
-    let launched: Launched | undefined;
-    let browser: Browser;
-    before(async () => {
-      launched = await within(kind.launch(), 60_000, `launch ${kind.name} (${kind.executablePath})`);
-      browser = launched.browser;
-    });
-    after(async () => {
-      await launched?.close();
-    });
+    const browser = launchFor(kind);
 
     it('runs inline and module targets on Web Workers: results, errors with their class, stops asked and forced', async () => {
-      const { result, console } = await runPage<Record<string, unknown>>(browser, `${served.origin}/run/threads`);
+      const { result, console } = await runPage<Record<string, unknown>>(browser(), `${served.origin}/run/threads`);
       const { refused, ...ran } = result as { refused: Record<string, Refusal | boolean> } & Record<string, unknown>;
       assert.deepEqual(ran, {
         inline: 5,
@@ -133,12 +118,12 @@ for (const kind of browserKinds) {
     });
 
     it("prints the seed walkthrough's lines in order on the page (examples/browser/seed/, an import map)", async () => {
-      const printed = await runSeedPage(browser, `${repository.origin}/examples/browser/seed/`);
+      const printed = await runSeedPage(browser(), `${repository.origin}/examples/browser/seed/`);
       assert.equal(printed, seedOutput);
     });
 
     it('runs a ThreadPoolExecutor on Web Workers: submit, map, FIFO start, errors with their class, future.stop()', async () => {
-      const { result } = await runPage<Record<string, unknown>>(browser, `${served.origin}/run/pool`);
+      const { result } = await runPage<Record<string, unknown>>(browser(), `${served.origin}/run/pool`);
       assert.deepEqual(result, {
         square: 49,
         mapped: [2, 3, 4, 5, 6, 7],
