@@ -66,17 +66,23 @@ const browserSiblings: Plugin = {
   name: 'browser-siblings',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, ({ path, resolveDir, importer }) => {
-      if (importer.endsWith('.browser.ts')) return undefined;
       const sibling = fileURLToPath(new URL(path.replace(/\.js$/, '.browser.ts'), `file://${resolveDir}/`));
+      // A sibling that imports its own Node module (the worker entry's) gets that module.
+      if (sibling === importer) return undefined;
       return existsSync(sibling) ? { path: sibling } : undefined;
     });
   },
 };
 await build({
   ...bundled,
-  entryPoints: [{ in: 'src/browser.ts', out: 'index' }],
+  // The worker entry's browser form loads the runtime once its start data has come (see it).
+  entryPoints: [
+    { in: 'src/browser.ts', out: 'index' },
+    { in: 'src/worker/entry.browser.ts', out: 'worker/entry' },
+  ],
   outdir: 'dist/browser',
   platform: 'browser',
   target: ['es2022'],
   plugins: [browserSiblings],
+  logOverride: { 'unsupported-dynamic-import': 'silent' },
 });

@@ -1,14 +1,53 @@
 /**
- * What the host runtime tells about the calling thread, on Node (and Bun
- * and Deno, through their Node compatibility): its id and whether it is
- * the main thread, from `node:worker_threads`; and how to recognise an
- * error from another realm. The browser build uses src/host.browser.ts
- * instead, which exports the same names (see src/platform.ts).
+ * What the host runtime gives skein's threads, on Node (and Bun and Deno,
+ * through their Node compatibility): the calling thread's id and whether it
+ * is the main thread, its parent's port and the data it was started with,
+ * message ports and reading one synchronously, the number of cores, the
+ * error stream, and how to recognise an error from another realm. The
+ * browser build uses src/host.browser.ts instead, which exports the same
+ * names (see src/platform.ts).
  */
 import { types } from 'node:util';
-import { isMainThread, threadId } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 
-export { isMainThread, threadId };
+export { availableParallelism } from 'node:os';
+export {
+  isMainThread,
+  MessageChannel,
+  MessagePort,
+  parentPort,
+  receiveMessageOnPort,
+  threadId,
+  workerData,
+} from 'node:worker_threads';
 
 /** Whether `value` is an error object made by any realm (`instanceof Error` sees only this one's). */
 export const isNativeError: (value: unknown) => value is Error = types.isNativeError;
+
+/** Call `callback` once this turn of the event loop is over (`setImmediate`). */
+export function afterThisTurn(callback: () => void): void {
+  setImmediate(callback);
+}
+
+/** Write `text` to the error stream (stderr), as it is. */
+export function writeError(text: string): void {
+  process.stderr.write(text);
+}
+
+/**
+ * Keep the messages that arrive in `port` for {@link receiveMessageOnPort}.
+ * Nothing to do on Node, which reads a port synchronously.
+ */
+export function watchPort(_port: MessagePort): void {}
+
+/**
+ * A promise that resolves once a message is waiting in `port` (watched with
+ * {@link watchPort}), or undefined if one is already — always, on Node,
+ * where a message posted before is there to read at once.
+ */
+export function messageArrival(_port: MessagePort): Promise<void> | undefined {
+  return undefined;
+}
+
+/** The URL of the worker entry this worker was started from, where the runtime says (browsers); else undefined. */
+export const ownEntryUrl: string | undefined = undefined;

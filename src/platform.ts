@@ -29,6 +29,16 @@ const unsupported: Record<string, Partial<Record<typeof runtime, string>>> = {
     deno: 'on Deno a worker stopped at its resourceLimits is never reported as ended, so the thread would never join',
     browser: 'a Web Worker has no memory limits of its own',
   },
+  stopOnSignals: {
+    browser: 'a page receives no process signals (stop its threads from a `pagehide` listener instead)',
+  },
+  'thread.joinSync()': {
+    browser:
+      "a Web Worker cannot take in the thread's outcome, which comes as a message, while it blocks — use `await thread.join()`",
+  },
+  'setStandbyThreads()': {
+    browser: 'a Web Worker takes its first job as a message, so one started ahead would not start it sooner',
+  },
 };
 
 /** Throw NotSupportedError if the current runtime cannot do `feature`. */
@@ -36,7 +46,7 @@ export function checkSupported(feature: keyof typeof unsupported): void {
   const why = unsupported[feature]?.[runtime];
   if (why !== undefined) {
     throw new NotSupportedError(
-      `\`${feature}\` is not supported on ${runtime === 'browser' ? 'a browser' : runtime}: ${why}; run on Node.js to use it`,
+      `\`${feature}\` is not supported ${runtime === 'browser' ? 'in a browser' : `on ${runtime}`}: ${why}; run on Node.js to use it`,
       feature,
       runtime,
     );

@@ -1,3 +1,4 @@
+import { writeError } from '../host.js';
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from '../errors.js';
 import { callAfter, settleWithin, toTimeoutMs } from '../sync/timeout.js';
 import { checkStopOptions, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
@@ -327,7 +328,7 @@ export class Future<R = unknown> extends Promise<R> {
       fn(this);
     } catch (error) {
       const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-      process.stderr.write(`exception calling callback for ${this.#describe()}\n${stack}\n`);
+      writeError(`exception calling callback for ${this.#describe()}\n${stack}\n`);
     }
   }
 

@@ -282,12 +282,13 @@ export class PoolWorker {
   setReferenced(referenced: boolean): void {
     if (this.#referenced === referenced || this.#exited) return;
     this.#referenced = referenced;
+    // (A browser's ports keep nothing alive: they have no ref().)
     if (referenced) {
       this.worker.ref();
-      this.#port.ref();
+      this.#port.ref?.();
     } else {
       this.worker.unref();
-      this.#port.unref();
+      this.#port.unref?.();
     }
   }
 }

@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
+import { afterThisTurn, availableParallelism } from '../host.js';
 import {
   BrokenThreadPool,
   checkInteger,
@@ -14,7 +14,7 @@ import { sharedNow } from '../sync/timeout.js';
 import { keepingAlive } from '../sync/wait-async.js';
 import { nextPoolNumber } from '../thread/globals.js';
 import { closeItems, putRecords, writeDeposited, writeItem } from '../relay/items.js';
-import { deposit, discard, type RelayId } from '../relay/relay.js';
+import { deposit, discard, forOwnWorkers, type RelayId } from '../relay/relay.js';
 import { kPoolQueueId } from '../sync/layout.js';
 import { kOwnerWords, Order, RecordQueue } from '../sync/record-queue.js';
 import type { WorkerExit } from '../thread/hub.js';
@@ -601,30 +601,33 @@ export class ThreadPoolExecutor {
     // What the tasks need reaches every worker before they can take them.
     this.#sendNews();
     let refused: Set<number> | undefined;
-    putRecords(
-      this.#tasks,
-      live.length,
-      (writer, i, limit) => {
-        const task = live[i]!;
-        // The header (TaskHeader in protocol.ts), then the arguments.
-        writer.f64(task.id);
-        writer.u32(task.fnId);
-        writer.u32(task.slot);
-        writer.u32(task.key);
-        if (task.deposited === undefined)
-          return writeItem(writer, task.args, limit, () => `argument list of task ${task.id}`);
-        writeDeposited(writer, task.deposited);
-        return task.deposited;
-      },
-      (i, error) => {
-        (refused ??= new Set()).add(i);
-        const task = live[i]!;
-        task.setException(
-          new TypeError(`the task cannot be sent to a worker: ${(error as Error)?.message ?? String(error)}`, {
-            cause: error,
-          }),
-        );
-      },
+    // (Its workers withdraw what is deposited from this thread, in a browser.)
+    forOwnWorkers(() =>
+      putRecords(
+        this.#tasks,
+        live.length,
+        (writer, i, limit) => {
+          const task = live[i]!;
+          // The header (TaskHeader in protocol.ts), then the arguments.
+          writer.f64(task.id);
+          writer.u32(task.fnId);
+          writer.u32(task.slot);
+          writer.u32(task.key);
+          if (task.deposited === undefined)
+            return writeItem(writer, task.args, limit, () => `argument list of task ${task.id}`);
+          writeDeposited(writer, task.deposited);
+          return task.deposited;
+        },
+        (i, error) => {
+          (refused ??= new Set()).add(i);
+          const task = live[i]!;
+          task.setException(
+            new TypeError(`the task cannot be sent to a worker: ${(error as Error)?.message ?? String(error)}`, {
+              cause: error,
+            }),
+          );
+        },
+      ),
     );
     for (let i = 0; i < live.length; i++) {
       if (refused?.has(i)) continue;
@@ -649,7 +652,7 @@ export class ThreadPoolExecutor {
     task.moves = moves;
     try {
       // The argument list only: the record's header stays in the queue (see #flush).
-      task.deposited = deposit(value, transfer);
+      task.deposited = forOwnWorkers(() => deposit(value, transfer));
     } catch (error) {
       // Something postMessage cannot clone (a URL on Node 20, say): the task fails, as one refused at #flush.
       task.setException(
@@ -931,7 +934,7 @@ export class ThreadPoolExecutor {
   #scheduleUnref(): void {
     if (this.#unrefScheduled) return;
     this.#unrefScheduled = true;
-    setImmediate(() => {
+    afterThisTurn(() => {
       this.#unrefScheduled = false;
       if (this.#records.size === this.#cancelledInQueue.length) this.#setReferenced(false);
     });

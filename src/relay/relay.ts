@@ -201,6 +201,24 @@ export async function withdrawAsync(id: RelayId): Promise<unknown> {
   return decodeValue(value, hasEvents);
 }
 
+/**
+ * Run `deposit`s in `fn` for the workers this thread created itself (a
+ * pool's): they may withdraw them from this thread. The relay serves every
+ * thread on Node: nothing more to do here (see src/relay/relay.browser.ts).
+ */
+export function forOwnWorkers<T>(fn: () => T): T {
+  return fn();
+}
+
+/**
+ * The reply to a worker's request to withdraw what this thread deposited
+ * for it ({@link forOwnWorkers}), if `message` is one; on Node, never
+ * (workers withdraw from the relay).
+ */
+export function answerWithdrawal(_message: unknown): { reply: unknown; transfer: TransferListItem[] } | undefined {
+  return undefined;
+}
+
 /** Drop the value deposited as `id`: nobody will withdraw it. */
 export function discard(id: RelayId): void {
   relay().port.postMessage({ t: 'discard', id });

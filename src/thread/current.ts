@@ -4,7 +4,7 @@
  * (CPython's `_MainThread`) and a worker skein did not create (CPython's
  * `_DummyThread`).
  */
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread } from '../host.js';
 import { RuntimeError } from '../errors.js';
 import type { Event } from '../sync/event.js';
 import { ControlBlock } from './control-block.js';

@@ -536,16 +536,19 @@ function readName(error: Error): unknown {
 }
 
 /**
- * How an excepthook prints `value`: an error's stack (or `name: message`),
+ * How an excepthook prints `value`: an error's stack, headed by `name: message`
+ * (V8's stack starts with it; Firefox's and Safari's are frames only),
  * anything else as a string. Never throws.
  */
 export function formatThrown(value: unknown): string {
   if (isErrorLike(value)) {
     const stack = read(value, 'stack');
-    if (stack.ok && typeof stack.value === 'string' && stack.value !== '') return stack.value;
     const name = read(value, 'name');
     const message = read(value, 'message');
-    return `${name.ok ? safeString(name.value) : 'Error'}: ${message.ok ? safeString(message.value) : ''}`;
+    const heading = `${name.ok ? safeString(name.value) : 'Error'}: ${message.ok ? safeString(message.value) : ''}`;
+    if (!stack.ok || typeof stack.value !== 'string' || stack.value === '') return heading;
+    // V8's stack starts with the heading; Firefox's and Safari's are frames only.
+    return /^\S*@/.test(stack.value) ? `${heading}\n${stack.value}` : stack.value;
   }
   return safeString(value);
 }

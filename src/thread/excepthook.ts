@@ -1,3 +1,4 @@
+import { writeError } from '../host.js';
 import { formatThrown, isErrorLike, safeString } from './error-codec.js';
 import type { Thread } from './thread.js';
 
@@ -20,7 +21,7 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  */
 export function defaultExcepthook({ excValue, thread }: ExceptHookArgs): void {
   const name = thread?.name ?? 'unknown thread';
-  process.stderr.write(`Exception in thread ${name}:\n${formatThrown(excValue)}\n`);
+  writeError(`Exception in thread ${name}:\n${formatThrown(excValue)}\n`);
 }
 
 let hook: ExceptHook | null = null;
@@ -65,6 +66,6 @@ export function reportThreadException(thread: Thread | undefined, error: unknown
   try {
     getExcepthook()({ excType, excValue: error, thread });
   } catch (hookError) {
-    process.stderr.write(`Exception in threading.excepthook:\n${formatThrown(hookError)}\n`);
+    writeError(`Exception in threading.excepthook:\n${formatThrown(hookError)}\n`);
   }
 }

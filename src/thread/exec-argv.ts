@@ -6,7 +6,7 @@
  * ahead of need, once the program uses module targets — from the paths
  * kept here as loader hints (src/worker/typescript.ts).
  */
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { SHARE_ENV, Worker, type WorkerOptions } from 'node:worker_threads';
 
 const loaderFlags = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
 const isTsx = (value: string): boolean => /(?:^|[\\/])tsx(?:$|[\\/])/.test(value);
@@ -38,14 +38,16 @@ export const workerArgv = splitExecArgv(process.execArgv);
 const kInvalidExecArgv = /^Initiated Worker with invalid execArgv flags: (.*)$/s;
 
 /**
- * `new Worker(entry)` with the process's execArgv. When none was removed,
+ * `new Worker(entry)` with the process's environment (shared, as threads
+ * share it in Python), argv and execArgv (minus tsx). When none was removed,
  * Node's own inheritance is used: it leaves out the per-process flags a
  * worker refuses. An explicit list must leave them out itself, or the
  * constructor throws ERR_WORKER_INVALID_EXEC_ARGV — e.g. for
  * `--stack-trace-limit=10`, which Node 24's test runner passes to every test
  * file. The flags refused are named in that error: drop them, once, and retry.
  */
-export function newWorker(entry: URL, options: WorkerOptions): Worker {
+export function newWorker(entry: URL, workerOptions: WorkerOptions): Worker {
+  const options: WorkerOptions = { ...workerOptions, env: SHARE_ENV, argv: process.argv.slice(2) };
   if (workerArgv.loaderHints.length === 0) return new Worker(entry, options);
   try {
     return new Worker(entry, { ...options, execArgv: workerArgv.execArgv });

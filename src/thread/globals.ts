@@ -1,4 +1,5 @@
-import { workerData } from 'node:worker_threads';
+import { workerData } from '../host.js';
+import { isSharedBuffer, newSharedBuffer } from '../platform.js';
 import { kGlobalsId } from '../sync/layout.js';
 
 // Process-wide counters on shared memory, so that every thread draws thread
@@ -16,8 +17,8 @@ export const kMainIdent = 1;
 
 function adoptOrCreate(): SharedArrayBuffer {
   const inherited = (workerData as { skein?: { globals?: unknown } } | null)?.skein?.globals;
-  if (inherited instanceof SharedArrayBuffer && new Int32Array(inherited)[kTag] === kGlobalsId) return inherited;
-  const buffer = new SharedArrayBuffer(kSize);
+  if (isSharedBuffer(inherited) && new Int32Array(inherited)[kTag] === kGlobalsId) return inherited;
+  const buffer = newSharedBuffer(kSize);
   const i32 = new Int32Array(buffer);
   i32[kTag] = kGlobalsId;
   i32[kNextIdent] = kMainIdent + 1;
@@ -25,26 +26,39 @@ function adoptOrCreate(): SharedArrayBuffer {
   return buffer;
 }
 
-// Shared by every copy of skein loaded in this thread.
+// Shared by every copy of skein loaded in this thread; made on first use,
+// so that a page without shared memory can load skein (and be told why
+// when it first needs it).
 const kSlot = Symbol.for('skein.globals');
 const holder = globalThis as { [kSlot]?: SharedArrayBuffer };
-/** The buffer behind the counters, passed to every worker skein starts. */
-export const globalsBuffer: SharedArrayBuffer = (holder[kSlot] ??= adoptOrCreate());
-const counters = new Int32Array(globalsBuffer);
+let view: Int32Array | undefined;
+
+/** The counters, made (or adopted from the worker's start data) on first use. */
+function counters(): Int32Array {
+  return (view ??= new Int32Array((holder[kSlot] ??= adoptOrCreate())));
+}
+
+/**
+ * The buffer behind the counters, passed to every worker skein starts.
+ * @throws NotSupportedError in a page without shared memory.
+ */
+export function globalsBuffer(): SharedArrayBuffer {
+  return counters().buffer as SharedArrayBuffer;
+}
 
 /** A new, process-wide unique thread ident. */
 export function nextIdent(): number {
-  return Atomics.add(counters, kNextIdent, 1);
+  return Atomics.add(counters(), kNextIdent, 1);
 }
 
 /** The K of the next default pool prefix `ThreadPoolExecutor-K`. */
 export function nextPoolNumber(): number {
-  return Atomics.add(counters, kNextPoolNumber, 1);
+  return Atomics.add(counters(), kNextPoolNumber, 1);
 }
 
 /** The N of the next default name `Thread-N`. */
 export function nextThreadNumber(): number {
-  return Atomics.add(counters, kNextThreadNumber, 1);
+  return Atomics.add(counters(), kNextThreadNumber, 1);
 }
 
 /**
@@ -55,12 +69,14 @@ export function nextThreadNumber(): number {
  */
 export function noteModuleTarget(): void {
   // A buffer made by an older copy of skein may be too short for the flag.
-  if (counters.length > kModuleTargetsSeen && counters[kModuleTargetsSeen] === 0) {
-    Atomics.store(counters, kModuleTargetsSeen, 1);
+  const shared = counters();
+  if (shared.length > kModuleTargetsSeen && shared[kModuleTargetsSeen] === 0) {
+    Atomics.store(shared, kModuleTargetsSeen, 1);
   }
 }
 
 /** Whether this process has described a module target yet (see {@link noteModuleTarget}). */
 export function moduleTargetsSeen(): boolean {
-  return counters.length > kModuleTargetsSeen && Atomics.load(counters, kModuleTargetsSeen) === 1;
+  const shared = counters();
+  return shared.length > kModuleTargetsSeen && Atomics.load(shared, kModuleTargetsSeen) === 1;
 }

@@ -16,14 +16,9 @@
  * spawn-server.ts and relay.ts). A pool's workers are created wherever the
  * pool lives, and end with it.
  */
-import {
-  isMainThread,
-  MessageChannel,
-  SHARE_ENV,
-  type MessagePort,
-  type ResourceLimits,
-  type Worker,
-} from 'node:worker_threads';
+import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
+import { isMainThread, MessageChannel } from '../host.js';
+import { checkSupported, runtime } from '../platform.js';
 import { relayPortForWorker, setRelayWorkerUrl } from '../relay/relay.js';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
@@ -95,7 +90,7 @@ export interface Seat {
 
 function bootFor(seat: Pick<Seat, 'control' | 'wake'>, port: MessagePort, rehearse: boolean): WorkerBoot {
   return {
-    globals: globalsBuffer,
+    globals: globalsBuffer(),
     loaderHints: workerArgv.loaderHints,
     control: seat.control.buffer,
     port,
@@ -130,7 +125,8 @@ const standby = new StandbyWorkers<Seat>({
   workerOf: (seat) => seat.worker!,
   // Parked on its wake word: it runs a job at once, without waiting out its boot.
   isReady: (seat) => Atomics.load(seat.wake, 0) === Wake.parked,
-  target: 1,
+  // None in a browser (see setStandbyThreads).
+  target: runtime === 'browser' ? 0 : 1,
 });
 
 /**
@@ -152,12 +148,16 @@ const standby = new StandbyWorkers<Seat>({
  * worker is created). Pools take standby workers too.
  *
  * @throws RangeError if `count` is not an integer ≥ 0.
+ * @throws NotSupportedError in a browser for any `count` but 0: a Web Worker
+ *   takes its first job as a message, which it reads only once its boot has
+ *   returned to its event loop, so starting it ahead gains nothing there.
  * @example
  * ```ts
  * setStandbyThreads(4); // a burst of four threads starts warm
  * ```
  */
 export function setStandbyThreads(count: number): void {
+  if (count !== 0) checkSupported('setStandbyThreads()');
   standby.setTarget(count);
 }
 
@@ -273,9 +273,8 @@ interface CreateOptions {
 }
 
 /**
- * Create a skein worker on the calling thread: the shared entry file, the
- * process's environment (shared, as threads share it in Python), argv and
- * execArgv (minus tsx). Its requests to start or force-stop a thread are
+ * Create a skein worker on the calling thread, from the shared entry file
+ * (see {@link newWorker} for what else it gets). Its requests to start or force-stop a thread are
  * served here or passed on (see requests.ts).
  */
 function createWorker(boot: WorkerBoot, transferList: MessagePort[], options: CreateOptions): Worker {
@@ -284,8 +283,6 @@ function createWorker(boot: WorkerBoot, transferList: MessagePort[], options: Cr
   const worker = newWorker(workerEntry(), {
     workerData: { skein: boot, relay: relay?.boot },
     transferList: relay === undefined ? transferList : [...transferList, relay.transfer],
-    env: SHARE_ENV,
-    argv: process.argv.slice(2),
     name: options.name,
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });

@@ -1,13 +1,14 @@
 /**
- * skein's own files, read where they are local (Node, Bun, Deno): file
- * paths of `file:` URLs, and the source maps beside the bundled chunks
- * (see stack.ts). The browser build uses src/thread/local-files.browser.ts,
+ * Local files, where there are (Node, Bun, Deno): file paths of `file:`
+ * URLs, skein's source maps beside its bundled chunks (see stack.ts), the
+ * files inline targets were written in (see origin.ts), module targets
+ * given as paths (see target.ts). The browser build uses src/thread/local-files.browser.ts,
  * where there are no local files.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The path of the directory `name` in the directory `rootUrl` (a `file:` URL ending in `/`), with a separator at its end; undefined if it is not local. */
 export function localDirectory(rootUrl: string, name: string): string | undefined {
@@ -54,4 +55,46 @@ export function mapLocation(location: string): string | undefined {
   const source = new URL(entry.originalSource, found.url);
   const where = source.protocol === 'file:' ? fileURLToPath(source) : source.href;
   return `${where}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+}
+
+/** The text of the local file at `url` (a `file:` URL, or a path), or undefined if it cannot be read. */
+export function readLocalText(url: string): string | undefined {
+  try {
+    return readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `module` is an absolute file path (`/a/b.js`, `C:\\a\\b.js`). */
+export function isAbsolutePath(module: string): boolean {
+  return isAbsolute(module);
+}
+
+/** The `file:` URL of the absolute path `path`. */
+export function fileUrlOf(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+const typeScriptTwins: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+  '.jsx': ['.tsx'],
+};
+
+/**
+ * Check that the module of the `file:` URL `url` exists (under a TypeScript
+ * loader, `./x.js` may name `./x.ts`).
+ * @throws TypeError `${role}.module not found` if it does not.
+ */
+export function checkLocalModule(url: string, role: string): void {
+  const path = fileURLToPath(url);
+  if (existsSync(path)) return;
+  const extension = /\.[cm]?jsx?$/.exec(path)?.[0];
+  const base = extension === undefined ? path : path.slice(0, -extension.length);
+  for (const twin of (extension && typeScriptTwins[extension]) || []) {
+    if (existsSync(base + twin)) return;
+  }
+  throw new TypeError(`${role}.module not found: ${path} does not exist`);
 }

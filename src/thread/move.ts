@@ -13,7 +13,8 @@
  * `slice()`, and the copy is transferred: the sender keeps its buffer, as a
  * copy promises, for one memcpy.
  */
-import { MessagePort, type TransferListItem } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
+import { MessagePort } from '../host.js';
 import { describeValue } from '../errors.js';
 import { kSharedMemory } from '../sync/memory.js';
 import { formatPath, type PathStep } from './transfer.js';

@@ -12,8 +12,7 @@
  * is what runs (JavaScript); by its name, or at the call site itself, where
  * a compiler rewrote it (TypeScript under tsx), which places its first line.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readLocalText } from './local-files.js';
 import { frameLocation, isOwnLocation } from './stack.js';
 
 /** Where a function's source starts: its file (as stack frames name it), line (1-based) and column (0-based). */
@@ -26,7 +25,7 @@ export interface SourceOrigin {
 /** A captured stack (formatted only when read) per function handed to skein before it is described. */
 const callSites = new WeakMap<Function, Error>();
 
-/** The files read, by path; null for one that could not be read. Bounded: cleared past 64. */
+/** The files read, by URL; null for one that could not be read. Bounded: cleared past 64. */
 const files = new Map<string, string | null>();
 
 function captureStack(): Error {
@@ -63,21 +62,11 @@ function userFrame(stack: string): { url: string; line: number; column: number }
 }
 
 function readSource(url: string): string | undefined {
-  let path: string;
-  try {
-    path = url.startsWith('file:') ? fileURLToPath(url) : url;
-  } catch {
-    return undefined;
-  }
-  if (!files.has(path)) {
+  if (!files.has(url)) {
     if (files.size >= 64) files.clear();
-    try {
-      files.set(path, readFileSync(path, 'utf8'));
-    } catch {
-      files.set(path, null);
-    }
+    files.set(url, readLocalText(url) ?? null);
   }
-  return files.get(path) ?? undefined;
+  return files.get(url) ?? undefined;
 }
 
 /** Line (1-based) and column (0-based) of offset `at` in `text`. */

@@ -14,6 +14,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { ThreadExitError } from '../errors.js';
+import { messageArrival } from '../host.js';
+import { EndReason } from './control-block.js';
 import { deserializeError, thrownMessage } from './error-codec.js';
 import { checkOutcome, type Outcome, type OutcomeStatus } from './protocol.js';
 import { receive } from './receive.js';
@@ -39,6 +41,18 @@ export function takeOutcomes(port: MessagePort): Outcomes {
     outcomes.byStatus[message.status] = message;
   }
   return outcomes;
+}
+
+/**
+ * Undefined if the outcome of a thread that ended for `reason` is in its
+ * port, or none is coming (it exited, crashed, was terminated); else a
+ * promise that resolves once it is. Always undefined on Node, where the
+ * outcome, posted before the thread ended, is there to read at once; in a
+ * browser it arrives on a later turn of this thread's event loop.
+ */
+export function outcomeArrival(port: MessagePort, reason: EndReason): Promise<void> | undefined {
+  if (reason !== EndReason.returned && reason !== EndReason.raised && reason !== EndReason.stopped) return undefined;
+  return messageArrival(port);
 }
 
 /** What a job's outcome settles to: the value it returned, or the error it raised. */

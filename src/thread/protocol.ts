@@ -14,7 +14,8 @@
  * standby worker is one booted before it has its first message; a fresh
  * worker is booted with it already there.
  */
-import { MessagePort, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
+import { MessagePort } from '../host.js';
 import { ControlBlock } from './control-block.js';
 import { checkSerializedError, type SerializedError } from './error-codec.js';
 import type { SourceOrigin } from './origin.js';

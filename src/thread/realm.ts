@@ -4,7 +4,7 @@
  * the stop request of the job running now comes from. One realm per
  * JavaScript thread, shared by every copy of skein loaded in it.
  */
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from '../host.js';
 import type { Event } from '../sync/event.js';
 import { isWorkerBoot } from './protocol.js';
 import type { Thread } from './thread.js';

@@ -6,7 +6,8 @@
  * `receiveMessageOnPort` throws for such a message: here it is reported,
  * and the messages after it still arrive.
  */
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort } from '../host.js';
 
 /** What {@link receive} took from the port. */
 export type Received = { message: unknown } | { failed: unknown };

@@ -6,7 +6,8 @@
  * thread) passes the request on to its parent, so that it reaches the main
  * thread.
  */
-import { isMainThread, parentPort, type Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { isMainThread, parentPort } from '../host.js';
 import { isRelayStartRequest, startRelay } from '../relay/relay.js';
 import { terminateLaunched } from './hub.js';
 import { isSpawnRequest, isTerminateRequest } from './protocol.js';

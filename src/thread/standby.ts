@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { afterThisTurn, availableParallelism } from '../host.js';
 import { describeValue } from '../errors.js';
 
 /** How the standby pool makes and reads its seats. */
@@ -108,7 +108,7 @@ export class StandbyWorkers<Seat> {
     this.#refillScheduled = true;
     // Not unref'd: an immediate holds the loop for one turn at most, and
     // Bun never runs an unref'd one while other work is pending.
-    setImmediate(() => {
+    afterThisTurn(() => {
       this.#refillScheduled = false;
       while (this.#idle.length < this.#wanted) {
         const seat = this.#spec.create();

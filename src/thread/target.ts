@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
 import { noteModuleTarget } from './globals.js';
+import { checkLocalModule, fileUrlOf, isAbsolutePath } from './local-files.js';
 import { locateSource, noteCallSite } from './origin.js';
 import { privateInstanceMembers } from './private-names.js';
 import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
@@ -217,7 +215,7 @@ export function callerModule(): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const file = stackFile.exec(line)?.[1];
     if (file === undefined) continue;
-    const url = file.startsWith('/') ? pathToFileURL(file).href : file;
+    const url = file.startsWith('/') ? fileUrlOf(file) : file;
     if (!ownFolders.some((folder) => url.startsWith(folder))) return url;
   }
   return undefined;
@@ -306,30 +304,11 @@ export function resolveModuleUrl(module: unknown, role = 'target'): string {
       `${role}.module ${JSON.stringify(module)} is a relative path, which the thread cannot resolve: ` +
         `pass new URL(${JSON.stringify(module)}, import.meta.url) or an absolute path`,
     );
-  } else if (isAbsolute(module)) url = pathToFileURL(module).href;
-  else url = module; // a URL string (file:, node:, data:) or a package specifier
-  if (url.startsWith('file:')) checkModuleExists(url, role);
+  } else if (isAbsolutePath(module)) url = fileUrlOf(module);
+  else url = module; // a URL string (file:, node:, data:, https:) or a package specifier
+  if (url.startsWith('file:')) checkLocalModule(url, role);
   noteModuleTarget();
   return url;
-}
-
-const typeScriptTwins: Record<string, string[]> = {
-  '.js': ['.ts', '.tsx'],
-  '.mjs': ['.mts'],
-  '.cjs': ['.cts'],
-  '.jsx': ['.tsx'],
-};
-
-function checkModuleExists(url: string, role: string): void {
-  const path = fileURLToPath(url);
-  if (existsSync(path)) return;
-  // Under a TypeScript loader, `./x.js` may name `./x.ts`.
-  const extension = /\.[cm]?jsx?$/.exec(path)?.[0];
-  const base = extension === undefined ? path : path.slice(0, -extension.length);
-  for (const twin of (extension && typeScriptTwins[extension]) || []) {
-    if (existsSync(base + twin)) return;
-  }
-  throw new TypeError(`${role}.module not found: ${path} does not exist`);
 }
 
 /** Describe a module target, checking its shape and that its file exists. */

@@ -1,14 +1,7 @@
-import {
-  isMainThread,
-  MessageChannel,
-  parentPort,
-  workerData,
-  type MessagePort,
-  type ResourceLimits,
-  type TransferListItem,
-} from 'node:worker_threads';
+import type { MessagePort, ResourceLimits, TransferListItem } from 'node:worker_threads';
+import { isMainThread, MessageChannel, parentPort, watchPort, workerData } from '../host.js';
 import { describeValue, exitError, RuntimeError } from '../errors.js';
-import { checkSupported } from '../platform.js';
+import { checkCanBlock, checkSupported } from '../platform.js';
 import type { Event } from '../sync/event.js';
 import { deadlineAfter, remainingUntil, sharedNow, toTimeoutMs } from '../sync/timeout.js';
 import { keepingAlive, waitAsyncFor } from '../sync/wait-async.js';
@@ -38,7 +31,7 @@ import {
   type ThreadArgs,
   type TypedModuleTarget,
 } from './target.js';
-import { exceptionOf, resultOf, takeOutcomes } from './outcome.js';
+import { exceptionOf, outcomeArrival, resultOf, takeOutcomes } from './outcome.js';
 import { type Prepared, SendPlan } from './move.js';
 import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
 
@@ -415,6 +408,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     this.#ident = ident;
     this.#control = control;
     this.#port = port;
+    // Its outcome is read from the port once it has ended (in a browser, kept as it arrives).
+    watchPort(port);
     control.markStarted(ident);
   }
 
@@ -473,10 +468,23 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     const control = this.#control!;
     const check = (): void => {
       const state = control.state;
-      if (state === ThreadState.ended) this.#finalize();
-      else void waitAsyncFor(control.i32, kState, state, Infinity, false).then(check);
+      if (state !== ThreadState.ended) void waitAsyncFor(control.i32, kState, state, Infinity, false).then(check);
+      else {
+        const arriving = this.#outcomeArrival();
+        if (arriving === undefined) this.#finalize();
+        else void arriving.then(() => this.#finalize());
+      }
     };
     check();
+  }
+
+  /**
+   * Undefined if the outcome of the thread, which has ended, can be taken in
+   * now; else (in a browser) a promise that resolves once it can.
+   */
+  #outcomeArrival(): Promise<void> | undefined {
+    if (this.#finalized || this.#port === undefined) return undefined;
+    return outcomeArrival(this.#port, this.#control!.endReason);
   }
 
   /**
@@ -568,6 +576,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       if (left === 0) return false;
       await waitAsyncFor(control.i32, kState, state, left);
     }
+    const arriving = this.#outcomeArrival();
+    if (arriving !== undefined) await keepingAlive(arriving);
     this.#finalize();
     // On the hub, also wait for the worker itself to be gone.
     if (this.#exit !== undefined) await keepingAlive(this.#exit);
@@ -581,6 +591,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
    *
    * @returns true if the thread has ended, false on timeout.
    * @throws RuntimeError as {@link Thread.join}; TypeError/RangeError for a bad timeout.
+   * @throws NotSupportedError in a browser: on the page's main thread, which
+   *   may not block, and in a Web Worker, which cannot take in the thread's
+   *   outcome while it blocks — use `await thread.join()` there.
    * @example
    * ```ts
    * // Inside a thread, where blocking is the point:
@@ -592,6 +605,9 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   joinSync(timeoutMs?: number): boolean {
     const timeout = toTimeoutMs(timeoutMs);
     const control = this.#checkJoinable();
+    // In a browser: never on the page's main thread, and in a worker its outcome could not arrive.
+    checkCanBlock(timeout, 'thread.joinSync()', 'await thread.join()');
+    checkSupported('thread.joinSync()');
     const deadline = deadlineAfter(timeout);
     for (;;) {
       const state = control.state;

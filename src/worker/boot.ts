@@ -5,7 +5,8 @@
  * that boots before its first message exists; a fresh worker finds it there
  * at once. Main-side counterpart: src/thread/hub.ts.
  */
-import { MessageChannel, parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { MessageChannel, messageArrival, parentPort, receiveMessageOnPort, writeError } from '../host.js';
 import { ControlBlock } from '../thread/control-block.js';
 import { formatThrown } from '../thread/error-codec.js';
 import { defaultExcepthook, getExcepthook } from '../thread/excepthook.js';
@@ -15,6 +16,7 @@ import { realm } from '../thread/realm.js';
 import { liveStoppables } from '../thread/stoppables.js';
 import { isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
 import { installJobHandlers } from './job.js';
+import { exitWorker } from './process.js';
 import { prepareTypeScript, setLoaderHints } from './typescript.js';
 import { rehearsalJob, runThreadJob } from './thread-job.js';
 
@@ -25,8 +27,14 @@ import { rehearsalJob, runThreadJob } from './thread-job.js';
  */
 const kRehearsals = 3;
 
-/** Read the message waiting in `port`, which its sender posted before waking this worker. */
-function receive(port: MessagePort, what: string): unknown {
+/**
+ * Read the message in `port`, which its sender posted before waking this
+ * worker: there at once on Node; in a browser, once this worker's event
+ * loop has taken it in.
+ */
+async function receive(port: MessagePort, what: string): Promise<unknown> {
+  const arriving = messageArrival(port);
+  if (arriving !== undefined) await arriving;
   const message = receiveMessageOnPort(port)?.message;
   if (message === undefined) throw new Error(`skein worker woken without ${what}; only skein starts its workers`);
   return message;
@@ -46,7 +54,7 @@ async function rehearse(boot: WorkerBoot): Promise<void> {
   for (let round = 0; round < kRehearsals; round++) {
     const job = rehearsalJob(round);
     port1.postMessage(job);
-    await runThreadJob(receive(port2, 'a rehearsal') as ThreadJob, ControlBlock.create(), port2, true);
+    await runThreadJob((await receive(port2, 'a rehearsal')) as ThreadJob, ControlBlock.create(), port2, true);
   }
   port1.close();
 }
@@ -79,7 +87,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
     // leftovers; before its first job, a worker dies of it as Node's would.
     if (realm.current === undefined) throw error;
     const when = leftBehind ? 'from a task that had ended' : 'between tasks';
-    process.stderr.write(`Exception in pool worker ${realm.current.name} ${when}:\n${formatThrown(error)}\n`);
+    writeError(`Exception in pool worker ${realm.current.name} ${when}:\n${formatThrown(error)}\n`);
   });
   // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
   const clean = takeSnapshot();
@@ -87,7 +95,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
   for (;;) {
     park(place.wake);
     setLoaderHints(boot.loaderHints);
-    const first = receive(place.port, 'a job');
+    const first = await receive(place.port, 'a job');
     realm.served++;
     if (!isFirstMessage(first)) throw new Error('skein worker was given something that is not a job');
     let mayReuse: boolean;
@@ -98,7 +106,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
       case 'handover':
         place.port.close();
         mayReuse = await runThreadJob(
-          receive(first.port, 'its thread') as ThreadJob,
+          (await receive(first.port, 'its thread')) as ThreadJob,
           ControlBlock.fromBuffer(first.control),
           first.port,
         );
@@ -109,7 +117,10 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
         return runPoolWorker(first, ControlBlock.fromBuffer(place.control), place.port);
       }
     }
-    if (!mayReuse || !(await staysClean(clean))) process.exit(0);
+    if (!mayReuse || !(await staysClean(clean))) {
+      exitWorker(0);
+      return;
+    }
     place = release();
   }
 }

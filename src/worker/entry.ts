@@ -1,7 +1,7 @@
 /**
  * The file every skein worker starts from. Never imported by main-side code.
  */
-import { workerData } from 'node:worker_threads';
+import { ownEntryUrl, workerData } from '../host.js';
 import { adoptRelayPort, type RelayBoot } from '../relay/relay.js';
 import { setWorkerEntry } from '../thread/hub.js';
 import { isWorkerBoot } from '../thread/protocol.js';
@@ -11,7 +11,7 @@ import { installSynchronousStdio } from './stdio.js';
 installSynchronousStdio();
 adoptRelayPort((workerData as { relay?: RelayBoot } | null)?.relay);
 // A thread may start threads and pools of its own: their workers start here too.
-setWorkerEntry(new URL(import.meta.url));
+setWorkerEntry(new URL(ownEntryUrl ?? import.meta.url));
 
 const boot = (workerData as { skein?: unknown } | null)?.skein;
 if (!isWorkerBoot(boot)) {

@@ -5,7 +5,6 @@
  * `process.exit()` to the job running now, the call, the encoding of the
  * result, the serializing of the error.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { isStopError } from '../errors.js';
 import type { Outcome } from '../thread/protocol.js';
 import { serializeError, thrownMessage } from '../thread/error-codec.js';
@@ -13,6 +12,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { type Prepared, prepareSend } from '../thread/move.js';
 import { encodeValue } from '../thread/transfer.js';
 import { explainMissingName } from './explain.js';
+import { newScheduleContext, onUncaughtError, onWorkerExit } from './process.js';
 
 /** How a job ends, once: the thread's or the pool's side of it. */
 export interface Job {
@@ -41,7 +41,7 @@ interface Running {
 
 let running: Running | undefined;
 /** The job that scheduled the code running now: an error it throws later is told apart from the job running then. */
-const owner = new AsyncLocalStorage<Running>();
+const owner = newScheduleContext<Running>();
 let handlersInstalled = false;
 
 /**
@@ -54,8 +54,8 @@ let handlersInstalled = false;
 export function installJobHandlers(uncaught: (error: unknown, leftBehind: boolean) => void): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on('exit', (code) => {
-    if (running !== undefined && !running.settled) running.job.exited(code ?? 0);
+  onWorkerExit((code) => {
+    if (running !== undefined && !running.settled) running.job.exited(code);
   });
   const onError = (error: unknown): void => {
     const from = owner.getStore();
@@ -67,8 +67,7 @@ export function installJobHandlers(uncaught: (error: unknown, leftBehind: boolea
     }
     uncaught(error, leftBehind);
   };
-  process.on('uncaughtException', onError);
-  process.on('unhandledRejection', onError);
+  onUncaughtError(onError);
 }
 
 /**

@@ -6,7 +6,8 @@
  * the pool closes the queue. A task's outcome is reported before the next
  * task is taken, so a result, once computed, is never lost with its worker.
  */
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { messageArrival, receiveMessageOnPort, watchPort } from '../host.js';
 import { exitError, RuntimeError } from '../errors.js';
 import { CLOSED, readItem, TIMED_OUT, takeRecord, tryTakeRecord } from '../relay/items.js';
 import type { Event } from '../sync/event.js';
@@ -39,6 +40,7 @@ import { decodeValue, prepareDecode } from '../thread/transfer.js';
 import { sharedNow } from '../sync/timeout.js';
 import { failure, isThenable, type Job, postOutcome, runJob, transfersBuffers } from './job.js';
 import { loadTarget } from './load-target.js';
+import { exitWorker } from './process.js';
 
 /**
  * How long an idle worker spins on the task queue before it sleeps, when
@@ -71,6 +73,7 @@ class PoolWorkerState {
     readonly assignment: PoolAssignment,
     readonly port: MessagePort,
   ) {
+    watchPort(port);
     this.tasks = RecordQueue.attach(assignment.tasks);
     this.results = RecordQueue.attach(assignment.results);
     this.mailbox = new Int32Array(assignment.mailbox);
@@ -94,6 +97,23 @@ class PoolWorkerState {
       this.slabs[command.index] = command.buffer;
       this.slabViews[command.index] = new Int32Array(command.buffer);
     }
+  }
+
+  /**
+   * Undefined if task function `fnId` and the slab of job slot `slot` are
+   * known here, or have arrived (always, on Node: what the pool sent before
+   * the task is in the port); else, in a browser, whose event loop takes
+   * messages in only between tasks, a promise that resolves once more has.
+   */
+  arrival(fnId: number, slot: number): Promise<void> | undefined {
+    if (this.#knows(fnId, slot)) return undefined;
+    this.catchUp();
+    if (this.#knows(fnId, slot)) return undefined;
+    return messageArrival(this.port)?.then(() => this.catchUp());
+  }
+
+  #knows(fnId: number, slot: number): boolean {
+    return this.functions.has(fnId) && this.slabViews[Math.floor(slot / kSlotsPerSlab)] !== undefined;
   }
 
   /** The slab of job slot `slot`, catching up if it is new. */
@@ -157,7 +177,8 @@ export async function runPoolWorker(
   };
   if (assignment.initializer !== undefined && !(await initialize(assignment, port))) {
     control.end(EndReason.returned);
-    process.exit(0);
+    exitWorker(0);
+    return;
   }
   const idle = state.tasks.i32;
   const idleWord = kOwnerWords + kIdleWorkersWord;
@@ -181,7 +202,7 @@ export async function runPoolWorker(
     if (pending !== undefined) await pending;
   }
   control.end(EndReason.returned);
-  process.exit(0);
+  exitWorker(0);
 }
 
 /**
@@ -238,7 +259,24 @@ function runTask(state: PoolWorkerState, record: Uint8Array): Promise<void> | un
   const fnId = headerReader.u32(record, TaskHeader.fn);
   const slot = headerReader.u32(record, TaskHeader.slot);
   const key = headerReader.u32(record, TaskHeader.key);
-  const args = readItem(record, TaskHeader.bytes) as unknown[];
+  const args = readItem(record, TaskHeader.bytes);
+  // In a browser, arguments kept by the pool's thread come as a promise (src/relay/relay.browser.ts).
+  if (isThenable(args))
+    return Promise.resolve(args).then((arrived) => startTask(state, id, fnId, slot, key, arrived as unknown[]));
+  return startTask(state, id, fnId, slot, key, args as unknown[]);
+}
+
+/** {@link runTask}, its record read. */
+function startTask(
+  state: PoolWorkerState,
+  id: number,
+  fnId: number,
+  slot: number,
+  key: number,
+  args: unknown[],
+): Promise<void> | undefined {
+  const arriving = state.arrival(fnId, slot);
+  if (arriving !== undefined) return arriving.then(() => startTask(state, id, fnId, slot, key, args));
   const { mailbox, assignment } = state;
   state.current = { id, slot, stop: undefined };
   Atomics.store(mailbox, Mailbox.running, id);

@@ -14,6 +14,7 @@ import { adoptThread, Thread } from '../thread/thread.js';
 import { decodeValue, encodeValue, prepareDecode } from '../thread/transfer.js';
 import { isThenable, type Job, postOutcome, runJob } from './job.js';
 import { inlineSources, loadSubclass, loadTarget } from './load-target.js';
+import { exitWorker } from './process.js';
 import { setLoaderHints } from './typescript.js';
 
 const endReasons: Record<OutcomeStatus, EndReason> = {
@@ -70,7 +71,7 @@ export async function runThreadJob(
       port.close();
       control.end(endReasons[sent.status]);
       // At once, in the same turn: nothing the target left behind runs after its end.
-      if (!reusable) process.exit(0);
+      if (!reusable) exitWorker(0);
     },
     exited: (code) => {
       control.end(EndReason.exited, code);

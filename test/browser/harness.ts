@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { within } from '../helpers/bounded.js';
@@ -174,4 +175,26 @@ export async function runPage<T>(browser: Browser, url: string, timeoutMs = 60_0
   } finally {
     await page.close();
   }
+}
+
+/**
+ * Launch `kind` before the tests of the calling suite and close it after
+ * them (the launch bounded); returns a getter for the browser.
+ */
+export function launchFor(kind: BrowserKind): () => Browser {
+  let launched: Launched | undefined;
+  before(async () => {
+    launched = await within(kind.launch(), 60_000, `launch ${kind.name} (${kind.executablePath})`);
+  });
+  after(async () => {
+    await launched?.close();
+  });
+  return () => launched!.browser;
+}
+
+/** A refusal as a page reports what a call threw (see pages/common.js). */
+export interface Refusal {
+  name: string;
+  code: string;
+  message: string;
 }

@@ -4,15 +4,7 @@
 // page's main thread is refused every blocking form. `npm run test:browsers`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'puppeteer-core';
-import { within } from '../helpers/bounded.js';
-import { browserKinds, type Launched, runPage, type Served, serve } from './harness.js';
-
-interface Refusal {
-  name: string;
-  code: string;
-  message: string;
-}
+import { browserKinds, launchFor, type Refusal, runPage, type Served, serve } from './harness.js';
 
 let isolated: Served;
 let plain: Served;
@@ -27,18 +19,10 @@ after(async () => {
 
 for (const kind of browserKinds) {
   describe(`skein primitives in ${kind.name}`, () => {
-    let launched: Launched | undefined;
-    let browser: Browser;
-    before(async () => {
-      launched = await within(kind.launch(), 60_000, `launch ${kind.name} (${kind.executablePath})`);
-      browser = launched.browser;
-    });
-    after(async () => {
-      await launched?.close();
-    });
+    const browser = launchFor(kind);
 
     it('says which headers to send when the page is not cross-origin isolated', async () => {
-      const { result } = await runPage<Record<string, unknown>>(browser, `${plain.origin}/run/isolation`);
+      const { result } = await runPage<Record<string, unknown>>(browser(), `${plain.origin}/run/isolation`);
       assert.equal(result.crossOriginIsolated, false);
       assert.equal(result.sharedArrayBuffer, 'undefined');
       for (const what of ['event', 'lock', 'queue']) {
@@ -53,7 +37,7 @@ for (const kind of browserKinds) {
 
     it("refuses every blocking form on the page's main thread, naming its Async form", async () => {
       const { result } = await runPage<{ refused: Record<string, Refusal>; tries: Record<string, unknown> }>(
-        browser,
+        browser(),
         `${isolated.origin}/run/blocking`,
       );
       const asyncForm: Record<string, RegExp> = {
@@ -92,7 +76,7 @@ for (const kind of browserKinds) {
     });
 
     it('shares Event, Lock, RLock, Semaphore, Condition and Barrier between the page and module workers', async () => {
-      const { result } = await runPage<Record<string, unknown>>(browser, `${isolated.origin}/run/primitives`);
+      const { result } = await runPage<Record<string, unknown>>(browser(), `${isolated.origin}/run/primitives`);
       assert.deepEqual(result, {
         event: { noticed: true },
         lock: { counter: 6_000, expected: 6_000 },
@@ -104,7 +88,7 @@ for (const kind of browserKinds) {
     });
 
     it("bridges the platform's AbortSignal and Event both ways between the page and a worker; errors cross intact", async () => {
-      const { result } = await runPage<Record<string, unknown>>(browser, `${isolated.origin}/run/signals`);
+      const { result } = await runPage<Record<string, unknown>>(browser(), `${isolated.origin}/run/signals`);
       assert.deepEqual(result, {
         fromSignal: { noticed: true },
         toSignal: { aborted: false, reason: 'page cancelled' },
@@ -116,7 +100,7 @@ for (const kind of browserKinds) {
     });
 
     it('runs a Queue pipeline from the page through two workers and back', async () => {
-      const { result } = await runPage<Record<string, unknown>>(browser, `${isolated.origin}/run/pipeline`);
+      const { result } = await runPage<Record<string, unknown>>(browser(), `${isolated.origin}/run/pipeline`);
       const { perWorker, refused, ...rest } = result as { perWorker: number[]; refused: Refusal } & Record<
         string,
         unknown
