@@ -24,6 +24,7 @@ export const futureId = (future: Future<unknown>): number => future.id;
 export { exportNames, scopeFor } from './worker/scope.js';
 export { checkOutcome } from './thread/protocol.js';
 export { relayWorkerCount } from './relay/relay.js';
+export { DurationHistogram } from './executor/histogram.js';
 export { WireReader } from './wire/reader.js';
 export { WireWriter } from './wire/writer.js';
 export { RecordQueue, Order, Status, type SpillOp } from './sync/record-queue.js';
