@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as skein from 'skein';
-import { repoRoot } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
 const docs = join(repoRoot, 'docs/api');
 const missing = 'docs/api/ is not built: run `npm run docs` (npm run test:slow and npm install do)';

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, typecheck } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
+import { typecheck } from '../helpers/typecheck.js';
 
 const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { longestFirst, quickFiles, slowFiles } from '../../scripts/test-files.js';
-import { repoRoot } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
 describe('the test files', () => {
   it('npm test runs the quick ones, longest first, each once', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { repoRoot } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
 const run = promisify(execFile);
 
