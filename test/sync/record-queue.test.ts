@@ -3,12 +3,18 @@
 // allocator, spilling, and many real threads putting and taking at once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Thread } from 'skein';
+import { Thread, setStandbyThreads } from 'skein';
 import { Order, RecordQueue, type SpillOp, Status } from '../../dist/internal.js';
 import { countReaches, joinOrFail } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
+
+// No standby workers: under tsx, each one booted after a module target has
+// run gets the TypeScript loader ready before its first job (~4 times the
+// CPU of a plain boot on Node 20), and every thread here runs a module
+// target. A fresh worker loads this plain JavaScript one without it.
+setStandbyThreads(0);
 
 const targets = new URL('../fixtures/ring-targets.mjs', import.meta.url);
 const orders = [Order.fifo, Order.lifo, Order.priority] as const;
