@@ -16,12 +16,15 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The quick files that take longest, longest first: `npm test` starts them
- * first, two at a time, so that the run does not end on one long file while
- * the other core idles. The rest follow in name order. The report names the
- * slowest files of each run: keep this list to them.
+ * The files that take longest, longest first: `npm test` and `npm run
+ * test:slow` start them first, two at a time, so that a run does not end on
+ * one long file while the other core idles. The rest follow in name order.
+ * The report names the longest files of each run: keep this list to them.
  */
 export const longestFirst = [
+  'test/package/consumer.slow-test.ts',
+  'test/examples/seed.slow-test.ts',
+  'test/stress/threads.slow-test.ts',
   'test/thread/process.test.ts',
   'test/thread/signals.test.ts',
   'test/thread/thread.test.ts',
@@ -46,13 +49,14 @@ function filesEndingWith(ending: string): string[] {
     .sort();
 }
 
-/** The files `npm test` runs, {@link longestFirst} first, each once. */
-export function quickFiles(): string[] {
-  const all = filesEndingWith('.test.ts');
+/** The files under test/<area>/ whose name ends with `ending`, {@link longestFirst} first, each once. */
+function longestFirstOf(ending: string): string[] {
+  const all = filesEndingWith(ending);
   return [...longestFirst.filter((file) => all.includes(file)), ...all.filter((file) => !longestFirst.includes(file))];
 }
 
+/** The files `npm test` runs. */
+export const quickFiles = (): string[] => longestFirstOf('.test.ts');
+
 /** The files `npm run test:slow` runs. */
-export function slowFiles(): string[] {
-  return filesEndingWith('.slow-test.ts');
-}
+export const slowFiles = (): string[] => longestFirstOf('.slow-test.ts');
