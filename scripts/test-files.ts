@@ -6,9 +6,9 @@
 // - Slow tests, `test/<area>/<name>.slow-test.ts`: `npm run test:slow` (CI
 //   runs both). Slow means whole-system and long by nature, not by
 //   carelessness: a consumer project installing the packed package, npm's
-//   own checks, the API reference TypeDoc builds, the tutorial programs
-//   whose sleeps are their point, and the stress scenarios at the sizes
-//   that make them stress.
+//   own checks, the API reference TypeDoc builds, the examples run as the
+//   programs they are (the tutorial's with the sleeps that are their point),
+//   and the stress scenarios at the sizes that make them stress.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
