@@ -3,20 +3,30 @@
 // allocator, spilling, and many real threads putting and taking at once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Thread, setStandbyThreads } from 'skein';
+import { Thread } from 'skein';
 import { Order, RecordQueue, type SpillOp, Status } from '../../dist/internal.js';
 import { countReaches, joinOrFail } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
 
-// No standby workers: under tsx, each one booted after a module target has
-// run gets the TypeScript loader ready before its first job (~4 times the
-// CPU of a plain boot on Node 20), and every thread here runs a module
-// target. A fresh worker loads this plain JavaScript one without it.
-setStandbyThreads(0);
+const targets = new URL('../fixtures/ring-targets.mjs', import.meta.url).href;
 
-const targets = new URL('../fixtures/ring-targets.mjs', import.meta.url);
+/**
+ * A thread that runs `name` of ring-targets.mjs on `args`: an inline target
+ * importing that module, not a module target. Under tsx, skein registers the
+ * TypeScript loader in the worker of every module target, .mjs or not (~0.65 s
+ * of CPU each on Node 20, more than these tests' own work), and its standby
+ * workers get it ready ahead of need once a process has run one; this plain
+ * JavaScript module needs neither.
+ */
+function ringThread(name: string, args: unknown[]): Thread {
+  return new Thread({
+    target: async (url: string, name: string, args: unknown[]) =>
+      ((await import(url)) as Record<string, (...args: unknown[]) => unknown>)[name]!(...args),
+    args: [targets, name, args],
+  });
+}
 const orders = [Order.fifo, Order.lifo, Order.priority] as const;
 const orderName = ['FIFO', 'LIFO', 'priority'];
 
@@ -237,21 +247,11 @@ describe('RecordQueue across threads', () => {
     const { capacity, dataBytes, maxDataBytes } = options;
     const queue = RecordQueue.create({ tag: 1, order: Order.fifo, capacity, dataBytes, maxDataBytes });
     const seen = new Int32Array(new SharedArrayBuffer(producers * perProducer * 4));
-    const takers = Array.from(
-      { length: consumers },
-      () =>
-        new Thread({
-          target: { module: targets, export: 'consume' },
-          args: [queue.buffer, seen, perProducer, options.drain],
-        }),
+    const takers = Array.from({ length: consumers }, () =>
+      ringThread('consume', [queue.buffer, seen, perProducer, options.drain]),
     );
-    const putters = Array.from(
-      { length: producers },
-      (_, p) =>
-        new Thread({
-          target: { module: targets, export: 'produce' },
-          args: [queue.buffer, p, perProducer, options.batch],
-        }),
+    const putters = Array.from({ length: producers }, (_, p) =>
+      ringThread('produce', [queue.buffer, p, perProducer, options.batch]),
     );
     for (const thread of [...takers, ...putters]) thread.start();
     for (const thread of putters) await joinOrFail(thread, 60_000);
@@ -289,14 +289,8 @@ describe('RecordQueue across threads', () => {
     full.put(new Uint8Array(8), 0, 8, undefined, 0);
     const started = new Int32Array(new SharedArrayBuffer(4));
     const threads = [
-      ...Array.from(
-        { length: 3 },
-        () => new Thread({ target: { module: targets, export: 'takeUntilClosed' }, args: [empty.buffer, started] }),
-      ),
-      ...Array.from(
-        { length: 3 },
-        () => new Thread({ target: { module: targets, export: 'putUntilClosed' }, args: [full.buffer, started] }),
-      ),
+      ...Array.from({ length: 3 }, () => ringThread('takeUntilClosed', [empty.buffer, started])),
+      ...Array.from({ length: 3 }, () => ringThread('putUntilClosed', [full.buffer, started])),
     ];
     for (const thread of threads) thread.start();
     await countReaches(started, 0, 6, 'all 6 threads about to block');
