@@ -4,11 +4,14 @@
 //
 // - Quick tests, `test/<area>/<name>.test.ts`: `npm test`.
 // - Slow tests, `test/<area>/<name>.slow-test.ts`: `npm run test:slow` (CI
-//   runs both). Slow means whole-system and long by nature, not by
+//   runs both). Slow means whole-system or exhaustive by nature, not by
 //   carelessness: a consumer project installing the packed package, npm's
-//   own checks, the API reference TypeDoc builds, the examples run as the
-//   programs they are (the tutorial's with the sleeps that are their point),
-//   and the stress scenarios at the sizes that make them stress.
+//   own checks; the TypeScript compiler's and TypeDoc's view of the README,
+//   the type errors and the API reference; the examples run as the programs
+//   they are (the tutorial's with the sleeps that are their point); the
+//   randomized property tests, and the stress scenarios at the sizes that
+//   make them stress. Each has quick counterparts where it has behaviour to
+//   check: `npm run typecheck` (with test/types/*.test-d.ts), the unit tests.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,17 +27,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const longestFirst = [
   'test/package/consumer.slow-test.ts',
   'test/examples/seed.slow-test.ts',
+  'test/errors/properties.slow-test.ts',
   'test/stress/threads.slow-test.ts',
-  'test/thread/process.test.ts',
-  'test/thread/signals.test.ts',
-  'test/thread/thread.test.ts',
   'test/sync/queue.test.ts',
+  'test/thread/process.test.ts',
+  'test/thread/thread.test.ts',
+  'test/thread/signals.test.ts',
   'test/executor/pool.test.ts',
-  'test/sync/record-queue.test.ts',
-  'test/types/diagnostics.test.ts',
   'test/thread/standby.test.ts',
-  'test/sync/barrier.test.ts',
-  'test/errors/properties.test.ts',
+  'test/executor/pool-parity.test.ts',
+  'test/security/messages.test.ts',
 ];
 
 /** Test files under test/<area>/ whose name ends with `ending`, sorted. */
