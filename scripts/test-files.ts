@@ -25,9 +25,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * The report names the longest files of each run: keep this list to them.
  */
 export const longestFirst = [
-  'test/package/consumer.slow-test.ts',
   'test/examples/seed.slow-test.ts',
+  'test/package/consumer.slow-test.ts',
   'test/errors/properties.slow-test.ts',
+  'test/docs/readme.slow-test.ts',
   'test/stress/threads.slow-test.ts',
   'test/sync/queue.test.ts',
   'test/thread/process.test.ts',
