@@ -1,11 +1,11 @@
 // `npm run check:package`: lint the package exactly as it would be published.
-// Packs dist/ once (without rebuilding: `npm test` has just built it), then
+// Packs dist/ once (without rebuilding: `npm run test:slow` has just built it), then
 // runs publint and @arethetypeswrong/cli on the tarball: one line when both
 // are content, all they print when not.
 //
 // attw's `cjs-resolves-to-esm` is ignored on purpose: skein is ESM-only, and
 // CommonJS users load it with `import()` or, on Node 20.19+/22.12+,
-// `require()` (see the README FAQ and test/package/consumer.test.ts).
+// `require()` (see the README FAQ and test/package/consumer.slow-test.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ try {
   });
   const [{ filename }] = JSON.parse(packed) as [{ filename: string }];
   const tarball = join(dir, filename);
-  // Quiet when all is well (one line for `npm test`); everything they print when not.
+  // Quiet when all is well (one line for `npm run test:slow`); everything they print when not.
   const check = (file: string, args: string[]): void => {
     try {
       execFileSync(file, args, { encoding: 'utf8', stdio: 'pipe' });

@@ -7,6 +7,8 @@
 // - anything a test file printed that no test captured, marked as such, so
 //   that it cannot be mistaken for a failure (tests that expect output
 //   capture it: see test/fixtures/scenarios/);
+// - the files that took longest (keep scripts/test-files.ts's `longestFirst`
+//   to them: npm test starts those first);
 // - the counts, ending on a line `tests: N passed, N failed, N skipped`.
 //
 //   node --import tsx --test --test-reporter=./scripts/test-reporter.mjs test/*/*.test.ts
@@ -27,6 +29,8 @@ export default async function* report(source) {
   const skipped = [];
   /** @type {string[]} */
   const printed = [];
+  /** @type {[string, number][]} How long each test file took, where the runner reports a file as a test. */
+  const files = [];
   async function* watched() {
     for await (const event of source) {
       if (event.type === 'test:diagnostic' && event.data.nesting === 0) {
@@ -37,6 +41,10 @@ export default async function* report(source) {
       } else if (event.type === 'test:pass' && event.data.skip !== undefined && event.data.skip !== false) {
         const reason = typeof event.data.skip === 'string' ? ` (${event.data.skip})` : '';
         skipped.push(`  ${event.data.name}${reason}`);
+      } else if (event.type === 'test:complete' && event.data.nesting === 0 && event.data.file !== undefined) {
+        // Each file runs as a test named by its path (Node 20's runner).
+        if (relative(cwd, event.data.name) === relative(cwd, event.data.file))
+          files.push([relative(cwd, event.data.file), event.data.details.duration_ms]);
       } else if (event.type === 'test:stdout' || event.type === 'test:stderr') {
         const from = event.data.file === undefined ? '' : `${relative(cwd, event.data.file)}: `;
         for (const line of event.data.message.replace(/\n$/, '').split('\n')) printed.push(`  │ ${from}${line}`);
@@ -49,6 +57,10 @@ export default async function* report(source) {
   if (skipped.length > 0) yield `\nSkipped:\n${skipped.join('\n')}\n`;
   if (printed.length > 0) {
     yield `\nPrinted by test files (output no test captured; not a failure by itself):\n${printed.join('\n')}\n`;
+  }
+  if (files.length > 1) {
+    const longest = files.sort((a, b) => b[1] - a[1]).slice(0, 5);
+    yield `\nLongest files: ${longest.map(([file, ms]) => `${file} ${(ms / 1000).toFixed(1)} s`).join(', ')}\n`;
   }
   /** @param {string} name */
   const count = (name) => totals.get(name) ?? 0;

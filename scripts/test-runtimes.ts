@@ -11,7 +11,8 @@
 // Environment: SKEIN_RUNTIMES_CACHE (default: $XDG_CACHE_HOME or ~/.cache,
 // then skein-runtimes/).
 //
-// Every runtime runs the whole suite (test/*/*.test.ts). A test that fails for
+// Every runtime runs the whole suite: the quick tests and the slow ones
+// (scripts/test-files.ts). A test that fails for
 // a reason listed in its `tolerated` (scripts/runtimes.ts) is reported but does not fail the run;
 // any other failure, a crash, or a run with no test does.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Runtime, runtimes } from './runtimes.js';
+import { quickFiles, slowFiles } from './test-files.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cacheRoot =
@@ -122,14 +124,7 @@ if (!existsSync(join(root, 'dist/index.js'))) {
   process.exit(2);
 }
 
-const files = readdirSync(join(root, 'test'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .flatMap((entry) =>
-    readdirSync(join(root, 'test', entry.name))
-      .filter((file) => file.endsWith('.test.ts'))
-      .map((file) => `test/${entry.name}/${file}`),
-  )
-  .sort();
+const files = [...quickFiles(), ...slowFiles()];
 
 const rows: string[] = [];
 let failedRuns = 0;

@@ -121,6 +121,51 @@ describe('error classes across threads', () => {
     assert.equal((notSupported as NotSupportedError).feature, 'resourceLimits');
   });
 
+  it('keeps the class of errors inside a result and inside an argument', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const result = await within(
+      pool.submit(() => ({ made: [new URIError('u'), new TimeoutError('t'), new RuntimeError('r')] })).result(),
+      10_000,
+      'run the task',
+    );
+    const { made } = result as { made: unknown[] };
+    assert.ok(made[0] instanceof URIError);
+    assert.ok(made[1] instanceof TimeoutError);
+    assert.ok(made[2] instanceof RuntimeError);
+    // A thread's arguments go through the same codec (a pool task's, and a
+    // queue's items, are copied as structured clone copies them: see the README).
+    const thread = new Thread({
+      target: (error: Error) => ({ seen: [error instanceof RuntimeError, error.message], sent: error }),
+      args: [new RuntimeError('r')],
+    });
+    thread.start();
+    await joinOrFail(thread);
+    const { seen, sent } = thread.result as { seen: unknown[]; sent: unknown };
+    assert.deepEqual(seen, [true, 'r'], 'the thread receives a RuntimeError');
+    assert.ok(sent instanceof RuntimeError, 'an argument went there and back as itself');
+  });
+
+  it('refuses to register what is not a named subclass of Error, or without a module URL', () => {
+    assert.throws(() => registerErrorClass(class NotAnError {} as never, import.meta.url), {
+      name: 'TypeError',
+      message: 'Expected `cls` to be a subclass of Error, got `function NotAnError` (function)',
+    });
+    assert.throws(() => registerErrorClass(class extends Error {}, import.meta.url), {
+      name: 'TypeError',
+      message: 'Expected `cls` to be a named class: the class is found on the receiving side by its name',
+    });
+    assert.throws(() => registerErrorClass(class Named extends Error {}, '' as never), {
+      name: 'TypeError',
+      message: 'Expected `moduleUrl` to be the URL of the class\'s module (import.meta.url), got `""` (string)',
+    });
+  });
+});
+
+// Last in the file: once a process has used a module target, every standby
+// worker of a program under tsx gets tsx ready before its first job
+// (src/worker/typescript.ts), ~4 times the CPU of a plain worker's boot on
+// Node 20, and the threads and pools of every test after these would pay that.
+describe('error classes defined in a module', () => {
   it('keeps an unregistered subclass of a built-in as that built-in, with its name, fields, cause and stack', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const inline = (await thrownBy(pool, function throwsOutOfRange() {
@@ -171,45 +216,6 @@ describe('error classes across threads', () => {
       await joinOrFail(thread);
       assert.ok(thread.exception instanceof QuotaError);
       assert.equal(calls[0]?.excType, 'QuotaError');
-    });
-  });
-
-  it('keeps the class of errors inside a result and inside an argument', async () => {
-    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
-    const result = await within(
-      pool.submit(() => ({ made: [new URIError('u'), new TimeoutError('t'), new RuntimeError('r')] })).result(),
-      10_000,
-      'run the task',
-    );
-    const { made } = result as { made: unknown[] };
-    assert.ok(made[0] instanceof URIError);
-    assert.ok(made[1] instanceof TimeoutError);
-    assert.ok(made[2] instanceof RuntimeError);
-    // A thread's arguments go through the same codec (a pool task's, and a
-    // queue's items, are copied as structured clone copies them: see the README).
-    const thread = new Thread({
-      target: (error: Error) => ({ seen: [error instanceof RuntimeError, error.message], sent: error }),
-      args: [new RuntimeError('r')],
-    });
-    thread.start();
-    await joinOrFail(thread);
-    const { seen, sent } = thread.result as { seen: unknown[]; sent: unknown };
-    assert.deepEqual(seen, [true, 'r'], 'the thread receives a RuntimeError');
-    assert.ok(sent instanceof RuntimeError, 'an argument went there and back as itself');
-  });
-
-  it('refuses to register what is not a named subclass of Error, or without a module URL', () => {
-    assert.throws(() => registerErrorClass(class NotAnError {} as never, import.meta.url), {
-      name: 'TypeError',
-      message: 'Expected `cls` to be a subclass of Error, got `function NotAnError` (function)',
-    });
-    assert.throws(() => registerErrorClass(class extends Error {}, import.meta.url), {
-      name: 'TypeError',
-      message: 'Expected `cls` to be a named class: the class is found on the receiving side by its name',
-    });
-    assert.throws(() => registerErrorClass(class Named extends Error {}, '' as never), {
-      name: 'TypeError',
-      message: 'Expected `moduleUrl` to be the URL of the class\'s module (import.meta.url), got `""` (string)',
     });
   });
 });

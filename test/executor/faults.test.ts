@@ -78,7 +78,7 @@ describe('stray errors', () => {
   it('does not fail a task for a timer an earlier, finished task left behind', async () => {
     // In a child process: the report goes to stderr, which the test reads
     // (and keeps out of the test run's own output).
-    const run = await runScript('test/fixtures/scenarios/stray-timer.ts');
+    const run = await runScript('test/fixtures/scenarios/stray-timer.mjs');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, '["returned","bystander"]\n');
     assert.match(
@@ -172,7 +172,7 @@ describe('stopping tasks', () => {
 
 describe('process exit', () => {
   it('does not keep the process alive when idle, and finishes queued work before exiting', async () => {
-    const run = await runScript('test/fixtures/scenarios/pool-exit.ts');
+    const run = await runScript('test/fixtures/scenarios/pool-exit.mjs');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'submitted\ntask 0 done\ntask 1 done\ntask 2 done\nidle pool: process exits\n');
   });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CancelledError, Future, InvalidStateError, TimeoutError, type FutureState } from 'skein';
+import { capturingStderr } from '../helpers/threads.js';
 
 function createFuture<R = unknown>(state: FutureState, outcome?: { result?: R; exception?: unknown }): Future<R> {
   const future = new Future<R>();
@@ -13,22 +14,6 @@ function createFuture<R = unknown>(state: FutureState, outcome?: { result?: R; e
     else future.setResult(outcome?.result as R);
   }
   return future;
-}
-
-/** Capture what is written to stderr while `fn` runs. */
-function captureStderr(fn: () => void): string {
-  const original = process.stderr.write;
-  let written = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    written += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    fn();
-  } finally {
-    process.stderr.write = original;
-  }
-  return written;
 }
 
 describe('Future states', () => {
@@ -161,14 +146,14 @@ describe('Future done callbacks', () => {
     assert.equal(calledWith, future);
   });
 
-  it('reports and swallows a callback that throws, and runs the next one', () => {
+  it('reports and swallows a callback that throws, and runs the next one', async () => {
     const future = createFuture('running');
     let second = false;
     future.addDoneCallback(() => {
       throw new Error('callback failure');
     });
     future.addDoneCallback(() => (second = true));
-    const stderr = captureStderr(() => future.setResult(1));
+    const stderr = await capturingStderr(async () => future.setResult(1));
     assert.match(stderr, /^exception calling callback for <Future \d+ state=finished>\nError: callback failure/);
     assert.equal(second, true);
   });

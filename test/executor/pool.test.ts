@@ -14,6 +14,7 @@ import {
 import { futureId } from '../../dist/internal.js';
 import { within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach, expectNoLiveWorkers, liveWorkerCount } from '../helpers/leak-check.js';
+import { capturingStderr } from '../helpers/threads.js';
 
 checkLeaksAfterEach();
 
@@ -57,20 +58,6 @@ describe('ThreadPoolExecutor basics', () => {
     );
   });
 
-  it('runs async tasks and module targets', async () => {
-    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
-    const asyncFuture = pool.submit(async (n: number) => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      return n + 1;
-    }, 1);
-    const moduleFuture = pool.submit<string>(
-      { module: new URL('../fixtures/targets.ts', import.meta.url), export: 'shout' },
-      'pool',
-    );
-    assert.equal(await asyncFuture, 2);
-    assert.equal(await moduleFuture, 'POOL! from targets.ts');
-  });
-
   it('delivers Events in arguments working, and a task error with its stack', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const event = new Event();
@@ -95,21 +82,13 @@ describe('ThreadPoolExecutor basics', () => {
 
   it('keeps working after a done callback throws', async () => {
     await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
-    const original = process.stderr.write;
-    let reported = '';
-    process.stderr.write = ((chunk: string) => {
-      reported += chunk;
-      return true;
-    }) as typeof process.stderr.write;
-    try {
+    const reported = await capturingStderr(async () => {
       const future = pool.submit(() => 1);
       future.addDoneCallback(() => {
         throw new Error('callback exploded');
       });
       await future;
-    } finally {
-      process.stderr.write = original;
-    }
+    });
     assert.match(reported, /exception calling callback for <Future \d+ state=finished>\nError: callback exploded/);
     assert.equal(await pool.submit(() => 'still fine'), 'still fine');
   });
@@ -402,5 +381,25 @@ describe('ThreadPoolExecutor bad input', () => {
       name: 'TypeError',
       message: 'Expected `iterable` to be an iterable or an async iterable, got `5` (number)',
     });
+  });
+});
+
+// Last in the file: once a process has used a module target, every standby
+// worker of a program under tsx gets tsx ready before its first job
+// (src/worker/typescript.ts), ~4 times the CPU of a plain worker's boot on
+// Node 20, and the pools of every test after this one would pay that.
+describe('ThreadPoolExecutor module targets', () => {
+  it('runs async tasks and module targets', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const asyncFuture = pool.submit(async (n: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return n + 1;
+    }, 1);
+    const moduleFuture = pool.submit<string>(
+      { module: new URL('../fixtures/targets.ts', import.meta.url), export: 'shout' },
+      'pool',
+    );
+    assert.equal(await asyncFuture, 2);
+    assert.equal(await moduleFuture, 'POOL! from targets.ts');
   });
 });

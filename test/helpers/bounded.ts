@@ -1,7 +1,7 @@
 // Bounded waits: every wait in the tests ends, and says what it waited for.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Thread } from 'skein';
+import { repoRoot } from './repo-root.js';
 
 /** Reject with `failed to WHAT in N seconds` if `promise` takes longer than `timeoutMs`. */
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -33,8 +33,6 @@ export interface ChildRun {
   stdout: string;
   stderr: string;
 }
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A child process running a script, as {@link startScript} gives it. */
 export interface RunningScript {

@@ -12,6 +12,22 @@ export async function withHook<T>(fn: (calls: ExceptHookArgs[]) => Promise<T>): 
   }
 }
 
+/** Run `fn`, keeping what is written to process.stderr meanwhile from the terminal; returns that text. */
+export async function capturingStderr(fn: () => Promise<unknown>): Promise<string> {
+  const original = process.stderr.write;
+  let written = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    written += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await fn();
+  } finally {
+    process.stderr.write = original;
+  }
+  return written;
+}
+
 /** Slots a thread writes to show how far it got; `marks[1]` is set by its finally block. */
 export function markers(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(8));

@@ -1,10 +1,8 @@
 // Type-check TypeScript sources that exist only in memory, as if they were
 // files of this repository: `import 'skein'` resolves to this package (dist/),
 // with the repository's own tsconfig.json.
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { repoRoot } from './repo-root.js';
 
 /** One compiler error, with the text it underlines. */
 export interface Found {

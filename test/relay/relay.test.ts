@@ -12,7 +12,7 @@ checkLeaksAfterEach();
 
 describe('the relay', () => {
   it('is not started by threads without queues; a queue made in a thread starts it for nested threads too', async () => {
-    const run = await runScript('test/fixtures/scenarios/relay-lifecycle.ts', { timeoutMs: 60_000 });
+    const run = await runScript('test/fixtures/scenarios/relay-lifecycle.mjs', { timeoutMs: 60_000 });
     assert.equal(run.stderr, '');
     assert.equal(run.code, 0);
     assert.equal(

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { runtimes } from '../../scripts/runtimes.js';
-import { repoRoot } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
 describe('the runtimes CI tests on', () => {
   it('are Node 22, 24 and 26, Bun and Deno, each pinned to one version', () => {

@@ -2,23 +2,13 @@
 // test, every failure in full, stray output marked, and the counts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { repoRoot } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
 const run = promisify(execFile);
 
 describe('the test report', { timeout: 60_000 }, () => {
-  it('is what npm test prints; the quick bench runs apart, in CI', () => {
-    const { scripts } = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as {
-      scripts: Record<string, string>;
-    };
-    assert.match(scripts.test!, /--test-reporter=\.\/scripts\/test-reporter\.mjs test\/\*\/\*\.test\.ts$/);
-    assert.match(scripts['test:bench']!, /test\/bench\/quick\.bench\.ts$/);
-    assert.match(readFileSync(`${repoRoot}.ci/run`, 'utf8'), /^npm run test:bench$/m);
-  });
-
   it('shows each failure in full, marks stray output, and ends on the counts', async () => {
     const args = ['--test', '--test-reporter=./scripts/test-reporter.mjs', 'test/fixtures/report-sample.mjs'];
     // A runner of its own, not a child of this one (which node:test marks in the environment).

@@ -379,7 +379,7 @@ describe('Queue on the main thread: async forms', () => {
 
   it('wakes many async getters and putters of one thread by items, room and shutdown, without deadlock', async () => {
     // In a process of its own: a deadlock of the main thread would hang this one.
-    const run = await runScript('test/fixtures/scenarios/async-waiters.ts', { timeoutMs: 30_000 });
+    const run = await runScript('test/fixtures/scenarios/async-waiters.mjs', { timeoutMs: 30_000 });
     assert.equal(run.stderr, '');
     assert.equal(
       run.stdout,

@@ -10,7 +10,23 @@ import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 
 checkLeaksAfterEach();
 
-const targets = new URL('../fixtures/ring-targets.mjs', import.meta.url);
+const targets = new URL('../fixtures/ring-targets.mjs', import.meta.url).href;
+
+/**
+ * A thread that runs `name` of ring-targets.mjs on `args`: an inline target
+ * importing that module, not a module target. Under tsx, skein registers the
+ * TypeScript loader in the worker of every module target, .mjs or not (~0.65 s
+ * of CPU each on Node 20, more than these tests' own work), and its standby
+ * workers get it ready ahead of need once a process has run one; this plain
+ * JavaScript module needs neither.
+ */
+function ringThread(name: string, args: unknown[]): Thread {
+  return new Thread({
+    target: async (url: string, name: string, args: unknown[]) =>
+      ((await import(url)) as Record<string, (...args: unknown[]) => unknown>)[name]!(...args),
+    args: [targets, name, args],
+  });
+}
 const orders = [Order.fifo, Order.lifo, Order.priority] as const;
 const orderName = ['FIFO', 'LIFO', 'priority'];
 
@@ -231,21 +247,11 @@ describe('RecordQueue across threads', () => {
     const { capacity, dataBytes, maxDataBytes } = options;
     const queue = RecordQueue.create({ tag: 1, order: Order.fifo, capacity, dataBytes, maxDataBytes });
     const seen = new Int32Array(new SharedArrayBuffer(producers * perProducer * 4));
-    const takers = Array.from(
-      { length: consumers },
-      () =>
-        new Thread({
-          target: { module: targets, export: 'consume' },
-          args: [queue.buffer, seen, perProducer, options.drain],
-        }),
+    const takers = Array.from({ length: consumers }, () =>
+      ringThread('consume', [queue.buffer, seen, perProducer, options.drain]),
     );
-    const putters = Array.from(
-      { length: producers },
-      (_, p) =>
-        new Thread({
-          target: { module: targets, export: 'produce' },
-          args: [queue.buffer, p, perProducer, options.batch],
-        }),
+    const putters = Array.from({ length: producers }, (_, p) =>
+      ringThread('produce', [queue.buffer, p, perProducer, options.batch]),
     );
     for (const thread of [...takers, ...putters]) thread.start();
     for (const thread of putters) await joinOrFail(thread, 60_000);
@@ -283,14 +289,8 @@ describe('RecordQueue across threads', () => {
     full.put(new Uint8Array(8), 0, 8, undefined, 0);
     const started = new Int32Array(new SharedArrayBuffer(4));
     const threads = [
-      ...Array.from(
-        { length: 3 },
-        () => new Thread({ target: { module: targets, export: 'takeUntilClosed' }, args: [empty.buffer, started] }),
-      ),
-      ...Array.from(
-        { length: 3 },
-        () => new Thread({ target: { module: targets, export: 'putUntilClosed' }, args: [full.buffer, started] }),
-      ),
+      ...Array.from({ length: 3 }, () => ringThread('takeUntilClosed', [empty.buffer, started])),
+      ...Array.from({ length: 3 }, () => ringThread('putUntilClosed', [full.buffer, started])),
     ];
     for (const thread of threads) thread.start();
     await countReaches(started, 0, 6, 'all 6 threads about to block');

@@ -84,7 +84,7 @@ describe('Event → AbortSignal', () => {
   });
 
   it('watching does not keep the process alive', async () => {
-    const run = await runScript('test/fixtures/scenarios/signal-watch-exits.ts');
+    const run = await runScript('test/fixtures/scenarios/signal-watch-exits.mjs');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'watching, aborted: false\n');
   });

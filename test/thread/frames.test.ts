@@ -28,14 +28,14 @@ function failsHere(): never {
 
 describe('frames of errors raised in threads', () => {
   it('prints the same excepthook output for a thread on a standby worker and on a fresh one', async () => {
-    const run = await runScript('test/fixtures/scenarios/hook-standby-fresh.ts');
+    const run = await runScript('test/fixtures/scenarios/hook-standby-fresh.mjs');
     assert.equal(run.code, 0, run.stderr);
     const reports = run.stderr.split(/^(?=Exception in thread)/m).filter((part) => part.trim() !== '');
     assert.equal(reports.length, 2, run.stderr);
     assert.equal(reports[0], reports[1], 'standby and fresh worker print the same lines');
     assert.match(
       reports[0]!,
-      /^Exception in thread same:\nError: kaboom\n\s+at explode \(.*hook-standby-fresh\.ts:6:\d+\)\n$/,
+      /^Exception in thread same:\nError: kaboom\n\s+at explode \(.*hook-standby-fresh\.mjs:7:\d+\)\n$/,
     );
     assert.doesNotMatch(
       run.stderr,
@@ -89,11 +89,11 @@ describe('frames of errors raised in threads', () => {
   });
 
   it("prints the error of a thread whose starter has ended, from the thread's own worker", async () => {
-    const run = await runScript('test/fixtures/scenarios/orphan-error.ts');
+    const run = await runScript('test/fixtures/scenarios/orphan-error.mjs');
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stderr,
-      /^Exception in thread orphan:\nRangeError: raised after its starter ended\n\s+at .*orphan-error\.ts(?:, <anonymous>)?:\d+:\d+/m,
+      /^Exception in thread orphan:\nRangeError: raised after its starter ended\n\s+at .*orphan-error\.mjs(?:, <anonymous>)?:\d+:\d+/m,
     );
     assert.doesNotMatch(run.stderr, /\[object Object\]/);
   });

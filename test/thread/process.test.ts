@@ -7,13 +7,13 @@ import { runClosedStdout } from '../stress/scenarios/closed-stdout.js';
 
 describe('process exit', () => {
   it('waits for a non-daemon thread before exiting', async () => {
-    const run = await runScript('test/fixtures/scenarios/non-daemon-outlives-main.ts');
+    const run = await runScript('test/fixtures/scenarios/non-daemon-outlives-main.mjs');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'main done\nthread finished after main\n');
   });
 
   it('does not wait for a daemon thread, and ends it at exit', async () => {
-    const run = await runScript('test/fixtures/scenarios/daemon-ended-at-exit.ts', { timeoutMs: 20_000 });
+    const run = await runScript('test/fixtures/scenarios/daemon-ended-at-exit.mjs', { timeoutMs: 20_000 });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'main done; daemon alive: true\n');
   });
@@ -35,7 +35,7 @@ describe('node flags', () => {
 
 describe('thread output', () => {
   it('appears when written, in order with other threads, even before the thread blocks', async () => {
-    const run = await runScript('test/fixtures/scenarios/output-order.ts');
+    const run = await runScript('test/fixtures/scenarios/output-order.mjs');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'A: thread, before blocking\nB: main\nC: thread, after main\n');
     assert.equal(run.stderr, 'A2: thread stderr\n');
@@ -43,7 +43,7 @@ describe('thread output', () => {
 
   it('loses no line and splits none when a slow reader fills the pipe', async () => {
     const lines = 2000;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/scenarios/many-lines.ts', String(lines)], {
+    const child = spawn(process.execPath, ['test/fixtures/scenarios/many-lines.mjs', String(lines)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -69,7 +69,7 @@ describe('thread output', () => {
   });
 
   it('survives a reader that closes stdout while threads print', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/scenarios/closed-stdout.ts'], {
+    const child = spawn(process.execPath, ['test/fixtures/scenarios/closed-stdout.mjs'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

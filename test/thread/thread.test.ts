@@ -15,10 +15,11 @@ import {
   stopEvent,
   throwIfStopped,
   moduleTargets,
+  setExcepthook,
 } from 'skein';
 import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
-import { withHook } from '../helpers/threads.js';
+import { capturingStderr, withHook } from '../helpers/threads.js';
 
 checkLeaksAfterEach();
 
@@ -328,18 +329,36 @@ describe('Thread results and errors', () => {
   });
 
   it('reports a hook that throws and carries on', async () => {
-    const { runScript } = await import('../helpers/bounded.js');
-    const run = await runScript('test/fixtures/scenarios/throwing-hook.ts');
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^Exception in threading\.excepthook:\nError: the hook itself failed\n/m);
-    assert.match(run.stdout, /carried on/);
+    setExcepthook(() => {
+      throw new Error('the hook itself failed');
+    });
+    const thread = new Thread({
+      target: () => {
+        throw new Error('thread failure');
+      },
+    });
+    try {
+      const stderr = await capturingStderr(async () => {
+        thread.start();
+        await joinOrFail(thread);
+      });
+      assert.match(stderr, /^Exception in threading\.excepthook:\nError: the hook itself failed\n/m);
+    } finally {
+      setExcepthook(null);
+    }
+    assert.equal((thread.exception as Error).message, 'thread failure');
   });
 
   it('prints Python’s message from the default hook', async () => {
-    const { runScript } = await import('../helpers/bounded.js');
-    const run = await runScript('test/fixtures/scenarios/default-hook.ts');
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^Exception in thread Thread-\d+ \(explode\):\nError: kaboom\n\s+at explode/m);
+    function explode(): never {
+      throw new Error('kaboom');
+    }
+    const thread = new Thread({ target: explode });
+    const stderr = await capturingStderr(async () => {
+      thread.start();
+      await joinOrFail(thread);
+    });
+    assert.match(stderr, /^Exception in thread Thread-\d+ \(explode\):\nError: kaboom\n\s+at explode/m);
   });
 
   it('ends a thread cleanly on StopError: no exception, no hook', async () => {
@@ -455,93 +474,9 @@ describe('Thread subclasses', () => {
       message: /field `callback` of thread "Thread-\d+" \(Holder\) cannot be sent to its thread: it is a function/,
     });
   });
-
-  it('runs a subclass exported from a module, with its imports', async () => {
-    const { ShoutingThread } = await import('../fixtures/targets.js');
-    const thread = new ShoutingThread('hello');
-    thread.start();
-    await joinOrFail(thread);
-    assert.equal(thread.exception, undefined);
-    assert.equal(thread.result, 'HELLO! from targets.ts');
-  });
 });
 
 describe('Thread targets', () => {
-  const fixtures = new URL('../fixtures/', import.meta.url);
-
-  it('runs a TypeScript module target with its imports (under tsx)', async () => {
-    const thread = new Thread({ target: { module: new URL('targets.ts', fixtures), export: 'shout' }, args: ['hi'] });
-    thread.start();
-    await joinOrFail(thread);
-    assert.equal(thread.exception, undefined);
-    assert.equal(thread.result, 'HI! from targets.ts');
-    assert.equal(thread.name.endsWith('(shout)'), true);
-  });
-
-  it('runs typed module targets from moduleTargets(), in a thread and in a pool', async () => {
-    const jobs = moduleTargets<typeof import('../fixtures/targets.js')>(new URL('targets.ts', fixtures));
-    assert.deepEqual(jobs('shout'), { module: new URL('targets.ts', fixtures), export: 'shout' });
-    const thread = new Thread({ target: jobs('shout'), args: ['typed'] });
-    thread.start();
-    await joinOrFail(thread);
-    assert.equal(thread.exception, undefined);
-    assert.equal(thread.result, 'TYPED! from targets.ts');
-    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
-    const ready = new Event();
-    assert.equal(await within(pool.submit(jobs('slowDouble'), 21, ready).result(), 10_000, 'run slowDouble'), 42);
-  });
-
-  it('refuses a bad module or export name in moduleTargets()', () => {
-    assert.throws(() => moduleTargets('./jobs.js'), {
-      name: 'TypeError',
-      message: /^target\.module "\.\/jobs\.js" is a relative path.*new URL\("\.\/jobs\.js", import\.meta\.url\)/,
-    });
-    assert.throws(() => moduleTargets(new URL('no-such-file.js', fixtures)), {
-      name: 'TypeError',
-      message: /^target\.module not found: .*no-such-file\.js does not exist$/,
-    });
-    const jobs = moduleTargets(new URL('targets.ts', fixtures));
-    assert.throws(() => jobs(''), {
-      name: 'TypeError',
-      message: 'Expected `exportName` to be the name of an export, got `""` (string)',
-    });
-    assert.throws(() => jobs(7 as never), {
-      name: 'TypeError',
-      message: 'Expected `exportName` to be the name of an export, got `7` (number)',
-    });
-  });
-
-  it('runs a JavaScript module target given as an absolute path', async () => {
-    const { fileURLToPath } = await import('node:url');
-    const { cpus } = await import('node:os');
-    const thread = new Thread({
-      target: { module: fileURLToPath(new URL('plain-target.mjs', fixtures)), export: 'cpuCountPlus' },
-      args: [1],
-    });
-    thread.start();
-    await joinOrFail(thread);
-    assert.equal(thread.result, cpus().length + 1);
-  });
-
-  it('runs the default export when no export is named', async () => {
-    const thread = new Thread({ name: 'by-default', target: { module: new URL('targets.js', fixtures) } });
-    thread.start();
-    await joinOrFail(thread);
-    assert.equal(thread.result, 'by-default');
-  });
-
-  it('reports a missing export, listing the ones there are', async () => {
-    await withHook(async () => {
-      const thread = new Thread({ target: { module: new URL('targets.ts', fixtures), export: 'nope' } });
-      thread.start();
-      await joinOrFail(thread);
-      assert.match(
-        String((thread.exception as Error).message),
-        /has no function export `nope` \(its function exports: .*shout/,
-      );
-    });
-  });
-
   it('names a free variable an inline target cannot have, pointing to module targets', async () => {
     const limit = 10;
     await withHook(async (calls) => {
@@ -751,5 +686,95 @@ describe('Thread bad input', () => {
 
   it('refuses sleeping for a non-number', () => {
     assert.throws(() => sleepSync('5' as never), { name: 'TypeError', message: /Expected `ms` to be a number/ });
+  });
+});
+
+// Last in the file: once a process has used a module target, every standby
+// worker of a program under tsx gets tsx ready before its first job
+// (src/worker/typescript.ts), ~4 times the CPU of a plain worker's boot on
+// Node 20, and the threads of every test after these would pay that.
+describe('Thread module targets', () => {
+  const fixtures = new URL('../fixtures/', import.meta.url);
+
+  it('runs a TypeScript module target with its imports (under tsx)', async () => {
+    const thread = new Thread({ target: { module: new URL('targets.ts', fixtures), export: 'shout' }, args: ['hi'] });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.exception, undefined);
+    assert.equal(thread.result, 'HI! from targets.ts');
+    assert.equal(thread.name.endsWith('(shout)'), true);
+  });
+
+  it('runs typed module targets from moduleTargets(), in a thread and in a pool', async () => {
+    const jobs = moduleTargets<typeof import('../fixtures/targets.js')>(new URL('targets.ts', fixtures));
+    assert.deepEqual(jobs('shout'), { module: new URL('targets.ts', fixtures), export: 'shout' });
+    const thread = new Thread({ target: jobs('shout'), args: ['typed'] });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.exception, undefined);
+    assert.equal(thread.result, 'TYPED! from targets.ts');
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const ready = new Event();
+    assert.equal(await within(pool.submit(jobs('slowDouble'), 21, ready).result(), 10_000, 'run slowDouble'), 42);
+  });
+
+  it('refuses a bad module or export name in moduleTargets()', () => {
+    assert.throws(() => moduleTargets('./jobs.js'), {
+      name: 'TypeError',
+      message: /^target\.module "\.\/jobs\.js" is a relative path.*new URL\("\.\/jobs\.js", import\.meta\.url\)/,
+    });
+    assert.throws(() => moduleTargets(new URL('no-such-file.js', fixtures)), {
+      name: 'TypeError',
+      message: /^target\.module not found: .*no-such-file\.js does not exist$/,
+    });
+    const jobs = moduleTargets(new URL('targets.ts', fixtures));
+    assert.throws(() => jobs(''), {
+      name: 'TypeError',
+      message: 'Expected `exportName` to be the name of an export, got `""` (string)',
+    });
+    assert.throws(() => jobs(7 as never), {
+      name: 'TypeError',
+      message: 'Expected `exportName` to be the name of an export, got `7` (number)',
+    });
+  });
+
+  it('runs a JavaScript module target given as an absolute path', async () => {
+    const { fileURLToPath } = await import('node:url');
+    const { cpus } = await import('node:os');
+    const thread = new Thread({
+      target: { module: fileURLToPath(new URL('plain-target.mjs', fixtures)), export: 'cpuCountPlus' },
+      args: [1],
+    });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.result, cpus().length + 1);
+  });
+
+  it('runs the default export when no export is named', async () => {
+    const thread = new Thread({ name: 'by-default', target: { module: new URL('targets.js', fixtures) } });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.result, 'by-default');
+  });
+
+  it('reports a missing export, listing the ones there are', async () => {
+    await withHook(async () => {
+      const thread = new Thread({ target: { module: new URL('targets.ts', fixtures), export: 'nope' } });
+      thread.start();
+      await joinOrFail(thread);
+      assert.match(
+        String((thread.exception as Error).message),
+        /has no function export `nope` \(its function exports: .*shout/,
+      );
+    });
+  });
+
+  it('runs a subclass exported from a module, with its imports', async () => {
+    const { ShoutingThread } = await import('../fixtures/targets.js');
+    const thread = new ShoutingThread('hello');
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.exception, undefined);
+    assert.equal(thread.result, 'HELLO! from targets.ts');
   });
 });

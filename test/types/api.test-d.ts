@@ -111,7 +111,7 @@ new Thread({ target: (...values: number[]) => values.length, args: [1, '2'] });
 
 // A target with required parameters needs `args` (the thread would get undefined);
 // one whose parameters are all optional, or a rest parameter, does not.
-// @ts-expect-error - args is missing (test/types/diagnostics.test.ts checks the message names it)
+// @ts-expect-error - args is missing (test/types/diagnostics.slow-test.ts checks the message names it)
 new Thread({ target: task });
 // @ts-expect-error - args is missing, whatever the other options
 new Thread({ target: (a: number) => a, name: 'needs-args', daemon: true });

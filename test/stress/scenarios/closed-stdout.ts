@@ -11,7 +11,7 @@ export interface ClosedStdoutRun {
 
 /** Run the fixture, close its stdout at the first line, then tell it so on stdin. */
 export async function runClosedStdout(): Promise<ClosedStdoutRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/scenarios/closed-stdout-stop.ts'], {
+  const child = spawn(process.execPath, ['test/fixtures/scenarios/closed-stdout-stop.mjs'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

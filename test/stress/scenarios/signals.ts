@@ -27,7 +27,7 @@ export interface SignalRun {
 export async function runSignalScenario(signal: 'SIGTERM' | 'SIGINT', mode: 'polite' | 'deaf'): Promise<SignalRun> {
   const dir = mkdtempSync(join(tmpdir(), 'skein-signals-'));
   try {
-    const run = startScript('test/fixtures/scenarios/stop-on-signals.ts', { args: [mode, dir], timeoutMs: 60_000 });
+    const run = startScript('test/fixtures/scenarios/stop-on-signals.mjs', { args: [mode, dir], timeoutMs: 60_000 });
     await run.waitForOutput(/^ready$/m, 30_000, 'see the 8 threads run');
     run.child.kill(signal);
     if (mode === 'deaf') {

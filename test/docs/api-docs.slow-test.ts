@@ -1,4 +1,4 @@
-// The API reference (docs/api/, built by `npm run docs`, which `npm test`
+// The API reference (docs/api/, built by `npm run docs`, which `npm run test:slow`
 // and `npm install` run, and packed with the package): TypeDoc's own
 // validation fails the build on an undocumented export or a broken
 // {@link}; here, every export has its page and no link between the pages
@@ -8,10 +8,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as skein from 'skein';
-import { repoRoot } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
 const docs = join(repoRoot, 'docs/api');
-const missing = 'docs/api/ is not built: run `npm run docs` (npm test and npm install do)';
+const missing = 'docs/api/ is not built: run `npm run docs` (npm run test:slow and npm install do)';
 
 describe('API reference', () => {
   it('is built with validation that fails on an undocumented export or a broken link', () => {

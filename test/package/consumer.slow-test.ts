@@ -49,7 +49,7 @@ const expected = 'thread running\n[42,"HI!",null]\n';
 describe('the packed package in a consumer project', { timeout: 120_000 }, () => {
   before(async () => {
     project = await mkdtemp(join(tmpdir(), 'skein-consumer-'));
-    // dist/ is built by `npm test` before the tests run; pack it as is.
+    // dist/ is built by `npm run test:slow` (as by `npm test`) before the tests run; pack it as is.
     const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', project, repoRoot], {
       timeout: 60_000,
     });

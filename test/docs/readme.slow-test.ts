@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, typecheck } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
+import { typecheck } from '../helpers/typecheck.js';
 
 const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
 
@@ -58,7 +59,7 @@ describe('README', { timeout: 60_000 }, () => {
       if (/^[a-z][a-z+.-]*:/i.test(link)) return false; // https:, mailto: …
       const [path, anchor] = link.split('#') as [string, string | undefined];
       if (path === '') return !anchors.has(anchor ?? '');
-      // docs/api/ is built by `npm run docs` (npm test and npm install run it).
+      // docs/api/ is built by `npm run docs` (npm install and npm run test:slow run it).
       return !existsSync(join(repoRoot, decodeURIComponent(path)));
     });
     assert.deepEqual(broken, [], 'README links that resolve to nothing (docs/api/: run `npm run docs`)');

@@ -3,7 +3,8 @@
 // where each diagnostic lands and what it says.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { repoRoot, typecheck } from '../helpers/typecheck.js';
+import { repoRoot } from '../helpers/repo-root.js';
+import { typecheck } from '../helpers/typecheck.js';
 
 // A virtual file inside the repository, so that `import 'skein'` resolves to
 // this package (self-reference through package.json `exports`, i.e. dist/).
