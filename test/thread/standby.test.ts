@@ -37,6 +37,8 @@ describe('standby workers', () => {
     setStandbyThreads(1);
     await standbyStarted();
     assert.equal(await kindOfWorker(), 'standby');
+    // The replacement boots off the caller's path (or, on Node, the thread's worker comes back): wait for it.
+    await standbyStarted();
     assert.equal(await kindOfWorker(), 'standby', 'the standby taken was replaced');
   });
 
