@@ -12,7 +12,8 @@ export interface Plan {
   /** Pools: throughput runs per library and tasks per run; round-trip runs, and turns (of 20 one-at-a-time tasks) per library per run. */
   readonly poolRuns: number;
   readonly throughputTasks: number;
-  /** Pairs of bursts (timing on, off) of the timing-cost figure, and tasks per burst. */
+  /** Timing cost: rounds (a fresh pair of pools each), pairs of bursts (timing on, off) per round, and tasks per burst. */
+  readonly timingRounds: number;
   readonly timingPairs: number;
   readonly timingTasks: number;
   readonly roundTripRuns: number;
@@ -52,7 +53,8 @@ export function planFor(mode: Mode): Plan {
     loopIterations: full ? 4_000_000 : 2_000_000,
     poolRuns: full ? 7 : 2,
     throughputTasks: full ? 20_000 : 5_000,
-    timingPairs: full ? 200 : 10,
+    timingRounds: full ? 11 : 2,
+    timingPairs: full ? 30 : 5,
     timingTasks: full ? 5_000 : 1_000,
     roundTripRuns: full ? 9 : 3,
     roundTripTasks: full ? 60 : 25,

@@ -11,7 +11,7 @@ import {
 } from '../lib/figures.js';
 import type { Plan } from '../lib/plan.js';
 import { closeAll, isLoaded, openAll, type Contender, type Missing, type OpenPool } from '../lib/pools.js';
-import { interleave, interleaveSamples, summarize } from '../lib/stats.js';
+import { interleave, interleaveSamples, median, summarize } from '../lib/stats.js';
 import { within } from '../lib/wait.js';
 import { ThreadPoolExecutor } from 'skein';
 
@@ -47,34 +47,47 @@ async function roundTrips(pool: OpenPool, x: number): Promise<number> {
 }
 
 /**
- * What recording `stats()` timing costs: throughput of two fresh skein
- * pools alike but for `recordTiming`. The cost is a per cent or so, and
- * this shared machine's speed swings by more than that from one burst to
- * the next: so many short bursts in pairs (back to back, in alternating
- * order), the figure being the median of the pairs' ratios.
+ * What recording `stats()` timing costs: throughput of two skein pools alike
+ * but for `recordTiming`. The cost is a per cent or so, and this shared
+ * machine's speed swings by more than that from one burst to the next, so
+ * the pools run many short bursts in pairs (back to back, in alternating
+ * order). A pair of pools also keeps a bias of its own for its whole life
+ * (where its workers landed, what its code compiled to: up to ±10% seen),
+ * so that is done in rounds, each with a fresh pair of pools: a round's
+ * value is the median of its pairs' ratios (returned as the timed side's
+ * median rate and the untimed one's rate that gives that ratio), the
+ * figure the median of the rounds'.
  */
 async function timingCost(plan: Plan): Promise<{ timed: number[]; untimed: number[] }> {
   const open = (recordTiming: boolean): { pool: ThreadPoolExecutor; run: OpenPool } => {
     const pool = new ThreadPoolExecutor({ maxWorkers: kWorkers, recordTiming });
     return { pool, run: { run: (x) => pool.submit((y: number) => y + 1, x), close: () => pool.shutdown() } };
   };
-  const on = open(true);
-  const off = open(false);
   const timed: number[] = [];
   const untimed: number[] = [];
-  try {
-    // Both warmed alike: workers started, code compiled.
-    for (const side of [on, off, on, off]) await throughput(side.run, plan.timingTasks);
-    for (let pair = 0; pair < plan.timingPairs; pair++) {
-      const first = pair % 2 === 0 ? on : off;
-      const second = first === on ? off : on;
-      const a = await throughput(first.run, plan.timingTasks);
-      const b = await throughput(second.run, plan.timingTasks);
-      timed.push(first === on ? a : b);
-      untimed.push(first === on ? b : a);
+  for (let round = 0; round < plan.timingRounds; round++) {
+    const on = open(true);
+    const off = open(false);
+    try {
+      // Both warmed alike: workers started, code compiled.
+      for (const side of [on, off, on, off]) await throughput(side.run, plan.timingTasks);
+      const rates: number[] = [];
+      const ratios: number[] = [];
+      for (let pair = 0; pair < plan.timingPairs; pair++) {
+        const first = (pair + round) % 2 === 0 ? on : off;
+        const second = first === on ? off : on;
+        const a = await throughput(first.run, plan.timingTasks);
+        const b = await throughput(second.run, plan.timingTasks);
+        const [onRate, offRate] = first === on ? [a, b] : [b, a];
+        rates.push(onRate);
+        ratios.push(onRate / offRate);
+      }
+      const rate = median(rates);
+      timed.push(rate);
+      untimed.push(rate / median(ratios));
+    } finally {
+      await Promise.all([on.pool.shutdown(), off.pool.shutdown()]);
     }
-  } finally {
-    await Promise.all([on.pool.shutdown(), off.pool.shutdown()]);
   }
   return { timed, untimed };
 }
@@ -147,7 +160,7 @@ function report(
       reference: sideOf(values['skein untimed throughput'], 'skein without timing not measured'),
       ...ratioOf(values['skein timed throughput'], values['skein untimed throughput']),
       target: { on: 'ratio', atLeast: 0.97 },
-      note: `the throughput workload, skein's default pool (recording each task's wait and run time for \`stats()\`) against one with \`recordTiming: false\`, two fresh pools alone, in ${plan.timingPairs} pairs of bursts of ${formatNumber(plan.timingTasks)} tasks (back to back, in alternating order), the median of the pairs' ratios`,
+      note: `the throughput workload, skein's default pool (recording each task's wait and run time for \`stats()\`) against one with \`recordTiming: false\`, in ${plan.timingRounds} rounds, each with a fresh pair of pools alone running ${plan.timingPairs} pairs of bursts of ${formatNumber(plan.timingTasks)} tasks (back to back, in alternating order); a round's ratio is the median of its pairs', the figure the median of the rounds'`,
     },
     {
       key: 'roundTrip',
