@@ -8,9 +8,11 @@
 //   carelessness: a consumer project installing the packed package, npm's
 //   own checks; the TypeScript compiler's and TypeDoc's view of the README,
 //   the type errors and the API reference; the examples run as the programs
-//   they are (the tutorial's with the sleeps that are their point); the
-//   randomized property tests, and the stress scenarios at the sizes that
-//   make them stress. Each has quick counterparts where it has behaviour to
+//   they are (the tutorial's with the sleeps that are their point); whole
+//   programs in processes of their own, for what only a process shows (its
+//   exit, its output pipe, its flags, the signals it gets); the randomized
+//   property tests, and the stress scenarios at the sizes that make them
+//   stress. Each has quick counterparts where it has behaviour to
 //   check: `npm run typecheck` (with test/types/*.test-d.ts), the unit tests.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,10 +32,10 @@ export const longestFirst = [
   'test/errors/properties.slow-test.ts',
   'test/docs/readme.slow-test.ts',
   'test/stress/threads.slow-test.ts',
+  'test/thread/process.slow-test.ts',
+  'test/thread/signals.slow-test.ts',
   'test/sync/queue.test.ts',
-  'test/thread/process.test.ts',
   'test/thread/thread.test.ts',
-  'test/thread/signals.test.ts',
   'test/executor/pool.test.ts',
   'test/thread/standby.test.ts',
   'test/executor/pool-parity.test.ts',

@@ -5,7 +5,7 @@
 // join timeouts), test/executor/pool.test.ts (maxWorkers, submit after
 // shutdown, fn, pool args), test/sync/event.test.ts (fromBuffer, Event
 // timeouts), test/executor/future.test.ts, wait.test.ts, timer.test.ts,
-// stop.test.ts, abort-signal.test.ts and signals.test.ts (their timeouts),
+// stop.test.ts, abort-signal.test.ts and signals.slow-test.ts (their timeouts),
 // test/executor/faults.test.ts and thread.test.ts (crashes).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -32,8 +32,8 @@ describe('the test files', () => {
     const { scripts } = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as {
       scripts: Record<string, string>;
     };
-    assert.match(scripts.test!, /^npm run build --silent && node --import tsx scripts\/test\.ts$/);
-    assert.match(scripts['test:slow']!, /^npm run build --silent && node --import tsx scripts\/test\.ts --slow$/);
+    assert.match(scripts.test!, /^npm run build --silent && node --import tsx\/esm scripts\/test\.ts$/);
+    assert.match(scripts['test:slow']!, /^npm run build --silent && node --import tsx\/esm scripts\/test\.ts --slow$/);
     assert.match(scripts['test:bench']!, /test\/bench\/quick\.bench\.ts$/);
     const ci = readFileSync(`${repoRoot}.ci/run`, 'utf8');
     for (const command of ['npm test', 'npm run test:slow', 'npm run test:bench', 'npm run test:browsers'])
