@@ -1,12 +1,13 @@
 // `npm test` and `npm run test:slow`, once `dist/` is built (package.json
 // builds it first): the checks that do not depend on each other side by side,
-// then the test files two at a time, longest first (scripts/test-files.ts),
+// and the test files two at a time, longest first (scripts/test-files.ts),
 // reported short (scripts/test-reporter.mjs).
 //
-//   node --import tsx/esm scripts/test.ts          type-check and lint, then the quick tests
+//   node --import tsx/esm scripts/test.ts          type-check and lint beside the quick tests
 //   node --import tsx/esm scripts/test.ts --slow   the API reference and the package checks, then the slow tests
 //
-// A check that fails prints all it printed and stops the run before the tests.
+// A check that fails prints all it printed, after the quick tests or before
+// the slow ones (which it stops), and fails the run.
 import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { run } from 'node:test';
@@ -30,16 +31,25 @@ function runCommand(command: string, args: string[]): Promise<{ code: number | n
 }
 
 const checks = slow ? ['docs', 'check:package'] : ['typecheck', 'lint'];
-const results = await Promise.all(checks.map((name) => runCommand(npm, ['run', name, '--silent'])));
-let failed = false;
-for (const [i, { code, output }] of results.entries()) {
-  process.stdout.write(output);
-  if (code !== 0) {
-    console.error(`npm run ${checks[i]} failed (exit code ${code})`);
-    failed = true;
+const checking = Promise.all(checks.map((name) => runCommand(npm, ['run', name, '--silent'])));
+
+/** Print the checks' output; whether they all passed. */
+async function checksPassed(): Promise<boolean> {
+  let passed = true;
+  for (const [i, { code, output }] of (await checking).entries()) {
+    process.stdout.write(output);
+    if (code !== 0) {
+      console.error(`npm run ${checks[i]} failed (exit code ${code})`);
+      passed = false;
+    }
   }
+  return passed;
 }
-if (failed) process.exit(1);
+
+// The slow tests pack the package, API reference included, that the slow
+// checks build: those come first. The quick checks (type-check, lint) run
+// beside the quick tests, filling the moments the tests leave a core idle.
+if (slow && !(await checksPassed())) process.exit(1);
 
 // node:test's own runner, not `node --test FILES`: that one sorts the files by
 // name (Node 20), and the longest must go first. Each file runs in a child
@@ -56,4 +66,5 @@ const tests = run({ files: slow ? slowFiles() : quickFiles(), concurrency: 2 }).
   if (data.todo === undefined || data.todo === false) failures++;
 });
 await pipeline(tests, report, process.stdout);
-process.exitCode = failures === 0 ? 0 : 1;
+const passed = slow || (await checksPassed());
+process.exitCode = failures === 0 && passed ? 0 : 1;
