@@ -2,6 +2,7 @@
 // Vite bundles skein's worker entry as a worker of the app (skein's browser build starts it with
 // `new Worker(new URL(…, import.meta.url), { type: 'module' })`, which Vite recognises).
 import { Event, encodeMessage, Thread, ThreadPoolExecutor } from 'skein';
+import { tensInAPool } from './nested.js';
 
 /** A function that prints a line into the <pre> `selector`. */
 const printer = (selector) => {
@@ -45,7 +46,8 @@ const printer = (selector) => {
   };
 }
 
-// 2. A pool: tasks run in submission order on two workers; the results come back in input order.
+// 2. A pool: tasks run in submission order on two workers; the results come back in input order. Then a
+// thread that runs a pool of its own.
 {
   const print = printer('#pool-out');
   const square = (n) => n * n;
@@ -59,6 +61,11 @@ const printer = (selector) => {
   print(`module: ${(await Promise.all(futures.map((future) => future.result()))).join(' ')}`);
   await pool.shutdown();
   print('pool shut down');
+  // A thread may run a pool of its own.
+  const thread = new Thread({ target: tensInAPool, args: [[1, 2, 3]] });
+  thread.start();
+  await thread.join();
+  print(`a thread's own pool: ${thread.exception ?? thread.result.join(' ')}`);
 }
 
 // 3. A worker of the app's own, given a skein Event: the page and the worker share its memory.
