@@ -65,7 +65,7 @@ const section = [
   `| raw: \`Atomics.store\` on the page, a raw worker's loop \`Atomics.load\`s it | ${ms(stop.rawAtomics)} |`,
   `| postMessage to an idle worker, one way (a busy loop never sees one) | ${ms(stop.postMessageOneWay)} |`,
   '',
-  `**Pool throughput** (${result.workers} workers, ${group(result.tasks)} tasks \`x + 1\` submitted at once a run, ${result.runs} runs, each pool new and warm, the two in turn):`,
+  `**Pool throughput** (${result.workers} workers, ${group(result.tasks)} tasks \`x + 1\` submitted at once a run, ${result.runs} runs after one to warm up, each pool opened once, the two in turn, as in the Node bench):`,
   '',
   '| Pool | Throughput |',
   '| --- | --- |',

@@ -16,7 +16,7 @@ const search = new URLSearchParams(location.search);
 const quick = search.has('quick');
 const rounds = Number(search.get('rounds') ?? (quick ? 20 : 200));
 const warmUp = 5;
-const tasks = Number(search.get('tasks') ?? (quick ? 1_000 : 10_000));
+const tasks = Number(search.get('tasks') ?? (quick ? 2_000 : 20_000));
 const runs = Number(search.get('runs') ?? (quick ? 1 : 7));
 const workers = 2;
 const kBoundMs = 20_000;
@@ -132,37 +132,37 @@ async function postMessageOneWay() {
 /** The task of the throughput runs: trivial, as in the Node bench's, so that the pools' own cost is what is timed. */
 const work = (x) => x + 1;
 
-/** Tasks a second through a new skein pool of `workers`, its workers started (and warm) first. */
-async function skeinThroughput() {
-  const pool = new ThreadPoolExecutor({ maxWorkers: workers });
-  await Promise.all(Array.from({ length: workers * 8 }, () => pool.submit(work, 0).result()));
+/** Tasks a second for `tasks` tasks submitted at once through `run` (one task's promise). */
+async function rate(run) {
   const start = performance.now();
-  await Promise.all(Array.from({ length: tasks }, (_, i) => pool.submit(work, i).result()));
-  const seconds = (performance.now() - start) / 1000;
-  await pool.shutdown();
-  return tasks / seconds;
+  await Promise.all(Array.from({ length: tasks }, (_, i) => run(i)));
+  return tasks / ((performance.now() - start) / 1000);
 }
 
-/** The same through workerpool's browser build (its default worker, the function sent as source). */
-async function workerpoolThroughput() {
-  const pool = globalThis.workerpool.pool({ maxWorkers: workers });
-  await Promise.all(Array.from({ length: workers * 8 }, () => pool.exec(work, [0])));
-  const start = performance.now();
-  await Promise.all(Array.from({ length: tasks }, (_, i) => pool.exec(work, [i])));
-  const seconds = (performance.now() - start) / 1000;
-  await pool.terminate();
-  return tasks / seconds;
-}
-
-/** Throughput of both pools, run after run in turn (so that both see the same drift of the machine). */
+/**
+ * Throughput of skein's pool and workerpool's, each opened once (as the Node bench's pools are): a first run
+ * each to start the workers and compile the code on both sides, not counted; then run after run in turn, so
+ * that both see the same drift of the machine.
+ */
 async function throughput() {
-  const skein = [];
-  const workerpool = [];
-  for (let run = 0; run < runs; run++) {
-    skein.push(await skeinThroughput());
-    workerpool.push(await workerpoolThroughput());
+  const skeinPool = new ThreadPoolExecutor({ maxWorkers: workers });
+  // workerpool's default worker, the function sent as source.
+  const workerPool = globalThis.workerpool.pool({ maxWorkers: workers });
+  const pools = {
+    skein: (x) => skeinPool.submit(work, x).result(),
+    workerpool: (x) => workerPool.exec(work, [x]),
+  };
+  const rates = { skein: [], workerpool: [] };
+  try {
+    for (const run of Object.values(pools)) await rate(run);
+    for (let round = 0; round < runs; round++) {
+      for (const [name, run] of Object.entries(pools)) rates[name].push(await rate(run));
+    }
+  } finally {
+    await skeinPool.shutdown();
+    await workerPool.terminate();
   }
-  return { skein: summary(skein), workerpool: summary(workerpool) };
+  return { skein: summary(rates.skein), workerpool: summary(rates.workerpool) };
 }
 
 /** How long each part of the run took, in ms (where the time of a run goes). */
