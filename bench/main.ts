@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --out DIR]`: measure skein against raw
 // worker_threads, piscina, tinypool and workerpool, print each figure as it
 // comes, and write results.md and results.svg. Started by run.mjs.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderChart } from './lib/chart.js';
 import { parseOptions, usage, UsageError, type Options } from './lib/cli.js';
@@ -19,6 +19,7 @@ import {
 import { planFor, type Plan } from './lib/plan.js';
 import { isLoaded, loadContenders, type Contender, type Missing } from './lib/pools.js';
 import { machineLine, renderReport } from './lib/report.js';
+import { BROWSER_HEADING, findSection, replaceSection } from './lib/results-file.js';
 import { measureCancel } from './sections/cancel.js';
 import { measureIsSet } from './sections/is-set.js';
 import { measureMemory } from './sections/memory.js';
@@ -161,7 +162,7 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - startedAt) / 1e3;
   const libraries = contenders.map((c) => (isLoaded(c) ? c.label : `${c.name} (skipped)`));
   await mkdir(options.out, { recursive: true });
-  const markdown = renderReport({
+  let markdown = renderReport({
     machine,
     mode: options.mode,
     seconds,
@@ -171,6 +172,10 @@ async function main(): Promise<number> {
     details,
     libraries,
   });
+  // The browser bench's section (`npm run bench:browser`) is carried over: this run does not measure it.
+  const previous = await readFile(join(options.out, 'results.md'), 'utf8').catch(() => '');
+  const browserSection = findSection(previous, BROWSER_HEADING);
+  if (browserSection !== undefined) markdown = replaceSection(markdown, BROWSER_HEADING, browserSection);
   await writeFile(join(options.out, 'results.md'), markdown);
   await writeFile(join(options.out, 'results.svg'), renderChart(rows, bars, machine));
   console.log(`\nwrote ${join(options.out, 'results.md')} and results.svg in ${seconds.toFixed(1)} s`);

@@ -11,6 +11,7 @@
  */
 import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
 import { answerWithdrawal } from '../relay/relay.js';
+import { workerFactory } from './worker-factory.js';
 
 /** A console line a skein worker sends up (see src/worker/stdio.browser.ts). */
 export interface ConsoleLine {
@@ -61,7 +62,11 @@ class WebThreadWorker {
 
   constructor(entry: URL, options: WorkerOptions) {
     const Worker = (globalThis as unknown as { Worker: new (url: URL, options: object) => WebWorker }).Worker;
-    this.#worker = new Worker(entry, { type: 'module', name: options.name ?? 'skein' });
+    // A worker from the factory has no name of its own: a bundler accepts
+    // only static options, and nothing in the worker reads its name.
+    const make = workerFactory();
+    this.#worker =
+      make !== undefined ? (make() as WebWorker) : new Worker(entry, { type: 'module', name: options.name ?? 'skein' });
     this.#worker.addEventListener('message', (event) => this.#received(event.data));
     // An error nothing in the worker caught (the worker's own handlers take
     // its jobs' errors): it could not load, or died outside any job.
@@ -73,7 +78,7 @@ class WebThreadWorker {
       );
       this.#end(kTerminatedCode);
     });
-    this.#worker.postMessage({ workerData: options.workerData, entry: entry.href }, [...(options.transferList ?? [])]);
+    this.#worker.postMessage({ workerData: options.workerData }, [...(options.transferList ?? [])]);
   }
 
   #received(message: unknown): void {
@@ -149,7 +154,12 @@ class WebThreadWorker {
   unref(): void {}
 }
 
-/** A skein worker from the worker entry `entry`: a module Web Worker, given its start data in its first message. */
+/**
+ * A skein worker: a module Web Worker, given its start data in its first
+ * message — from the factory the package index set (see
+ * src/thread/worker-factory.ts), else from the worker entry `entry` (in a
+ * skein worker of a bundled app: its own entry).
+ */
 export function newWorker(entry: URL, options: WorkerOptions): NodeWorker {
   return new WebThreadWorker(entry, options) as unknown as NodeWorker;
 }

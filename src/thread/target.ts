@@ -193,7 +193,10 @@ function asWritten(source: string): { source: string; file: string | undefined }
 
 /** skein's own folder (dist/, whether this code is in an entry or a chunk) and its sources (src/, where source maps point). */
 const ownFolders = ((): string[] => {
-  let dist = new URL('./', import.meta.url);
+  // Read through a variable: a bundler takes `new URL('./', import.meta.url)`
+  // for an asset to copy, and Vite warns, on every build, that there is none.
+  const here = import.meta.url;
+  let dist = new URL('./', here);
   if (/\/(?:chunks|worker|thread)\/$/.test(dist.pathname)) dist = new URL('../', dist);
   return [dist.href, new URL('../src/', dist).href];
 })();

@@ -10,7 +10,12 @@ const scope = globalThis as unknown as {
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void, options: { once: true }): void;
   [key: symbol]: unknown;
 };
-scope[Symbol.for('skein.workerStart')] = await new Promise<unknown>((resolve) => {
-  scope.addEventListener('message', (event) => resolve(event.data), { once: true });
+const start = await new Promise<{ workerData: unknown }>((resolve) => {
+  scope.addEventListener('message', (event) => resolve(event.data as { workerData: unknown }), { once: true });
 });
+// This module's own URL is the worker's entry, which the workers it starts
+// (a pool in a thread) start from: under a bundler, the file the bundler
+// made of it, wherever that went (the runtime, imported below, may be a
+// chunk elsewhere).
+scope[Symbol.for('skein.workerStart')] = { workerData: start.workerData, entry: import.meta.url };
 await import('./entry.js');
