@@ -21,10 +21,10 @@ const seedOutput = [
 
 /**
  * The lines the seed page printed, once it is done. The stopped programs
- * are timed as the tutorial times them (stopped 3 s after the start,
- * between the second and third 1 s step): a machine so loaded that a
- * thread starts over a second late prints a step fewer, as Python would —
- * so a run that misses is run again, up to three times; a fault fails each.
+ * are stopped midway between their second and third 1 s step (2.5 s after
+ * the start; see the page): a machine so loaded that a thread starts half
+ * a second late prints a step fewer, as Python would — so a run that
+ * misses is run again, up to three times; a fault fails each.
  */
 async function runSeedPage(browser: Browser, url: string): Promise<string> {
   let printed = '';

@@ -58,11 +58,18 @@ class StoppableThread extends Thread {
   }
 }
 
-/** Run `thread` to its end; with an Event, stop it 3 s after its start, as the tutorial does. */
+/**
+ * Run `thread` to its end; with an Event, stop it between its second and
+ * third step. The tutorial sleeps 3 s, which lands the stop on the very
+ * moment of the third step (a hair after it, by the thread's start-up);
+ * in a page, a Web Worker's start and the page's timers are each late by
+ * up to ~100 ms, so the stop comes midway between the two steps instead,
+ * where it falls the same way every time.
+ */
 async function runProgram(thread, event) {
   thread.start();
   if (event !== undefined) {
-    await sleep(3000);
+    await sleep(2500);
     console.log('Main stopping thread');
     event.set();
   }
