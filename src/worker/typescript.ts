@@ -55,6 +55,8 @@ export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
       const api = findTsxEsmApi(base);
       if (api === undefined) continue;
       const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
+      // Registered first, so that they run under tsx's hooks (see typescript-hooks.ts).
+      if (!hooksOnThisThread) registerHooksBelowTsx();
       register();
       try {
         if (hooksOnThisThread) landHere = ((await import(landing)) as { landWrites: () => Promise<void> }).landWrites;
@@ -67,6 +69,22 @@ export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
     return false;
   })();
   return typeScriptLoader;
+}
+
+/**
+ * Where tsx's hooks run on a thread of their own, chain skein's
+ * src/worker/typescript-hooks.ts under them: there they read module sources
+ * and package types synchronously, where Node's default hooks and tsx's
+ * lookup would wake that thread once per fs call — ~2–3 ms of a `.ts`
+ * target's start. A runtime without `module.register` does without.
+ */
+function registerHooksBelowTsx(): void {
+  try {
+    // Beside the worker entry, whether this code is in it or in a chunk (scripts/build.ts).
+    module.register(new URL('../worker/typescript-hooks.js', import.meta.url));
+  } catch {
+    // Slower without them, never wrong.
+  }
 }
 
 /**
