@@ -3,7 +3,8 @@
  * tsx, so they are tsx's `nextResolve`/`nextLoad`) where tsx's hooks run on
  * a thread of their own (`module.register`: Node 20). Loaded there by URL,
  * never imported by skein's code: this file is its own bundle entry
- * (scripts/build.ts) and imports only Node's modules.
+ * (scripts/build.ts), and imports nothing of skein's but esbuild's name
+ * helper.
  *
  * On that thread every step Node's default hooks take with asynchronous
  * fs calls costs a wake-up of the thread per call, and a thread's start
