@@ -16,7 +16,7 @@
  * hooks do the same two things synchronously, with the same results, and
  * leave everything else to the hooks below them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { LoadFnOutput, LoadHookContext, ModuleFormat, ResolveFnOutput, ResolveHookContext } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,14 +30,8 @@ const manifests = new Map<string, unknown>();
 /** The package.json at `path`, parsed, or undefined if there is none; throws if it cannot be read or parsed. */
 function readManifest(path: string): unknown {
   if (manifests.has(path)) return manifests.get(path);
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-    manifest = undefined;
-  }
+  // Asked first, as tsx does: most folders have none, and a failed read costs an Error.
+  const manifest = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : undefined;
   manifests.set(path, manifest);
   return manifest;
 }
