@@ -14,7 +14,8 @@
  * `readFileSync`; tsx's lookup of the package type of a `.ts` file in a
  * folder it has not seen (`fs.promises.access` up the tree) ~0.6 ms. These
  * hooks do the same two things synchronously, with the same results, and
- * leave everything else to the hooks below them.
+ * leave everything else to the hooks below them (the source read, too, when
+ * hooks other than Node's default may be there).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { LoadFnOutput, LoadHookContext, ModuleFormat, ResolveFnOutput, ResolveHookContext } from 'node:module';
@@ -81,15 +82,28 @@ export async function resolve(
   return format === undefined ? resolved : { ...resolved, format: format as ModuleFormat };
 }
 
+/** Whether {@link load} may read sources itself: only when Node's default load is the next hook (see {@link initialize}). */
+let readSources = false;
+
+/**
+ * Called by `module.register` with its `data`: `readSources` is true only
+ * when the worker knows of no other hooks that could be registered below
+ * these (a preload's, a `--loader`'s) and no policy that Node's default
+ * load would enforce — reading a source here would skip them.
+ */
+export function initialize(data: { readSources?: unknown } | undefined): void {
+  readSources = data?.readSources === true;
+}
+
 /**
  * Load an ES module file as Node's default hook does — its bytes, as they
  * are now — but read synchronously. Anything else (CommonJS, JSON, import
- * attributes to check, a file that cannot be read, a policy to enforce)
+ * attributes to check, a file that cannot be read, other hooks below)
  * goes to the hooks below, which handle it and report its errors.
  */
 export async function load(url: string, context: LoadHookContext, nextLoad: NextLoad): Promise<LoadFnOutput> {
   const attributes = context.importAttributes as Record<string, string> | undefined;
-  if (context.format !== 'module' || !url.startsWith('file:') || policyActive || (attributes && 'type' in attributes)) {
+  if (!readSources || context.format !== 'module' || !url.startsWith('file:') || (attributes && 'type' in attributes)) {
     return nextLoad(url, context);
   }
   let source: Buffer;
@@ -100,8 +114,3 @@ export async function load(url: string, context: LoadHookContext, nextLoad: Next
   }
   return { format: 'module', source, shortCircuit: true };
 }
-
-/** Node's experimental policies check what the default load reads: leave them that. */
-const policyActive = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-  arg.includes('--experimental-policy'),
-);

@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { splitExecArgv } from '../thread/exec-argv.js';
 
 let typeScriptLoader: Promise<boolean> | undefined;
 
@@ -89,10 +90,29 @@ export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
 function registerHooksBelowTsx(): void {
   try {
     // Beside the worker entry, whether this code is in it or in a chunk (scripts/build.ts).
-    module.register(new URL('../worker/typescript-hooks.js', import.meta.url));
+    module.register(new URL('../worker/typescript-hooks.js', import.meta.url), {
+      data: { readSources: !otherHooksMayBeBelow() },
+    });
   } catch {
     // Slower without them, never wrong.
   }
+}
+
+/** A flag that can register module hooks (a preload, a loader), or give Node's default load a policy to enforce. */
+const kHooksOrPolicy =
+  /^(?:--import|--require|-r|--loader|--experimental-loader|--experimental-policy|--policy-integrity)(?:=|$)/;
+
+/**
+ * Whether hooks other than Node's default may already be registered in this
+ * worker, below skein's: a preload or loader other than tsx among its flags
+ * (which it keeps, src/thread/exec-argv.ts) or in NODE_OPTIONS, or a policy
+ * that Node's default load enforces. Then skein's hooks read no source
+ * themselves: that would skip those.
+ */
+function otherHooksMayBeBelow(): boolean {
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const { execArgv } = splitExecArgv([...process.execArgv, ...nodeOptions]);
+  return execArgv.some((arg) => kHooksOrPolicy.test(arg));
 }
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 // Internal: loaded by URL on tsx's hooks thread, never imported by skein's code.
-import { load, resolve } from '../../dist/worker/typescript-hooks.js';
+import { initialize, load, resolve } from '../../dist/worker/typescript-hooks.js';
 
 let root = '';
 const url = (...parts: string[]): string => pathToFileURL(join(root, ...parts)).href;
@@ -102,6 +102,7 @@ describe('hooks under tsx: load', () => {
   }
 
   it("reads an ES module file's bytes as they are now", async () => {
+    initialize({ readSources: true });
     const at = url('module.ts');
     const first = await loaded(at, context('module'));
     assert.equal(first?.format, 'module');
@@ -112,7 +113,15 @@ describe('hooks under tsx: load', () => {
     assert.equal(Buffer.from(second!.source as Uint8Array).toString(), 'export const answer: number = 43;\n');
   });
 
+  it('leaves the read to the hooks below when others may be there', async () => {
+    initialize({ readSources: false });
+    assert.equal(await loaded(url('module.ts'), context('module')), undefined);
+    initialize(undefined);
+    assert.equal(await loaded(url('module.ts'), context('module')), undefined);
+  });
+
   it('leaves everything else to the hooks below', async () => {
+    initialize({ readSources: true });
     assert.equal(await loaded(url('module.ts'), context('commonjs')), undefined);
     assert.equal(await loaded(url('module.ts'), context(undefined)), undefined);
     assert.equal(await loaded(url('module.ts'), context('module', { type: 'json' })), undefined);
