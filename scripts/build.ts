@@ -48,7 +48,14 @@ const bundled = {
 } satisfies BuildOptions;
 await build({
   ...bundled,
-  entryPoints: ['src/index.ts', 'src/internal.ts', 'src/worker/entry.ts', 'src/worker/relay.ts'],
+  // typescript-hooks.ts runs on tsx's hooks thread, loaded by URL (src/worker/typescript.ts).
+  entryPoints: [
+    'src/index.ts',
+    'src/internal.ts',
+    'src/worker/entry.ts',
+    'src/worker/relay.ts',
+    'src/worker/typescript-hooks.ts',
+  ],
   outdir: 'dist',
   outbase: 'src',
   platform: 'node',

@@ -10,11 +10,20 @@
  * That costs ~200 ms on Node 20 (tsx's code, and a hooks thread per worker),
  * ~50 ms later: a standby worker of a program that runs under tsx pays it
  * while it waits for its first job ({@link prepareTypeScript}).
+ *
+ * What a start still pays on Node 20 is the hooks thread's round trips: a
+ * resolve and a load for each module of the target's graph, each a message
+ * to that thread and a wake-up back (~0.3–1 ms apiece on a loaded 2-core
+ * machine), where plain node resolves and loads on the worker's own thread.
+ * A module target importing one other module measured ~1.5× its `.mjs`
+ * twin's start; skein's hooks under tsx's keep that thread from waiting on
+ * asynchronous fs calls too ({@link registerHooksBelowTsx}).
  */
 import { readFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { splitExecArgv } from '../thread/exec-argv.js';
 
 let typeScriptLoader: Promise<boolean> | undefined;
 
@@ -55,6 +64,8 @@ export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
       const api = findTsxEsmApi(base);
       if (api === undefined) continue;
       const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
+      // Registered first, so that they run under tsx's hooks (see typescript-hooks.ts).
+      if (!hooksOnThisThread) registerHooksBelowTsx();
       register();
       try {
         if (hooksOnThisThread) landHere = ((await import(landing)) as { landWrites: () => Promise<void> }).landWrites;
@@ -67,6 +78,41 @@ export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
     return false;
   })();
   return typeScriptLoader;
+}
+
+/**
+ * Where tsx's hooks run on a thread of their own, chain skein's
+ * src/worker/typescript-hooks.ts under them: there they read module sources
+ * and package types synchronously, where Node's default hooks and tsx's
+ * lookup would wake that thread once per fs call — ~2–3 ms of a `.ts`
+ * target's start. A runtime without `module.register` does without.
+ */
+function registerHooksBelowTsx(): void {
+  try {
+    // Beside the worker entry, whether this code is in it or in a chunk (scripts/build.ts).
+    module.register(new URL('../worker/typescript-hooks.js', import.meta.url), {
+      data: { readSources: !otherHooksMayBeBelow() },
+    });
+  } catch {
+    // Slower without them, never wrong.
+  }
+}
+
+/** A flag that can register module hooks (a preload, a loader), or give Node's default load a policy to enforce. */
+const kHooksOrPolicy =
+  /^(?:--import|--require|-r|--loader|--experimental-loader|--experimental-policy|--policy-integrity)(?:=|$)/;
+
+/**
+ * Whether hooks other than Node's default may already be registered in this
+ * worker, below skein's: a preload or loader other than tsx among its flags
+ * (which it keeps, src/thread/exec-argv.ts) or in NODE_OPTIONS, or a policy
+ * that Node's default load enforces. Then skein's hooks read no source
+ * themselves: that would skip those.
+ */
+function otherHooksMayBeBelow(): boolean {
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const { execArgv } = splitExecArgv([...process.execArgv, ...nodeOptions]);
+  return execArgv.some((arg) => kHooksOrPolicy.test(arg));
 }
 
 /**

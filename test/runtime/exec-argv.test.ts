@@ -18,4 +18,20 @@ describe('process flags', () => {
     assert.equal(stderr, '');
     assert.equal(stdout, '[42,"HI! from targets.ts",null,null]\n');
   });
+
+  it("passes a .ts module target's source through the program's own loader, beside tsx", async () => {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './test/fixtures/scenarios/own-loader.mjs',
+        'test/fixtures/scenarios/own-loader.ts',
+      ],
+      { cwd: repoRoot, timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    assert.equal(stderr, '');
+    assert.equal(stdout, '["as rewritten by the loader",null]\n');
+  });
 });

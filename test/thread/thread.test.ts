@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import {
   Event,
   RuntimeError,
@@ -703,6 +707,46 @@ describe('Thread module targets', () => {
     assert.equal(thread.exception, undefined);
     assert.equal(thread.result, 'HI! from targets.ts');
     assert.equal(thread.name.endsWith('(shout)'), true);
+  });
+
+  it("points a TypeScript module target's error at its own line in the .ts file", async () => {
+    const file = new URL('targets.ts', fixtures);
+    const line = readFileSync(file, 'utf8').split('\n').indexOf("  throw new Error('failed in targets.ts');") + 1;
+    assert.ok(line > 0);
+    await withHook(async () => {
+      const thread = new Thread({ target: { module: file, export: 'fail' } });
+      thread.start();
+      await joinOrFail(thread);
+      const stack = String((thread.exception as Error).stack);
+      assert.match(stack, /failed in targets\.ts/);
+      assert.ok(stack.includes(`targets.ts:${line}:`), stack);
+    });
+  });
+
+  it('runs the .ts module as it is when the thread starts, not as an earlier thread saw it', async () => {
+    // In a folder of its own, under a package that makes .ts files ES modules.
+    const dir = mkdtempSync(join(tmpdir(), 'skein-ts-target-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      writeFileSync(join(dir, 'helper.ts'), 'export const word: string = "first";\n');
+      const target = { module: pathToFileURL(join(dir, 'target.ts')), export: 'say' };
+      writeFileSync(
+        join(dir, 'target.ts'),
+        'import { word } from "./helper.js";\nexport const say = (): string => word;\n',
+      );
+      const results: unknown[] = [];
+      for (const word of ['first', 'second']) {
+        writeFileSync(join(dir, 'helper.ts'), `export const word: string = ${JSON.stringify(word)};\n`);
+        const thread = new Thread({ target });
+        thread.start();
+        await joinOrFail(thread);
+        assert.equal(thread.exception, undefined);
+        results.push(thread.result);
+      }
+      assert.deepEqual(results, ['first', 'second']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs typed module targets from moduleTargets(), in a thread and in a pool', async () => {
