@@ -53,7 +53,7 @@ export function planFor(mode: Mode): Plan {
     loopIterations: full ? 4_000_000 : 2_000_000,
     poolRuns: full ? 7 : 2,
     throughputTasks: full ? 20_000 : 5_000,
-    timingRounds: full ? 11 : 2,
+    timingRounds: full ? 21 : 2,
     timingPairs: full ? 30 : 5,
     timingTasks: full ? 5_000 : 1_000,
     roundTripRuns: full ? 9 : 3,
