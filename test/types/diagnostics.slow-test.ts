@@ -71,7 +71,10 @@ describe('type errors point at the wrong argument', { timeout: 60_000 }, () => {
     );
     assert.equal(found.length, 1, JSON.stringify(found));
     assert.equal(found[0]!.text, `'shuot'`);
-    assert.match(found[0]!.message, /not assignable to parameter of type '"shout" \| "default" \| "slowDouble"'/);
+    assert.match(
+      found[0]!.message,
+      /not assignable to parameter of type '"shout" \| "default" \| "slowDouble" \| "fail"'/,
+    );
   });
 
   it('blames the args, not the target, when they disagree', () => {
