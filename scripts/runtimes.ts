@@ -98,6 +98,9 @@ export const runtimes: Runtime[] = [
         'under `bun test` an error thrown from a timer inside a worker never reaches its uncaughtException handler (as for threads)',
       'names a free variable a task cannot have':
         "Bun's transpiler inlines the captured `const factor = 3` (as for threads)",
+      "passes a .ts module target's source through the program's own loader":
+        "the program's Node module hooks (`module.register`) do not apply on Bun: the target's source " +
+        'arrives as written (Bun has loader plugins of its own instead)',
       'prints the same excepthook output for a thread on a standby worker and on a fresh one':
         'the fixture takes a fresh worker by giving the thread resourceLimits, which a Thread refuses on Bun ' +
         '(NotSupportedError)',
@@ -145,6 +148,9 @@ export const runtimes: Runtime[] = [
       'prints the same excepthook output for a thread on a standby worker and on a fresh one':
         'the fixture takes a fresh worker by giving the thread resourceLimits, which a Thread refuses on Deno ' +
         '(NotSupportedError)',
+      "passes a .ts module target's source through the program's own loader":
+        "the program's Node module hooks (`module.register`) do not apply on Deno: the target's source " +
+        'arrives as written',
     },
   },
 ];
