@@ -14,6 +14,11 @@
 //   property tests, and the stress scenarios at the sizes that make them
 //   stress. Each has quick counterparts where it has behaviour to
 //   check: `npm run typecheck` (with test/types/*.test-d.ts), the unit tests.
+//
+// Test files run compiled to JavaScript, on plain node (scripts/compile-tests.ts),
+// except those in test/typescript/: what only a program under tsx shows (a
+// `.ts` module target, a relative `import()` in an inline target, tsx's own
+// hooks), run as written, under `node --import tsx/esm`.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +64,12 @@ function longestFirstOf(ending: string): string[] {
   const all = filesEndingWith(ending);
   return [...longestFirst.filter((file) => all.includes(file)), ...all.filter((file) => !longestFirst.includes(file))];
 }
+
+/** The folder of the tests that run under tsx, uncompiled. */
+export const underTsxFolder = 'test/typescript/';
+
+/** Whether `file` (relative to the repository root) runs under tsx, uncompiled. */
+export const runsUnderTsx = (file: string): boolean => file.startsWith(underTsxFolder);
 
 /** The files `npm test` runs. */
 export const quickFiles = (): string[] => longestFirstOf('.test.ts');

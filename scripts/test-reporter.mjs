@@ -34,10 +34,11 @@ export default async function* report(source) {
   async function* watched() {
     for await (const event of source) {
       if (event.type === 'test:diagnostic' && event.data.nesting === 0) {
-        // The runner's closing counts: `tests 264`, `pass 261`, `duration_ms 61234.5`…
+        // The runner's closing counts: `tests 264`, `pass 261`, `duration_ms 61234.5`…, summed
+        // over the runs that fed this report (npm test runs one group of files after another).
         const [name, value] = event.data.message.split(' ');
         if (name !== undefined && value !== undefined && Number.isFinite(Number(value)))
-          totals.set(name, Number(value));
+          totals.set(name, (totals.get(name) ?? 0) + Number(value));
       } else if (event.type === 'test:pass' && event.data.skip !== undefined && event.data.skip !== false) {
         const reason = typeof event.data.skip === 'string' ? ` (${event.data.skip})` : '';
         skipped.push(`  ${event.data.name}${reason}`);

@@ -57,7 +57,7 @@ export class MainThread extends Thread {
 
   /** @throws RuntimeError: the main thread is stopped by the process ending (on itself: as any current thread). */
   override stop(options?: StopOptions): Promise<StopOutcome> {
-    if (this === realm.current) return super.stop(options);
+    if (this === currentThread()) return super.stop(options);
     throw this.#refusal('stop');
   }
 
@@ -65,7 +65,7 @@ export class MainThread extends Thread {
     if (verb === 'stop') {
       return new RuntimeError('cannot stop the main thread: it is stopped by the process ending (see stopOnSignals())');
     }
-    return new RuntimeError(this === realm.current ? 'cannot join current thread' : 'cannot join the main thread');
+    return new RuntimeError(this === currentThread() ? 'cannot join current thread' : 'cannot join the main thread');
   }
 }
 

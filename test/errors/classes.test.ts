@@ -20,11 +20,11 @@ import {
 import { joinOrFail, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 import { withHook } from '../helpers/threads.js';
-import { constructed, PlainRangeError, QuotaError } from '../fixtures/error-classes.js';
+import { constructed, PlainRangeError, QuotaError } from '../fixtures/error-classes.mjs';
 
 checkLeaksAfterEach();
 
-const classes = new URL('../fixtures/error-classes.ts', import.meta.url);
+const classes = new URL('../fixtures/error-classes.mjs', import.meta.url);
 
 /** The error a pool task throws, received. */
 async function thrownBy<A extends unknown[]>(

@@ -383,23 +383,3 @@ describe('ThreadPoolExecutor bad input', () => {
     });
   });
 });
-
-// Last in the file: once a process has used a module target, every standby
-// worker of a program under tsx gets tsx ready before its first job
-// (src/worker/typescript.ts), ~4 times the CPU of a plain worker's boot on
-// Node 20, and the pools of every test after this one would pay that.
-describe('ThreadPoolExecutor module targets', () => {
-  it('runs async tasks and module targets', async () => {
-    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
-    const asyncFuture = pool.submit(async (n: number) => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      return n + 1;
-    }, 1);
-    const moduleFuture = pool.submit<string>(
-      { module: new URL('../fixtures/targets.ts', import.meta.url), export: 'shout' },
-      'pool',
-    );
-    assert.equal(await asyncFuture, 2);
-    assert.equal(await moduleFuture, 'POOL! from targets.ts');
-  });
-});

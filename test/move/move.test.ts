@@ -336,7 +336,7 @@ describe('move() out of a module target', () => {
   it('a moved result leaves the thread’s own buffer detached', async () => {
     const flag = new Int32Array(new SharedArrayBuffer(4));
     const thread = new Thread({
-      target: { module: new URL('move-targets.ts', fixtures), export: 'moveAndWatch' },
+      target: { module: new URL('move-targets.mjs', fixtures), export: 'moveAndWatch' },
       args: [flag],
     });
     thread.start();

@@ -12,7 +12,7 @@ import { withHook } from '../helpers/threads.js';
 
 checkLeaksAfterEach();
 
-const junk = new URL('../fixtures/junk.ts', import.meta.url);
+const junk = new URL('../fixtures/junk.mjs', import.meta.url);
 const kJunkCount = 24;
 
 /** A thread that runs until `release` is set: the victim the junk names. */

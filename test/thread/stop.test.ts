@@ -15,7 +15,7 @@ import {
   throwIfStopped,
   unregisterStoppable,
 } from 'skein';
-import { joinOrFail, within } from '../helpers/bounded.js';
+import { joinOrFail, runScript, within } from '../helpers/bounded.js';
 import { markers, spinUntilStopped, withHook } from '../helpers/threads.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 
@@ -277,6 +277,15 @@ describe('thread.stop() bad input', () => {
       name: 'TypeError',
       message: 'Expected stop `options` to be an object { timeout?, force? }, got `1000` (number)',
     });
+  });
+
+  it('refuses the main thread stopping itself as the current thread, even before anything asked which that is', async () => {
+    const run = await runScript('test/fixtures/scenarios/main-refuses-itself.mjs');
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), [
+      'cannot stop current thread: return from run(), or call throwIfStopped() after stopEvent().set()',
+      'cannot join current thread',
+    ]);
   });
 
   it('refuses a thread never started, the current thread and the main thread', async () => {

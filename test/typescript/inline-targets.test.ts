@@ -1,6 +1,8 @@
 // Inline targets and what they can reach: a relative `import()` resolves
 // against the file that made the thread or submitted the task, and a free
 // name that is skein imported under another name is explained as such.
+// Here, under tsx and uncompiled (scripts/test-files.ts), because it is about
+// the target's source as written: its relative imports, its names.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as skein from 'skein';
