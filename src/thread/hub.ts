@@ -96,6 +96,8 @@ function bootFor(seat: Pick<Seat, 'control' | 'wake'>, port: MessagePort, rehear
     port,
     wake: seat.wake.buffer as SharedArrayBuffer,
     rehearse,
+    // Only standby takes workers back (see StandbyWorkers.putBack), and only on the main thread.
+    reusable: isMainThread && standby.keepsWorkers,
   };
 }
 

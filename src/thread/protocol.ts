@@ -83,6 +83,13 @@ export interface WorkerBoot {
   wake: SharedArrayBuffer;
   /** Whether to rehearse a start while parked (a standby worker: see src/worker/boot.ts). */
   rehearse: boolean;
+  /**
+   * Whether the hub takes the worker back after a thread that leaves it
+   * clean (standby is on, on the main thread). If not, the worker takes no
+   * snapshot of itself to compare with (~0.4 MiB of a worker's memory) and
+   * exits with its thread.
+   */
+  reusable: boolean;
 }
 
 /** The states of a worker's wake word. */
@@ -425,7 +432,8 @@ export function isWorkerBoot(value: unknown): value is WorkerBoot {
     value.wake.byteLength >= 4 &&
     value.port instanceof MessagePort &&
     Array.isArray(value.loaderHints) &&
-    typeof value.rehearse === 'boolean'
+    typeof value.rehearse === 'boolean' &&
+    typeof value.reusable === 'boolean'
   );
 }
 

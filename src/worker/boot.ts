@@ -90,7 +90,9 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
     writeError(`Exception in pool worker ${realm.current.name} ${when}:\n${formatThrown(error)}\n`);
   });
   // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
-  const clean = takeSnapshot();
+  // None if the hub would not take it back (standby is off): it exits with its thread.
+  const reusable = boot.reusable;
+  const clean = reusable ? takeSnapshot() : undefined;
   let place: Place = { control: boot.control, port: boot.port, wake: new Int32Array(boot.wake) };
   for (;;) {
     park(place.wake);
@@ -101,7 +103,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
     let mayReuse: boolean;
     switch (first.type) {
       case 'thread':
-        mayReuse = await runThreadJob(first, ControlBlock.fromBuffer(place.control), place.port);
+        mayReuse = await runThreadJob(first, ControlBlock.fromBuffer(place.control), place.port, false, reusable);
         break;
       case 'handover':
         place.port.close();
@@ -109,6 +111,8 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
           (await receive(first.port, 'its thread')) as ThreadJob,
           ControlBlock.fromBuffer(first.control),
           first.port,
+          false,
+          reusable,
         );
         break;
       case 'pool': {
@@ -117,7 +121,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
         return runPoolWorker(first, ControlBlock.fromBuffer(place.control), place.port);
       }
     }
-    if (!mayReuse || !(await staysClean(clean))) {
+    if (!mayReuse || clean === undefined || !(await staysClean(clean))) {
       exitWorker(0);
       return;
     }

@@ -39,7 +39,8 @@ function mayLeaveWorkerClean(job: ThreadJob): boolean {
  * Run the thread of `job` in this worker as the thread of `control`, its
  * outcome posted on `port`; then end the thread. The worker exits with it
  * (dropping whatever the target left scheduled, so no worker outlives its
- * thread) unless the thread may have left it clean: then this resolves
+ * thread) unless the thread may have left it clean and the worker may
+ * serve again (`reusable`: the hub takes it back): then this resolves
  * true, for the caller to check and offer the worker again.
  *
  * A `rehearsal` (see src/worker/boot.ts) runs the same code on a made-up
@@ -51,10 +52,11 @@ export async function runThreadJob(
   control: ControlBlock,
   port: MessagePort,
   rehearsal = false,
+  workerReusable = true,
 ): Promise<boolean> {
   if (!rehearsal) setLoaderHints(job.loaderHints);
   let rehearsed: Outcome | undefined;
-  const reusable = mayLeaveWorkerClean(job);
+  const reusable = workerReusable && mayLeaveWorkerClean(job);
   const self: Job = {
     id: 0,
     key: 0,
