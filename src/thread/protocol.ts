@@ -92,6 +92,14 @@ export interface WorkerBoot {
   reusable: boolean;
 }
 
+/**
+ * What a worker rewrites each dynamic `import(` of an inline source written
+ * in a known file to (src/worker/load-target.ts): a call naming that file
+ * first, `__skeinImportFrom("file:///…", ` — `import` is syntax, not a name
+ * a scope can bind. (src/thread/target.ts undoes it in a source sent on.)
+ */
+export const kImportFrom = '__skeinImportFrom';
+
 /** The states of a worker's wake word. */
 export const Wake = {
   /** The worker is booting (or running a job, before it is released). */

@@ -85,9 +85,10 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
   installJobHandlers((error, leftBehind) => {
     // Nothing is left to take an error thrown outside any job but a pool's
     // leftovers; before its first job, a worker dies of it as Node's would.
-    if (realm.current === undefined) throw error;
+    const current = realm.current ?? realm.adoption;
+    if (current === undefined) throw error;
     const when = leftBehind ? 'from a task that had ended' : 'between tasks';
-    writeError(`Exception in pool worker ${realm.current.name} ${when}:\n${formatThrown(error)}\n`);
+    writeError(`Exception in pool worker ${current.name} ${when}:\n${formatThrown(error)}\n`);
   });
   // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
   // None if the hub would not take it back (standby is off): it exits with its thread.
@@ -137,6 +138,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
  */
 async function staysClean(clean: Snapshot): Promise<boolean> {
   realm.current = undefined;
+  realm.adoption = undefined;
   if (!isUnchangedSince(clean, { resourcesOnly: true })) return false;
   await new Promise((resolve) => setImmediate(resolve));
   return (
