@@ -34,6 +34,8 @@ import {
 import { exceptionOf, outcomeArrival, resultOf, takeOutcomes } from './outcome.js';
 import { type Prepared, SendPlan } from './move.js';
 import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
+// A thread's outcome is decoded as it is taken in, synchronously: every kind must be revivable.
+import './revivers.js';
 
 /**
  * Options of a {@link Thread}: the {@link ThreadSettings}, with `args`
