@@ -29,6 +29,8 @@ export default async function* report(source) {
   const skipped = [];
   /** @type {string[]} */
   const printed = [];
+  /** @type {string[]} Test files whose process ended with an exit code or a signal. */
+  const ended = [];
   /** @type {[string, number][]} How long each test file took, where the runner reports a file as a test. */
   const files = [];
   async function* watched() {
@@ -42,7 +44,16 @@ export default async function* report(source) {
       } else if (event.type === 'test:pass' && event.data.skip !== undefined && event.data.skip !== false) {
         const reason = typeof event.data.skip === 'string' ? ` (${event.data.skip})` : '';
         skipped.push(`  ${event.data.name}${reason}`);
-      } else if (event.type === 'test:complete' && event.data.nesting === 0 && event.data.file !== undefined) {
+      } else if (event.type === 'test:fail' && event.data.nesting === 0 && event.data.file !== undefined) {
+        // A file's process that ended badly fails the file as a test ('test failed') even when
+        // every test in it passed: say how it ended, which its error alone does not.
+        const { exitCode, signal } = event.data.details.error ?? {};
+        if (relative(cwd, event.data.name) === relative(cwd, event.data.file) && (exitCode || signal)) {
+          const how = signal ? `signal ${signal}` : `exit code ${exitCode}`;
+          ended.push(`  ${relative(cwd, event.data.file)}: its process ended with ${how}`);
+        }
+      }
+      if (event.type === 'test:complete' && event.data.nesting === 0 && event.data.file !== undefined) {
         // Each file runs as a test named by its path (Node 20's runner).
         if (relative(cwd, event.data.name) === relative(cwd, event.data.file))
           files.push([relative(cwd, event.data.file), event.data.details.duration_ms]);
@@ -55,6 +66,7 @@ export default async function* report(source) {
   }
   yield* dot(watched());
 
+  if (ended.length > 0) yield `\nTest files whose process failed:\n${ended.join('\n')}\n`;
   if (skipped.length > 0) yield `\nSkipped:\n${skipped.join('\n')}\n`;
   if (printed.length > 0) {
     yield `\nPrinted by test files (output no test captured; not a failure by itself):\n${printed.join('\n')}\n`;

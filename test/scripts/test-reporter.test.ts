@@ -33,4 +33,17 @@ describe('the test report', { timeout: 60_000 }, () => {
     assert.deepEqual(lines.slice(-1), ['tests: 1 passed, 1 failed, 1 skipped']);
     assert.match(lines.at(-2)!, /^3 tests in 1 suites, \d+\.\d s$/);
   });
+
+  it('says how a file whose process failed ended, when its tests passed', async () => {
+    const args = ['--test', '--test-reporter=./scripts/test-reporter.mjs', 'test/fixtures/report-exit.mjs'];
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const { stdout } = await run(process.execPath, args, { cwd: repoRoot, env, timeout: 50_000 }).then(
+      () => assert.fail('the file failed: the run must exit non-zero'),
+      (error: { code?: number; stdout: string }) => error,
+    );
+    assert.match(
+      stdout,
+      /\nTest files whose process failed:\n {2}test\/fixtures\/report-exit\.mjs: its process ended with exit code 3\n/,
+    );
+  });
 });
