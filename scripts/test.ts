@@ -59,7 +59,8 @@ if (slow && !(await checksPassed())) process.exit(1);
 // other, so each group of files gets its flags by setting this process's
 // before it starts — test/typescript/ under tsx (ES modules only: tsx's
 // CommonJS hooks would cost every file's process ~0.2 s of CPU for nothing),
-// the compiled files with source maps (a failure points at the .ts line).
+// the compiled files with source maps on their main thread (a failure points
+// at the .ts line; scripts/test-source-maps.mjs).
 // The reporter is plain JavaScript (node loads a --test-reporter before tsx applies): untyped here.
 const { default: report } = (await import(new URL('./test-reporter.mjs', import.meta.url).href)) as {
   default: (source: AsyncIterable<unknown>) => AsyncGenerator<string, void>;
@@ -69,7 +70,7 @@ const underTsx = files.filter(runsUnderTsx);
 const compiled = await compileTests(files.filter((file) => !runsUnderTsx(file)));
 const groups: Array<[files: string[], execArgv: string[]]> = [
   [underTsx, ['--import', 'tsx/esm']],
-  [compiled, ['--enable-source-maps']],
+  [compiled, ['--import', new URL('./test-source-maps.mjs', import.meta.url).href]],
 ];
 let failures = 0;
 
