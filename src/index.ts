@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { setWorkerEntry } from './thread/entry-url.js';
+import { setWorkerEntry } from './thread/hub.js';
 
 export * from './api.js';
 
