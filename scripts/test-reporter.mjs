@@ -4,6 +4,8 @@
 // failure, then each failure with its error and stack. This adds what dot
 // leaves out, after it:
 // - the tests skipped, with their reasons;
+// - what the runner said of its own, beside the counts (an error thrown
+//   after its test ended fails the file, and is told only there);
 // - anything a test file printed that no test captured, marked as such, so
 //   that it cannot be mistaken for a failure (tests that expect output
 //   capture it: see test/fixtures/scenarios/);
@@ -29,6 +31,8 @@ export default async function* report(source) {
   const skipped = [];
   /** @type {string[]} */
   const printed = [];
+  /** @type {string[]} What the runner said that is not a count. */
+  const said = [];
   /** @type {string[]} Test files whose process ended with an exit code or a signal. */
   const ended = [];
   /** @type {[string, number][]} How long each test file took, where the runner reports a file as a test. */
@@ -38,9 +42,10 @@ export default async function* report(source) {
       if (event.type === 'test:diagnostic' && event.data.nesting === 0) {
         // The runner's closing counts: `tests 264`, `pass 261`, `duration_ms 61234.5`…, summed
         // over the runs that fed this report (npm test runs one group of files after another).
-        const [name, value] = event.data.message.split(' ');
-        if (name !== undefined && value !== undefined && Number.isFinite(Number(value)))
+        const [name, value, ...rest] = event.data.message.split(' ');
+        if (name !== undefined && value !== undefined && rest.length === 0 && Number.isFinite(Number(value)))
           totals.set(name, (totals.get(name) ?? 0) + Number(value));
+        else said.push(`  ${event.data.message.replace(/\n/g, '\n  ')}`);
       } else if (event.type === 'test:pass' && event.data.skip !== undefined && event.data.skip !== false) {
         const reason = typeof event.data.skip === 'string' ? ` (${event.data.skip})` : '';
         skipped.push(`  ${event.data.name}${reason}`);
@@ -67,6 +72,7 @@ export default async function* report(source) {
   yield* dot(watched());
 
   if (ended.length > 0) yield `\nTest files whose process failed:\n${ended.join('\n')}\n`;
+  if (said.length > 0) yield `\nThe test runner said:\n${said.join('\n')}\n`;
   if (skipped.length > 0) yield `\nSkipped:\n${skipped.join('\n')}\n`;
   if (printed.length > 0) {
     yield `\nPrinted by test files (output no test captured; not a failure by itself):\n${printed.join('\n')}\n`;

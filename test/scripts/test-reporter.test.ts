@@ -46,4 +46,18 @@ describe('the test report', { timeout: 60_000 }, () => {
       /\nTest files whose process failed:\n {2}test\/fixtures\/report-exit\.mjs: its process ended with exit code 3\n/,
     );
   });
+
+  it('says what the runner said of a file, such as an error thrown after its test ended', async () => {
+    const args = ['--test', '--test-reporter=./scripts/test-reporter.mjs', 'test/fixtures/report-late-error.mjs'];
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const { stdout } = await run(process.execPath, args, { cwd: repoRoot, env, timeout: 50_000 }).then(
+      () => assert.fail('the file failed: the run must exit non-zero'),
+      (error: { code?: number; stdout: string }) => error,
+    );
+    assert.match(stdout, /its process ended with exit code 1\n/);
+    assert.match(
+      stdout,
+      /\nThe test runner said:\n {2}.*"ends before what it scheduled".*"Error: thrown after the test ended"/,
+    );
+  });
 });
