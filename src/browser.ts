@@ -19,7 +19,7 @@
  *
  * @packageDocumentation
  */
-import { setWorkerEntry } from './thread/hub.js';
+import { setWorkerEntry } from './thread/entry-url.js';
 import { setWorkerFactory } from './thread/worker-factory.js';
 
 export * from './api.js';

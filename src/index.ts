@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { setWorkerEntry } from './thread/hub.js';
+import { setWorkerEntry } from './thread/entry-url.js';
 
 export * from './api.js';
 

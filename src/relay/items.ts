@@ -20,6 +20,8 @@ import {
   withdraw,
   withdrawAsync,
 } from './relay.js';
+// Items are decoded as they are taken, synchronously: every kind must be revivable.
+import '../thread/revivers.js';
 
 /** What a take returns instead of an item when there was none. */
 export const TIMED_OUT: unique symbol = Symbol('timed out');

@@ -78,7 +78,7 @@ const kCheckEveryMs = 1_000;
 
 /**
  * @internal Where the relay worker's file is: beside the worker entry. Set
- * with it (see hub.ts's setWorkerEntry).
+ * with it (see entry-url.ts's setWorkerEntry).
  */
 export function setRelayWorkerUrl(url: URL): void {
   relayUrl ??= url;

@@ -5,6 +5,7 @@ import { freeLock, takeLock, takeLockAsync } from './lock-word.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
 import { runAsync, runBlocking, type Steps, sleepStep, type Takeable } from './wait-steps.js';
+import { registerReviver } from '../thread/transfer.js';
 
 // Memory layout, eight Int32 slots and a Float64 (40 bytes):
 //   (slot 0)   the type tag kBarrierId (see memory.ts)
@@ -359,3 +360,6 @@ export class Barrier {
     return `Barrier { parties: ${this.#parties}, waiting: ${this.nWaiting}, broken: ${this.broken} }`;
   }
 }
+
+// Revivable when it arrives in a thread (see prepareDecode in src/thread/transfer.ts).
+registerReviver('Barrier', (buffer, byteOffset) => Barrier.fromBuffer(buffer, byteOffset));

@@ -6,6 +6,7 @@ import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memor
 import { embedRLock, kAcquireRestore, kIsOwned, kReleaseSave, RLock } from './rlock.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
 import { runAsync, runBlocking, type Steps, sleepStep, type Takeable } from './wait-steps.js';
+import { registerReviver } from '../thread/transfer.js';
 
 // Memory layout, seven Int32 slots, then room for an RLock (44 bytes):
 //   (slot 0)    the type tag kConditionId (see memory.ts)
@@ -521,3 +522,8 @@ export class Condition {
     return `Condition { lock: ${this.#lock.constructor.name}, locked: ${this.#lock.locked()}, waiting: ${waiting} }`;
   }
 }
+
+// Revivable when it arrives in a thread (see prepareDecode in src/thread/transfer.ts).
+registerReviver('Condition', (buffer, byteOffset, lock) =>
+  Condition.fromBuffer(buffer, byteOffset, lock as Lock | RLock | undefined),
+);

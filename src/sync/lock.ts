@@ -4,6 +4,7 @@ import { kLockId } from './layout.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { freeLock, isLocked, takeLock, takeLockAsync } from './lock-word.js';
 import { toTimeoutMs } from './timeout.js';
+import { registerReviver } from '../thread/transfer.js';
 
 // Memory layout, two Int32 slots:
 //   (slot 0) the type tag kLockId (see memory.ts)
@@ -149,3 +150,6 @@ export class Lock {
     return `Lock { locked: ${this.locked()} }`;
   }
 }
+
+// Revivable when it arrives in a thread (see prepareDecode in src/thread/transfer.ts).
+registerReviver('Lock', (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset));

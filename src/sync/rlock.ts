@@ -6,6 +6,7 @@ import { freeLock, isLocked, takeLock, takeLockAsync } from './lock-word.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { toTimeoutMs } from './timeout.js';
 import type { Takeable } from './wait-steps.js';
+import { registerReviver } from '../thread/transfer.js';
 
 // Memory layout, four Int32 slots:
 //   (slot 0) the type tag kRLockId (see memory.ts)
@@ -229,3 +230,6 @@ export class RLock {
     return `RLock { locked: ${this.locked()}, count: ${Atomics.load(this.#i32, kCount)} }`;
   }
 }
+
+// Revivable when it arrives in a thread (see prepareDecode in src/thread/transfer.ts).
+registerReviver('RLock', (buffer, byteOffset) => RLock.fromBuffer(buffer, byteOffset));

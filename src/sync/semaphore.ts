@@ -4,6 +4,7 @@ import { kSemaphoreId } from './layout.js';
 import { checkHandle, kSharedMemory, type SharedHandle, slotsFor } from './memory.js';
 import { deadlineAfter, remainingUntil, toTimeoutMs } from './timeout.js';
 import { waitAsyncFor } from './wait-async.js';
+import { registerReviver } from '../thread/transfer.js';
 
 // Memory layout, three Int32 slots:
 //   (slot 0) the type tag kSemaphoreId (see memory.ts)
@@ -216,3 +217,6 @@ export class BoundedSemaphore extends Semaphore {
     super(value);
   }
 }
+
+// Revivable when it arrives in a thread (see prepareDecode in src/thread/transfer.ts).
+registerReviver('Semaphore', (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset));

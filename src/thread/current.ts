@@ -11,7 +11,7 @@ import { ControlBlock } from './control-block.js';
 import { kMainIdent, nextIdent, nextThreadNumber } from './globals.js';
 import { realm } from './realm.js';
 import type { StopOptions, StopOutcome } from './stoppables.js';
-import { kAdopt, Thread, type ThreadOptions } from './thread.js';
+import { kAdopt, runningThread, Thread, type ThreadOptions } from './thread.js';
 
 /** A control block for a thread that is running already: started and running, with `ident`. */
 function runningBlock(ident: number): ControlBlock {
@@ -120,7 +120,7 @@ export class DummyThread extends Thread {
  * ```
  */
 export function currentThread(): Thread {
-  return (realm.current ??= isMainThread ? mainThread() : new DummyThread());
+  return runningThread() ?? (realm.current = isMainThread ? mainThread() : new DummyThread());
 }
 
 /** The Thread object of the main thread (`MainThread`): Python's `threading.main_thread()`. */

@@ -20,8 +20,12 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  * to stderr, as Python does.
  */
 export function defaultExcepthook({ excValue, thread }: ExceptHookArgs): void {
-  const name = thread?.name ?? 'unknown thread';
-  writeError(`Exception in thread ${name}:\n${formatThrown(excValue)}\n`);
+  writeThreadException(thread?.name, excValue);
+}
+
+/** @internal What the default hook writes, for the thread named `name`. */
+export function writeThreadException(name: string | undefined, error: unknown): void {
+  writeError(`Exception in thread ${name ?? 'unknown thread'}:\n${formatThrown(error)}\n`);
 }
 
 let hook: ExceptHook | null = null;

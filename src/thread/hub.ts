@@ -19,32 +19,15 @@
 import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { isMainThread, MessageChannel } from '../host.js';
 import { checkSupported, runtime } from '../platform.js';
-import { relayPortForWorker, setRelayWorkerUrl } from '../relay/relay.js';
+import { relayPortForWorker } from '../relay/relay.js';
 import { sharedNow, unrefTimeout } from '../sync/timeout.js';
 import { ControlBlock, EndReason, ThreadState } from './control-block.js';
+import { workerEntry } from './entry-url.js';
 import { newWorker, workerArgv } from './exec-argv.js';
 import { globalsBuffer } from './globals.js';
 import { isReleaseReport, Wake, type WorkerBoot } from './protocol.js';
 import { serveRequests } from './requests.js';
 import { StandbyWorkers } from './standby.js';
-
-let entryUrl: URL | undefined;
-
-/**
- * @internal Where the worker entry file is. Set by the module of skein that
- * loads first in each thread — the package index, or the worker entry —
- * since the bundled code does not know which file it ended up in.
- */
-export function setWorkerEntry(url: URL): void {
-  entryUrl ??= url;
-  setRelayWorkerUrl(new URL('./relay.js', url));
-}
-
-function workerEntry(): URL {
-  if (entryUrl === undefined)
-    throw new Error('skein was loaded without its index or worker entry; import it as `skein`');
-  return entryUrl;
-}
 
 /** How a worker's job ended, as the hub saw it: the worker exited, or was released for another thread. */
 export interface WorkerExit {
@@ -96,6 +79,8 @@ function bootFor(seat: Pick<Seat, 'control' | 'wake'>, port: MessagePort, rehear
     port,
     wake: seat.wake.buffer as SharedArrayBuffer,
     rehearse,
+    // Only standby takes workers back (see StandbyWorkers.putBack), and only on the main thread.
+    reusable: isMainThread && standby.keepsWorkers,
   };
 }
 

@@ -83,7 +83,22 @@ export interface WorkerBoot {
   wake: SharedArrayBuffer;
   /** Whether to rehearse a start while parked (a standby worker: see src/worker/boot.ts). */
   rehearse: boolean;
+  /**
+   * Whether the hub takes the worker back after a thread that leaves it
+   * clean (standby is on, on the main thread). If not, the worker takes no
+   * snapshot of itself to compare with (~0.4 MiB of a worker's memory) and
+   * exits with its thread.
+   */
+  reusable: boolean;
 }
+
+/**
+ * What a worker rewrites each dynamic `import(` of an inline source written
+ * in a known file to (src/worker/load-target.ts): a call naming that file
+ * first, `__skeinImportFrom("file:///…", ` — `import` is syntax, not a name
+ * a scope can bind. (src/thread/target.ts undoes it in a source sent on.)
+ */
+export const kImportFrom = '__skeinImportFrom';
 
 /** The states of a worker's wake word. */
 export const Wake = {
@@ -425,7 +440,8 @@ export function isWorkerBoot(value: unknown): value is WorkerBoot {
     value.wake.byteLength >= 4 &&
     value.port instanceof MessagePort &&
     Array.isArray(value.loaderHints) &&
-    typeof value.rehearse === 'boolean'
+    typeof value.rehearse === 'boolean' &&
+    typeof value.reusable === 'boolean'
   );
 }
 

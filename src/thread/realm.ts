@@ -7,11 +7,17 @@
 import { isMainThread, workerData } from '../host.js';
 import type { Event } from '../sync/event.js';
 import { isWorkerBoot } from './protocol.js';
-import type { Thread } from './thread.js';
+import type { Adoption, Thread } from './thread.js';
 
 interface Realm {
-  /** The thread running this realm's code. */
+  /** The thread running this realm's code, once its object is made (see `adoption`). */
   current: Thread | undefined;
+  /**
+   * In a worker, the thread it runs, as its Thread object is made from it:
+   * on first need (`currentThread()`, see thread.ts's runningThread()), for
+   * a thread that is no subclass.
+   */
+  adoption: Adoption | undefined;
   /** The main thread's object (in a worker, a view of it). */
   main: Thread | undefined;
   /** Threads alive that this realm knows of, for enumerate(). */
@@ -27,6 +33,7 @@ const kRealm = Symbol.for('skein.realm');
 /** This JavaScript thread's realm. */
 export const realm: Realm = ((globalThis as { [kRealm]?: Realm })[kRealm] ??= {
   current: undefined,
+  adoption: undefined,
   main: undefined,
   live: new Set(),
   jobStop: undefined,

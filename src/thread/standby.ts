@@ -65,6 +65,11 @@ export class StandbyWorkers<Seat> {
     return this.#target === 0 ? 0 : this.#target + this.#boost;
   }
 
+  /** Whether any worker is kept: a worker given back is kept, or let go at once. */
+  get keepsWorkers(): boolean {
+    return this.#target > 0;
+  }
+
   /** Keep `count` standby workers, no more (what a fast start rate added is let go); 0 turns standby off. */
   setTarget(count: number): void {
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {

@@ -3,7 +3,7 @@ import { noteModuleTarget } from './globals.js';
 import { checkLocalModule, fileUrlOf, isAbsolutePath } from './local-files.js';
 import { locateSource, noteCallSite } from './origin.js';
 import { privateInstanceMembers } from './private-names.js';
-import type { ClassDescriptor, InlineClass, TargetDescriptor } from './protocol.js';
+import { type ClassDescriptor, type InlineClass, kImportFrom, type TargetDescriptor } from './protocol.js';
 
 /**
  * A function exported by a module, run in the thread with the module's own
@@ -169,15 +169,9 @@ function compiles(body: string): string | undefined {
 /** A dynamic `import(` in a source (not `x.import(`): its relative specifiers need the file the source came from. */
 const dynamicImport = /(?<![\w$.])import\s*\(/;
 
-/**
- * What a worker rewrites each dynamic `import(` of an inline source written
- * in a known file to (src/worker/load-target.ts): a call naming that file
- * first, `__skeinImportFrom("file:///…", ` — `import` is syntax, not a name
- * a scope can bind. A function made inside such a source and sent on to
- * another thread carries the rewrite in its own source: {@link asWritten}
- * undoes it there.
- */
-export const kImportFrom = '__skeinImportFrom';
+// A function made inside an inline source whose imports a worker rewrote
+// (see kImportFrom) and sent on to another thread carries the rewrite in its
+// own source: asWritten() undoes it there.
 const rewrittenImport = new RegExp(`${kImportFrom}\\("([^"\\\\]*)", `, 'g');
 
 /** A source as it was written, and the file its rewritten imports named, if it has any. */

@@ -34,6 +34,8 @@ import {
 import { exceptionOf, outcomeArrival, resultOf, takeOutcomes } from './outcome.js';
 import { type Prepared, SendPlan } from './move.js';
 import { encodeLaunch, launchProblem, markUnsendable, whyUncloneable } from './transfer.js';
+// A thread's outcome is decoded as it is taken in, synchronously: every kind must be revivable.
+import './revivers.js';
 
 /**
  * Options of a {@link Thread}: the {@link ThreadSettings}, with `args`
@@ -223,7 +225,8 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       this.#name = String(name);
     }
     // Python's default: the creating thread's (a dummy thread, in a worker skein did not create, is a daemon).
-    this.#daemon = daemon === undefined || daemon === null ? (realm.current?.daemon ?? !isMainThread) : Boolean(daemon);
+    this.#daemon =
+      daemon === undefined || daemon === null ? (runningThread()?.daemon ?? !isMainThread) : Boolean(daemon);
     // Refused on runtimes that ignore limits or never report a worker stopped by them.
     if (resourceLimits !== undefined && resourceLimits !== null) checkSupported('resourceLimits');
     this.#resourceLimits = resourceLimits;
@@ -321,7 +324,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     plan.add(encoded.value[0], 'args');
     plan.add(encoded.value[1], 'this');
     const { value: sent, transfer, moves } = plan.finish(encoded.value);
-    const owner = isHub ? undefined : realm.current;
+    const owner = isHub ? undefined : runningThread();
     const job: ThreadJob = {
       type: 'thread',
       name: this.#name,
@@ -764,6 +767,17 @@ markUnsendable(
  */
 export function watchRemoteThread(control: ControlBlock, request: SpawnRequest, spawned: SpawnedWorker): void {
   watchRemote(control, request, spawned);
+}
+
+/**
+ * @internal The Thread object of the thread running here, if there is one:
+ * in a worker, made on first need from what the worker adopted (see
+ * src/worker/thread-job.ts); undefined on the main thread before
+ * `currentThread()` and in a worker skein did not create.
+ */
+export function runningThread(): Thread | undefined {
+  if (realm.current === undefined && realm.adoption !== undefined) realm.current = adoptThread(Thread, realm.adoption);
+  return realm.current;
 }
 
 /**

@@ -1,12 +1,7 @@
 // The global MessagePort, not node:worker_threads' (the same class on Node, Bun and Deno): a page has it too.
 import type { MessagePort } from 'node:worker_threads';
-import { Barrier } from '../sync/barrier.js';
-import { Condition } from '../sync/condition.js';
 import { Event } from '../sync/event.js';
-import { Lock } from '../sync/lock.js';
 import { kSharedMemory, type SharedHandle, type SharedKind } from '../sync/memory.js';
-import { RLock } from '../sync/rlock.js';
-import { Semaphore } from '../sync/semaphore.js';
 import { describeValue, withArticle } from '../errors.js';
 import { isSharedBuffer } from '../platform.js';
 import {
@@ -47,21 +42,25 @@ interface EventMarker {
 type Reviver = (buffer: SharedArrayBuffer, byteOffset: number, lock?: object) => object;
 
 const revivers: Partial<Record<SharedKind, Reviver>> = {
+  // Every thread has Events: its control block holds its stop request.
   Event: (buffer, byteOffset) => Event.fromBuffer(buffer, byteOffset),
-  Lock: (buffer, byteOffset) => Lock.fromBuffer(buffer, byteOffset),
-  RLock: (buffer, byteOffset) => RLock.fromBuffer(buffer, byteOffset),
-  Semaphore: (buffer, byteOffset) => Semaphore.fromBuffer(buffer, byteOffset),
-  Condition: (buffer, byteOffset, lock) => Condition.fromBuffer(buffer, byteOffset, lock as Lock | RLock | undefined),
-  Barrier: (buffer, byteOffset) => Barrier.fromBuffer(buffer, byteOffset),
 };
 
 /**
- * The kinds whose module a worker loads only when one arrives: the queues
- * (their module, with the ring, the wire format and the relay's client, is
- * ~50 KB that a thread which never sees a queue should not load). Each
- * module registers its kinds when it loads ({@link registerReviver}).
+ * The kinds whose module a worker loads only when one arrives: every
+ * primitive but Event — the queues (their module, with the ring, the wire
+ * format and the relay's client, is ~50 KB), the locks, the semaphores,
+ * Condition and Barrier: a thread that never sees one does not load it.
+ * Each module registers its kinds when it loads ({@link registerReviver});
+ * code that decodes without awaiting {@link prepareDecode} imports them
+ * (src/thread/revivers.ts).
  */
 const loadedOnDemand: Partial<Record<SharedKind, () => Promise<unknown>>> = {
+  Lock: () => import('../sync/lock.js'),
+  RLock: () => import('../sync/rlock.js'),
+  Semaphore: () => import('../sync/semaphore.js'),
+  Condition: () => import('../sync/condition.js'),
+  Barrier: () => import('../sync/barrier.js'),
   Queue: () => import('../sync/queue.js'),
   SimpleQueue: () => import('../sync/queue.js'),
 };

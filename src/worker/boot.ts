@@ -85,12 +85,15 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
   installJobHandlers((error, leftBehind) => {
     // Nothing is left to take an error thrown outside any job but a pool's
     // leftovers; before its first job, a worker dies of it as Node's would.
-    if (realm.current === undefined) throw error;
+    const current = realm.current ?? realm.adoption;
+    if (current === undefined) throw error;
     const when = leftBehind ? 'from a task that had ended' : 'between tasks';
-    writeError(`Exception in pool worker ${realm.current.name} ${when}:\n${formatThrown(error)}\n`);
+    writeError(`Exception in pool worker ${current.name} ${when}:\n${formatThrown(error)}\n`);
   });
   // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
-  const clean = takeSnapshot();
+  // None if the hub would not take it back (standby is off): it exits with its thread.
+  const reusable = boot.reusable;
+  const clean = reusable ? takeSnapshot() : undefined;
   let place: Place = { control: boot.control, port: boot.port, wake: new Int32Array(boot.wake) };
   for (;;) {
     park(place.wake);
@@ -101,7 +104,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
     let mayReuse: boolean;
     switch (first.type) {
       case 'thread':
-        mayReuse = await runThreadJob(first, ControlBlock.fromBuffer(place.control), place.port);
+        mayReuse = await runThreadJob(first, ControlBlock.fromBuffer(place.control), place.port, false, reusable);
         break;
       case 'handover':
         place.port.close();
@@ -109,6 +112,8 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
           (await receive(first.port, 'its thread')) as ThreadJob,
           ControlBlock.fromBuffer(first.control),
           first.port,
+          false,
+          reusable,
         );
         break;
       case 'pool': {
@@ -117,7 +122,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
         return runPoolWorker(first, ControlBlock.fromBuffer(place.control), place.port);
       }
     }
-    if (!mayReuse || !(await staysClean(clean))) {
+    if (!mayReuse || clean === undefined || !(await staysClean(clean))) {
       exitWorker(0);
       return;
     }
@@ -133,6 +138,7 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
  */
 async function staysClean(clean: Snapshot): Promise<boolean> {
   realm.current = undefined;
+  realm.adoption = undefined;
   if (!isUnchangedSince(clean, { resourcesOnly: true })) return false;
   await new Promise((resolve) => setImmediate(resolve));
   return (

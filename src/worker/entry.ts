@@ -3,7 +3,7 @@
  */
 import { ownEntryUrl, workerData } from '../host.js';
 import { adoptRelayPort, type RelayBoot } from '../relay/relay.js';
-import { setWorkerEntry } from '../thread/hub.js';
+import { setWorkerEntry } from '../thread/entry-url.js';
 import { isWorkerBoot } from '../thread/protocol.js';
 import { runWorker } from './boot.js';
 import { installSynchronousStdio } from './stdio.js';

@@ -1,7 +1,5 @@
-import { Thread } from '../thread/thread.js';
 import type { SourceOrigin } from '../thread/origin.js';
-import type { ClassDescriptor, TargetDescriptor } from '../thread/protocol.js';
-import { kImportFrom } from '../thread/target.js';
+import { type ClassDescriptor, kImportFrom, type TargetDescriptor } from '../thread/protocol.js';
 import { scopeFor } from './scope.js';
 import { landTypeScriptCache, registerTypeScriptLoader, underTypeScriptLoader } from './typescript.js';
 
@@ -173,7 +171,11 @@ async function loadModuleClass({ url, exportName }: { url: string; exportName: s
 export async function loadSubclass(descriptor: ClassDescriptor): Promise<Function> {
   if (descriptor.kind === 'module') return loadModuleClass(descriptor);
   const scope = withImporter(descriptor.definedIn, await scopeFor(descriptor.classes.map((c) => c.source)));
-  let base: Function = descriptor.root === undefined ? Thread : await loadModuleClass(descriptor.root);
+  // Thread itself loaded here, on need: a worker whose thread is no subclass does not load it.
+  let base: Function =
+    descriptor.root === undefined
+      ? (await import('../thread/thread.js')).Thread
+      : await loadModuleClass(descriptor.root);
   for (const { source: written, base: baseName, origin } of descriptor.classes) {
     // The rewrite keeps every line where it was: the origin still places the source.
     const source = withImportsFrom(descriptor.definedIn, written);

@@ -5,12 +5,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Event } from '../sync/event.js';
 import { ControlBlock, EndReason, ThreadState } from '../thread/control-block.js';
-import { defaultExcepthook } from '../thread/excepthook.js';
+import { writeThreadException } from '../thread/excepthook.js';
 import type { Outcome, OutcomeStatus, ThreadJob } from '../thread/protocol.js';
-import type { SerializedError } from '../thread/error-codec.js';
 import { exceptionOf } from '../thread/outcome.js';
 import { realm } from '../thread/realm.js';
-import { adoptThread, Thread } from '../thread/thread.js';
+import type { Adoption } from '../thread/thread.js';
 import { decodeValue, encodeValue, prepareDecode } from '../thread/transfer.js';
 import { isThenable, type Job, postOutcome, runJob } from './job.js';
 import { inlineSources, loadSubclass, loadTarget } from './load-target.js';
@@ -39,7 +38,8 @@ function mayLeaveWorkerClean(job: ThreadJob): boolean {
  * Run the thread of `job` in this worker as the thread of `control`, its
  * outcome posted on `port`; then end the thread. The worker exits with it
  * (dropping whatever the target left scheduled, so no worker outlives its
- * thread) unless the thread may have left it clean: then this resolves
+ * thread) unless the thread may have left it clean and the worker may
+ * serve again (`reusable`: the hub takes it back): then this resolves
  * true, for the caller to check and offer the worker again.
  *
  * A `rehearsal` (see src/worker/boot.ts) runs the same code on a made-up
@@ -51,10 +51,11 @@ export async function runThreadJob(
   control: ControlBlock,
   port: MessagePort,
   rehearsal = false,
+  workerReusable = true,
 ): Promise<boolean> {
   if (!rehearsal) setLoaderHints(job.loaderHints);
   let rehearsed: Outcome | undefined;
-  const reusable = mayLeaveWorkerClean(job);
+  const reusable = workerReusable && mayLeaveWorkerClean(job);
   const self: Job = {
     id: 0,
     key: 0,
@@ -77,37 +78,50 @@ export async function runThreadJob(
       control.end(EndReason.exited, code);
     },
   };
-  let thread: Thread | undefined;
   // Loading the target and the class is part of the job: an error there is the thread's.
   const pending = runJob(
     self,
     () => {
       let target = job.target === undefined ? undefined : loadTarget(job.target);
-      const adopt = (fn: Function | undefined, cls: Function): unknown => {
+      /** Run the thread: its subclass's `run()` on its object (`adoptThread`), or else its target. */
+      const run = (
+        fn: Function | undefined,
+        adoptThread?: typeof import('../thread/thread.js').adoptThread,
+        cls?: Function,
+      ): unknown => {
         const [args, fields] = decodeValue([job.args, job.fields] as const, job.hasEvents);
-        thread = adoptThread(cls, {
+        const adoption: Adoption = {
           name: job.name,
           ident: control.ident,
           daemon: job.daemon,
           control,
           target: fn,
           args,
-        });
-        if (fields !== undefined) Object.assign(thread, fields);
+        };
+        const thread = adoptThread === undefined ? undefined : adoptThread(cls!, adoption);
+        if (thread !== undefined && fields !== undefined) Object.assign(thread, fields);
         if (!rehearsal) {
+          // Without a subclass, the thread's object is made only if asked for (currentThread()):
+          // a worker whose thread never asks does not load the Thread class, nor the hub behind it.
           realm.current = thread;
+          realm.adoption = adoption;
           control.markRunning();
         }
-        return thread.run();
+        // What Thread's own run() does.
+        return thread === undefined ? fn?.(...args) : thread.run();
       };
       // A queue among the arguments (the first this worker sees) needs its module loaded first.
       const decoding = prepareDecode([job.args, job.fields], job.hasEvents);
-      if (!isThenable(target) && job.subclass === undefined && decoding === undefined) return adopt(target, Thread);
+      if (!isThenable(target) && job.subclass === undefined && decoding === undefined) return run(target);
       return (async () => {
         if (isThenable(target)) target = await target;
-        const cls = job.subclass === undefined ? Thread : await loadSubclass(job.subclass);
+        let loaded: [typeof import('../thread/thread.js').adoptThread, Function] | undefined;
+        if (job.subclass !== undefined) {
+          const [{ adoptThread }, cls] = await Promise.all([import('../thread/thread.js'), loadSubclass(job.subclass)]);
+          loaded = [adoptThread, cls];
+        }
         await decoding;
-        return adopt(target as Function | undefined, cls);
+        return run(target as Function | undefined, loaded?.[0], loaded?.[1]);
       })();
     },
     { attributed: !rehearsal },
@@ -128,8 +142,8 @@ function ownerHasEnded(job: ThreadJob): boolean {
  * the thread's own object and the error as its owner would have received it.
  */
 function reportOrphan(outcome: Outcome, label: string): void {
-  const excValue = exceptionOf(outcome, label);
-  defaultExcepthook({ excType: (outcome.value as SerializedError).name, excValue, thread: realm.current });
+  // As the default excepthook would, with the thread's name (its object's, if it was made and renamed).
+  writeThreadException((realm.current ?? realm.adoption)?.name, exceptionOf(outcome, label));
 }
 
 /**

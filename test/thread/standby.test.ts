@@ -138,6 +138,14 @@ describe('workers given back after a clean thread', () => {
     assert.equal(await run(() => currentThread().name, { name: 'third' }), 'third');
   });
 
+  it('are not given back when standby is off: the worker exits with its thread', async () => {
+    setStandbyThreads(0);
+    const released = releasedWorkerCount();
+    // join() resolves once the hub has seen the worker exit, or be given back.
+    assert.equal(await run(served), 1);
+    assert.equal(releasedWorkerCount(), released, 'no worker was given back');
+  });
+
   const leftBehind: [string, () => number | Promise<number>][] = [
     [
       'a global',
