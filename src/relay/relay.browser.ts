@@ -35,9 +35,6 @@ export function isRelayStartRequest(message: unknown): message is RelayStartRequ
   return (message as RelayStartRequest | null)?.type === 'skein:relay';
 }
 
-/** No relay worker in a browser: nothing to set. */
-export function setRelayWorkerUrl(_url: URL): void {}
-
 /** No relay to start in a browser: queues work without it. */
 export function needRelay(): void {}
 
@@ -48,9 +45,6 @@ export function startRelay(): void {}
 export function relayPortForWorker(): { boot: RelayBoot; transfer: MessagePort } | undefined {
   return undefined;
 }
-
-/** No connection to adopt in a browser. */
-export function adoptRelayPort(_boot: RelayBoot | undefined): void {}
 
 /** How deep this thread is in {@link forOwnWorkers}: deposits are allowed only there. */
 let ownWorkersDepth = 0;

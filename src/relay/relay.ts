@@ -27,9 +27,12 @@ import {
   threadId,
   type TransferListItem,
   Worker,
+  workerData,
 } from 'node:worker_threads';
 import type { SpillOp } from '../sync/record-queue.js';
 import { waitAsyncFor } from '../sync/wait-async.js';
+import { workerEntry } from '../thread/entry-url.js';
+import { isWorkerBoot } from '../thread/protocol.js';
 import { decodeValue, encodeValue } from '../thread/transfer.js';
 
 /** What a skein worker is given in its workerData to reach the relay. */
@@ -64,7 +67,6 @@ let client: Client | undefined;
 /** The main thread: the relay's end of its own connection, until the relay starts with it. */
 let mainRelayEnd: { port: MessagePort; mailbox: SharedArrayBuffer } | undefined;
 let relayWorker: Worker | undefined;
-let relayUrl: URL | undefined;
 /** In a worker: whether it asked the main thread to start the relay. */
 let startAsked = false;
 /** Replies that arrived while this thread waited for another, by ticket. */
@@ -76,14 +78,6 @@ let received = 0;
 /** How often a waiting thread checks that the relay is still alive, in ms. */
 const kCheckEveryMs = 1_000;
 
-/**
- * @internal Where the relay worker's file is: beside the worker entry. Set
- * with it (see entry-url.ts's setWorkerEntry).
- */
-export function setRelayWorkerUrl(url: URL): void {
-  relayUrl ??= url;
-}
-
 /** A connection: this side's port and mailbox, and the relay's end of it. */
 function connectionPair(status: Int32Array): { self: Client; end: { port: MessagePort; mailbox: SharedArrayBuffer } } {
   const { port1, port2 } = new MessageChannel();
@@ -93,7 +87,8 @@ function connectionPair(status: Int32Array): { self: Client; end: { port: Messag
 
 /** This thread's connection to the relay (on the main thread, made on first use; the relay may not run yet). */
 function connection(): Client {
-  if (client !== undefined) return client;
+  const adopted = adopt();
+  if (adopted !== undefined) return adopted;
   if (!isMainThread) {
     throw new Error(
       'this thread has no connection to the skein relay, which carries queue items that cannot live in shared ' +
@@ -124,7 +119,8 @@ export function needRelay(): void {
 /** @internal On the main thread: start the relay worker, once, with this thread's connection. */
 export function startRelay(): void {
   if (relayWorker !== undefined || !isMainThread) return;
-  if (relayUrl === undefined) throw new Error('skein was loaded without its worker entry; import it as `skein`');
+  // Beside the worker entry.
+  const relayUrl = new URL('./relay.js', workerEntry());
   const self = connection();
   const end = mainRelayEnd!;
   mainRelayEnd = undefined;
@@ -151,7 +147,7 @@ export function startRelay(): void {
  */
 export function relayPortForWorker(): { boot: RelayBoot; transfer: MessagePort } | undefined {
   // A worker skein did not create has no connection to give on: its own workers have none either.
-  if (client === undefined && !isMainThread) return undefined;
+  if (adopt() === undefined && !isMainThread) return undefined;
   const self = connection();
   const { self: child, end } = connectionPair(self.status);
   self.port.postMessage({ t: 'connect', ...end }, [end.port]);
@@ -159,10 +155,19 @@ export function relayPortForWorker(): { boot: RelayBoot; transfer: MessagePort }
   return { boot, transfer: child.port };
 }
 
-/** @internal For the worker entry: adopt the connection the hub gave this worker (if any). */
-export function adoptRelayPort(boot: RelayBoot | undefined): void {
-  if (boot === undefined || client !== undefined) return;
-  client = { port: boot.port, mailbox: new Int32Array(boot.mailbox), status: new Int32Array(boot.status) };
+/**
+ * This thread's connection, if it has one yet. A skein worker's is in its
+ * workerData, beside its boot record, where the hub put it: taken from
+ * there on first use, so that a worker whose thread never uses the relay
+ * does not load this module (each module a worker loads costs every idle
+ * thread memory). A worker skein did not start has none.
+ */
+function adopt(): Client | undefined {
+  if (client !== undefined || isMainThread) return client;
+  const data = workerData as { skein?: unknown; relay?: RelayBoot } | null;
+  const boot = isWorkerBoot(data?.skein) ? data?.relay : undefined;
+  if (boot === undefined) return undefined;
+  return (client = { port: boot.port, mailbox: new Int32Array(boot.mailbox), status: new Int32Array(boot.status) });
 }
 
 /** This thread's connection, with the relay started or asked for. */

@@ -6,14 +6,11 @@
  * records it without loading the hub (a worker loads the hub only once its
  * thread starts threads or pools).
  */
-import { setRelayWorkerUrl } from '../relay/relay.js';
-
 let entryUrl: URL | undefined;
 
-/** @internal Record where the worker entry file is (the first call wins), and the relay worker's file beside it. */
+/** @internal Record where the worker entry file is (the first call wins); the relay worker's file is beside it. */
 export function setWorkerEntry(url: URL): void {
   entryUrl ??= url;
-  setRelayWorkerUrl(new URL('./relay.js', url));
 }
 
 /** @internal The worker entry file recorded by {@link setWorkerEntry}. */

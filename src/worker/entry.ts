@@ -2,14 +2,12 @@
  * The file every skein worker starts from. Never imported by main-side code.
  */
 import { ownEntryUrl, workerData } from '../host.js';
-import { adoptRelayPort, type RelayBoot } from '../relay/relay.js';
 import { setWorkerEntry } from '../thread/entry-url.js';
 import { isWorkerBoot } from '../thread/protocol.js';
 import { runWorker } from './boot.js';
 import { installSynchronousStdio } from './stdio.js';
 
 installSynchronousStdio();
-adoptRelayPort((workerData as { relay?: RelayBoot } | null)?.relay);
 // A thread may start threads and pools of its own: their workers start here too.
 setWorkerEntry(new URL(ownEntryUrl ?? import.meta.url));
 

@@ -4,7 +4,7 @@
 // (the hub, standby workers, Thread) nor the primitives it was not given:
 // each module loaded costs every idle thread memory.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +36,29 @@ function classesIn(files: Map<string, string>): Set<string> {
   return names;
 }
 
+/** The functions (named by esbuild's keepNames) that the files define. */
+function functionsIn(files: Iterable<string>): Set<string> {
+  const names = new Set<string>();
+  for (const source of files) {
+    for (const match of source.matchAll(/__name\(\w+,"(\w+)"\)/g)) names.add(match[1]!);
+  }
+  return names;
+}
+
+/** Every JavaScript file of the Node build (dist/, not dist/browser/), by path. */
+function allOfDist(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const name of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
+    if (!name.endsWith('.js') || name.startsWith('browser')) continue;
+    const url = new URL(name, dist);
+    files.set(fileURLToPath(url), readFileSync(url, 'utf8'));
+  }
+  return files;
+}
+
 const mainSide = ['Thread', 'StandbyWorkers', 'ThreadPoolExecutor'];
+/** Loaded on first need, by a function of each: the relay client (src/relay/relay.ts), on a thread's first queue or relayed value. */
+const loadedOnNeed = ['deposit', 'withdraw', 'sendSpill'];
 const loadedOnArrival = ['Lock', 'RLock', 'Semaphore', 'Condition', 'Barrier', 'Queue'];
 
 describe('the worker entry', () => {
@@ -49,9 +71,21 @@ describe('the worker entry', () => {
     }
   });
 
+  it('loads the relay client only when it is needed', () => {
+    const functions = functionsIn(staticGraph(new URL('worker/entry.js', dist)).values());
+    for (const name of loadedOnNeed) {
+      assert.ok(!functions.has(name), `the worker entry loads ${name} before its thread needs it`);
+    }
+  });
+
   it('is checked against classes the package index does load', () => {
     // Else a rename (or a change in how esbuild keeps names) would let the test above pass vacuously.
     const classes = classesIn(staticGraph(new URL('index.js', dist)));
     for (const name of [...mainSide, ...loadedOnArrival]) assert.ok(classes.has(name), `the index has no ${name}`);
+  });
+
+  it('is checked against functions the build does define', () => {
+    const functions = functionsIn(allOfDist().values());
+    for (const name of loadedOnNeed) assert.ok(functions.has(name), `dist/ defines no function ${name}`);
   });
 });
