@@ -17,7 +17,7 @@ import { liveStoppables } from '../thread/stoppables.js';
 import { isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
 import { installJobHandlers } from './job.js';
 import { exitWorker } from './process.js';
-import { prepareTypeScript, setLoaderHints } from './typescript.js';
+import { setLoaderHints } from './load-target.js';
 import { rehearsalJob, runThreadJob } from './thread-job.js';
 
 /**
@@ -49,7 +49,11 @@ async function receive(port: MessagePort, what: string): Promise<unknown> {
  * gets tsx ready for a `.ts` one (src/worker/typescript.ts).
  */
 async function rehearse(boot: WorkerBoot): Promise<void> {
-  if (boot.loaderHints.length > 0 && moduleTargetsSeen()) await prepareTypeScript(boot.loaderHints);
+  if (boot.loaderHints.length > 0 && moduleTargetsSeen()) {
+    // Loaded only here: a worker of a program that is not under tsx never loads the TypeScript loader's code.
+    const { prepareTypeScript } = await import('./typescript.js');
+    await prepareTypeScript(boot.loaderHints);
+  }
   const { port1, port2 } = new MessageChannel();
   for (let round = 0; round < kRehearsals; round++) {
     const job = rehearsalJob(round);

@@ -1,7 +1,6 @@
 import type { SourceOrigin } from '../thread/origin.js';
 import { type ClassDescriptor, kImportFrom, type TargetDescriptor } from '../thread/protocol.js';
 import { scopeFor } from './scope.js';
-import { landTypeScriptCache, registerTypeScriptLoader, underTypeScriptLoader } from './typescript.js';
 
 const compiled = new Map<string, Function>();
 
@@ -105,17 +104,41 @@ const typeScriptFile = /\.(?:[cm]?ts|tsx)$/;
 /** The modules this worker has imported for targets. */
 const imported = new Set<string>();
 
+/** Where the main thread's TypeScript loader came from (see hub.ts): none if it runs under none. */
+let loaderHints: readonly string[] = [];
+
+/** Tell this worker where the main thread's TypeScript loader came from. */
+export function setLoaderHints(hints: readonly string[]): void {
+  loaderHints = hints;
+}
+
+/** Whether the main thread runs under tsx: then any module may import `.ts` files. */
+function underTypeScriptLoader(): boolean {
+  return loaderHints.length > 0;
+}
+
+/**
+ * The code that registers a TypeScript loader (typescript.ts), loaded on
+ * first need: a worker that imports no `.ts` module, under no TypeScript
+ * loader, never loads it (each module a worker loads costs every idle
+ * thread memory).
+ */
+let typeScript: Promise<typeof import('./typescript.js')> | undefined;
+
+/** Register the TypeScript loader in this worker (see typescript.ts); resolves whether it was found. */
+async function registerTypeScript(url: string): Promise<boolean> {
+  typeScript ??= import('./typescript.js');
+  return (await typeScript).registerTypeScriptLoader(url, loaderHints);
+}
+
 async function importModule(url: string): Promise<Record<string, unknown>> {
   // Under tsx, register it before the first import, so that a module's own
   // `.ts` imports resolve too.
-  if (typeScriptFile.test(url) || underTypeScriptLoader()) await registerTypeScriptLoader(url);
+  if (typeScriptFile.test(url) || underTypeScriptLoader()) await registerTypeScript(url);
   const module = await import(url).catch(async (error: unknown) => {
     const code = (error as { code?: unknown } | null)?.code;
     // `./x.js` naming `./x.ts`, resolvable only once tsx is registered.
-    if (
-      (code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_MODULE_NOT_FOUND') &&
-      (await registerTypeScriptLoader(url))
-    ) {
+    if ((code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_MODULE_NOT_FOUND') && (await registerTypeScript(url))) {
       return import(url);
     }
     if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
@@ -130,7 +153,8 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
   // Once per module: a pool's later tasks find it imported, and must not wait on what earlier ones left.
   if (!imported.has(url)) {
     imported.add(url);
-    await landTypeScriptCache();
+    // Nothing to land if this worker never loaded the TypeScript loader.
+    if (typeScript !== undefined) await (await typeScript).landTypeScriptCache();
   }
   return module as Record<string, unknown>;
 }

@@ -12,9 +12,8 @@ import { realm } from '../thread/realm.js';
 import type { Adoption } from '../thread/thread.js';
 import { decodeValue, encodeValue, prepareDecode } from '../thread/transfer.js';
 import { isThenable, type Job, postOutcome, runJob } from './job.js';
-import { inlineSources, loadSubclass, loadTarget } from './load-target.js';
+import { inlineSources, loadSubclass, loadTarget, setLoaderHints } from './load-target.js';
 import { exitWorker } from './process.js';
-import { setLoaderHints } from './typescript.js';
 
 const endReasons: Record<OutcomeStatus, EndReason> = {
   ok: EndReason.returned,

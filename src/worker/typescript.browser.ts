@@ -4,16 +4,8 @@
  * TypeScript loader to register.
  */
 
-/** No loader in a browser: nothing to keep. */
-export function setLoaderHints(_hints: string[]): void {}
-
-/** Never under a TypeScript loader in a browser. */
-export function underTypeScriptLoader(): boolean {
-  return false;
-}
-
 /** No TypeScript loader in a browser: resolves false. */
-export async function registerTypeScriptLoader(_moduleUrl: string): Promise<boolean> {
+export async function registerTypeScriptLoader(_moduleUrl: string, _hints: readonly string[]): Promise<boolean> {
   return false;
 }
 
@@ -21,4 +13,4 @@ export async function registerTypeScriptLoader(_moduleUrl: string): Promise<bool
 export async function landTypeScriptCache(): Promise<void> {}
 
 /** Nothing to prepare in a browser. */
-export async function prepareTypeScript(_hints: string[]): Promise<void> {}
+export async function prepareTypeScript(_hints: readonly string[]): Promise<void> {}

@@ -30,21 +30,9 @@ let typeScriptLoader: Promise<boolean> | undefined;
 /** Whether tsx can keep its hooks on this thread (`module.registerHooks`), rather than on a thread of their own. */
 const hooksOnThisThread = typeof (module as { registerHooks?: unknown }).registerHooks === 'function';
 
-let loaderHints: string[] = [];
-
-/** Tell the loader where the main thread's TypeScript loader came from (see hub.ts). */
-export function setLoaderHints(hints: string[]): void {
-  loaderHints = hints;
-}
-
-/** Whether the main thread runs under tsx: then any module may import `.ts` files. */
-export function underTypeScriptLoader(): boolean {
-  return loaderHints.length > 0;
-}
-
-/** Where tsx might be found: the paths the main thread loaded it from, the module, the program, the working directory. */
-function tsxSearchBases(moduleUrl: string): string[] {
-  const bases = loaderHints
+/** Where tsx might be found: the paths the main thread loaded it from (its `hints`), the module, the program, the working directory. */
+function tsxSearchBases(moduleUrl: string, hints: readonly string[]): string[] {
+  const bases = hints
     .map((hint) => (hint.startsWith('file:') ? hint : hint.startsWith('/') ? pathToFileURL(hint).href : ''))
     .filter(Boolean);
   if (moduleUrl.startsWith('file:')) bases.push(moduleUrl);
@@ -54,13 +42,15 @@ function tsxSearchBases(moduleUrl: string): string[] {
 }
 
 /**
- * Register tsx in this worker, once; resolves whether it was found. When
+ * Register tsx in this worker, once; resolves whether it was found (looked
+ * for from `hints`, where the main thread's TypeScript loader came from —
+ * see hub.ts — and from `moduleUrl`). When
  * tsx's hooks run on a thread of their own (`module.register`: Node 20),
  * a hook of skein's is chained to them there (see `landing`).
  */
-export function registerTypeScriptLoader(moduleUrl: string): Promise<boolean> {
+export function registerTypeScriptLoader(moduleUrl: string, hints: readonly string[]): Promise<boolean> {
   typeScriptLoader ??= (async () => {
-    for (const base of tsxSearchBases(moduleUrl)) {
+    for (const base of tsxSearchBases(moduleUrl, hints)) {
       const api = findTsxEsmApi(base);
       if (api === undefined) continue;
       const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
@@ -179,10 +169,9 @@ export async function landTypeScriptCache(): Promise<void> {
  * while the worker waits, not by the start. A failure is left for a real
  * import to meet and report.
  */
-export async function prepareTypeScript(hints: string[]): Promise<void> {
-  setLoaderHints(hints);
+export async function prepareTypeScript(hints: readonly string[]): Promise<void> {
   // Beside the worker entry, whether this code is in it or in a chunk (scripts/build.ts).
   const warmUp = new URL('../worker/warm-up.ts', import.meta.url).href;
-  if (!(await registerTypeScriptLoader(warmUp))) return;
+  if (!(await registerTypeScriptLoader(warmUp, hints))) return;
   for (let round = 0; round < 3; round++) await import(`${warmUp}?${round}`).catch(() => undefined);
 }

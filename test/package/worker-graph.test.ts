@@ -57,8 +57,12 @@ function allOfDist(): Map<string, string> {
 }
 
 const mainSide = ['Thread', 'StandbyWorkers', 'ThreadPoolExecutor'];
-/** Loaded on first need, by a function of each: the relay client (src/relay/relay.ts), on a thread's first queue or relayed value. */
-const loadedOnNeed = ['deposit', 'withdraw', 'sendSpill'];
+/**
+ * Loaded on first need, by a function of each: the relay client (src/relay/relay.ts),
+ * on a thread's first queue or relayed value; the code that registers a TypeScript
+ * loader (src/worker/typescript.ts), for a `.ts` module or under tsx.
+ */
+const loadedOnNeed = ['deposit', 'withdraw', 'sendSpill', 'prepareTypeScript', 'landTypeScriptCache', 'findTsxEsmApi'];
 const loadedOnArrival = ['Lock', 'RLock', 'Semaphore', 'Condition', 'Barrier', 'Queue'];
 
 describe('the worker entry', () => {
@@ -71,7 +75,7 @@ describe('the worker entry', () => {
     }
   });
 
-  it('loads the relay client only when it is needed', () => {
+  it('loads neither the relay client nor the TypeScript loader before they are needed', () => {
     const functions = functionsIn(staticGraph(new URL('worker/entry.js', dist)).values());
     for (const name of loadedOnNeed) {
       assert.ok(!functions.has(name), `the worker entry loads ${name} before its thread needs it`);
