@@ -117,7 +117,9 @@ const standby = new StandbyWorkers<Seat>({
 /**
  * Keep `count` workers started in advance, so that `thread.start()` runs
  * its target within about a millisecond instead of after a worker boot
- * (~20–40 ms). Default: 1. `0` turns standby off.
+ * (~20–40 ms). Default: 1. `0` turns standby off, and with it the giving
+ * back of clean workers below: each thread then gets a fresh worker, which
+ * exits with it.
  *
  * A standby worker has run nothing but skein itself — or only threads that
  * left it exactly as clean: a thread whose target is inline code that
