@@ -6,7 +6,6 @@
  */
 import { isMainThread } from '../host.js';
 import { RuntimeError } from '../errors.js';
-import type { Event } from '../sync/event.js';
 import { ControlBlock } from './control-block.js';
 import { kMainIdent, nextIdent, nextThreadNumber } from './globals.js';
 import { realm } from './realm.js';
@@ -146,11 +145,5 @@ export function activeCount(): number {
   return enumerate().length;
 }
 
-/**
- * The stop request of whatever the calling thread is running now: the pool
- * task in progress, else the thread's own.
- * @internal Exported publicly through stop.ts.
- */
-export function currentStopEvent(): Event {
-  return realm.jobStop?.() ?? currentThread().stopEventOf!;
-}
+// stopEvent() on a thread skein did not start (src/thread/stop.ts).
+realm.ownStop ??= () => currentThread().stopEventOf!;

@@ -24,6 +24,12 @@ interface Realm {
   live: Set<Thread>;
   /** In a worker, the stop request of the job running now (a pool task's; undefined between tasks). */
   jobStop: (() => Event | undefined) | undefined;
+  /**
+   * The stop request of a thread skein did not start — the main thread, or
+   * a dummy thread in a worker skein did not create — made with its object
+   * (set by src/thread/current.ts as it loads).
+   */
+  ownStop: (() => Event) | undefined;
   /** In a worker, how many first messages it has served: more than 1 once it was given back after a clean thread. */
   served: number;
 }
@@ -37,6 +43,7 @@ export const realm: Realm = ((globalThis as { [kRealm]?: Realm })[kRealm] ??= {
   main: undefined,
   live: new Set(),
   jobStop: undefined,
+  ownStop: undefined,
   served: 0,
 });
 

@@ -1,6 +1,23 @@
 import { StopError } from '../errors.js';
 import type { Event } from '../sync/event.js';
-import { currentStopEvent } from './current.js';
+import { realm } from './realm.js';
+
+/**
+ * The stop request of whatever the calling thread is running now: the pool
+ * task in progress, else its thread's — read from the thread a worker
+ * adopted without making its Thread object, so that a worker whose target
+ * only checks its stop request loads no Thread (src/worker/scope.ts) — else
+ * the main thread's or a dummy thread's (src/thread/current.ts).
+ */
+function currentStopEvent(): Event {
+  const stop =
+    realm.jobStop?.() ?? realm.current?.stopEventOf ?? realm.adoption?.control?.stopEvent ?? realm.ownStop?.();
+  if (stop === undefined) {
+    // Only code a finished thread left behind in its worker, before the worker exits, can get here.
+    throw new Error('there is no thread running here to have a stop request: its thread has ended');
+  }
+  return stop;
+}
 
 /**
  * The stop request of whatever the calling thread is running now: its

@@ -3,7 +3,11 @@
  * mentions, and esbuild's `__name` helper. The exports are loaded the first
  * time a source mentions one: a thread whose target names none does not
  * load the pool's main side, signals and the rest (~0.15 MiB a worker).
+ * Those a target checks its stop request with, and Event, are at hand: a
+ * thread that names only them loads nothing more, and gets its scope at once.
  */
+import { Event } from '../sync/event.js';
+import { stopEvent, stopSignal, throwIfStopped } from '../thread/stop.js';
 
 /** The names skein exports (src/api.ts); a test keeps the two equal. */
 export const exportNames: readonly string[] = [
@@ -73,6 +77,9 @@ const mentions = new RegExp(`(?:^|[^\\w$.])(${exportNames.join('|')})(?![\\w$])`
 const defineName = (target: object, value: string): object =>
   Object.defineProperty(target, 'name', { value, configurable: true });
 
+/** The exports every worker has loaded anyway (its thread's stop request is an Event). */
+const atHand: Readonly<Record<string, unknown>> = { Event, stopEvent, stopSignal, throwIfStopped };
+
 let api: Readonly<Record<string, unknown>> | undefined;
 
 /**
@@ -88,15 +95,12 @@ export function scopeFor(sources: readonly string[]): Record<string, unknown> | 
     mentions.lastIndex = 0;
     for (let match = mentions.exec(source); match !== null; match = mentions.exec(source)) wanted.push(match[1]!);
   }
-  if (wanted.length === 0 || api !== undefined) return scopeOf(wanted, api);
+  if (api !== undefined || wanted.every((name) => name in atHand)) return scopeOf(wanted, api ?? atHand);
   return import('../api.js').then((loaded) => scopeOf(wanted, (api = loaded)));
 }
 
-function scopeOf(
-  names: readonly string[],
-  exports: Readonly<Record<string, unknown>> | undefined,
-): Record<string, unknown> {
+function scopeOf(names: readonly string[], exports: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const scope: Record<string, unknown> = { __name: defineName };
-  for (const name of names) scope[name] = exports![name];
+  for (const name of names) scope[name] = exports[name];
   return scope;
 }

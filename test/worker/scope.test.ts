@@ -7,6 +7,15 @@ import * as skein from 'skein';
 import { exportNames, scopeFor } from '../../dist/internal.js';
 
 describe('inline target scope', () => {
+  // First: the tests after it load all of the exports, as a source naming any other does.
+  it('is ready at once for a source that names only Event and the stop request’s functions', () => {
+    const scope = scopeFor(['(event) => event instanceof Event && (throwIfStopped(), stopEvent(), stopSignal())']);
+    assert.ok(!(scope instanceof Promise), 'nothing to load');
+    assert.deepEqual(Object.keys(scope).sort(), ['Event', '__name', 'stopEvent', 'stopSignal', 'throwIfStopped']);
+    for (const name of ['Event', 'stopEvent', 'stopSignal', 'throwIfStopped'])
+      assert.equal(scope[name], (skein as Record<string, unknown>)[name], name);
+  });
+
   it('knows every export of skein by name', () => {
     assert.deepEqual([...exportNames].sort(), Object.keys(skein).sort());
   });
