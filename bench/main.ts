@@ -54,7 +54,7 @@ const sections: readonly Section[] = [
     figures: ['startFresh', 'startWarm', 'startTypeScript'],
     measure: measureStart,
   },
-  { name: 'memory', title: 'memory per idle thread', figures: ['memory'], measure: measureMemory },
+  { name: 'memory', title: 'memory per idle thread', figures: ['memory', 'memoryStop'], measure: measureMemory },
   {
     name: 'pools',
     title: 'pool throughput and round trip',

@@ -1,19 +1,21 @@
 // The memory figure's probe, a child process started by
 // bench/sections/memory.ts as `node memory-probe.mjs KIND N`:
-// it starts N idle threads of KIND (`raw` Workers or `skein` Threads),
-// measures how much the process RSS grew, and prints {"perThreadBytes": …}.
+// it starts N idle threads of KIND — `raw` Workers, `skein` Threads parked
+// on an Event they were given, or `skein-stop` Threads parked on their own
+// stopEvent() (what a thread that can be stopped does) — measures how much
+// the process RSS grew, and prints {"perThreadBytes": …}.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { Event, Thread, setStandbyThreads } from 'skein';
+import { Event, Thread, setStandbyThreads, stopEvent } from 'skein';
 
 // Threads only: the standby worker skein keeps booted (one idle worker) is not a thread's cost.
 setStandbyThreads(0);
 
 const [kind, countText] = process.argv.slice(2);
 const count = Number(countText);
-if ((kind !== 'raw' && kind !== 'skein') || !(count >= 1)) {
-  console.error('usage: node memory-probe.mjs raw|skein N');
+if (!['raw', 'skein', 'skein-stop'].includes(kind) || !(count >= 1)) {
+  console.error('usage: node memory-probe.mjs raw|skein|skein-stop N');
   process.exit(2);
 }
 // gc() without `node --expose-gc`: skein passes the process's execArgv to its
@@ -42,6 +44,13 @@ function parkSkein(gate, release) {
   release.wait();
 }
 
+/** The `skein-stop` thread's target: count itself in, then park until asked to stop. */
+function parkOnStop(gate) {
+  Atomics.add(gate, 1, 1);
+  Atomics.notify(gate, 1);
+  stopEvent().wait();
+}
+
 /** Start `n` idle threads; returns how to release them and wait for their end. */
 function startIdle(n, gate) {
   if (kind === 'raw') {
@@ -51,6 +60,13 @@ function startIdle(n, gate) {
       Atomics.store(gate, 0, 1);
       Atomics.notify(gate, 0);
       await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+    };
+  }
+  if (kind === 'skein-stop') {
+    const threads = Array.from({ length: n }, () => new Thread({ target: parkOnStop, args: [gate] }));
+    for (const thread of threads) thread.start();
+    return async () => {
+      await Promise.all(threads.map((thread) => thread.stop()));
     };
   }
   const release = new Event();

@@ -1,6 +1,7 @@
 // Memory per idle thread: RSS growth of a fresh process when it starts N
-// idle skein Threads (parked in event.wait()) or N raw Workers (parked in
-// Atomics.wait), one child process per run, the two kinds in turn.
+// idle skein Threads (parked in event.wait(), or on their own stopEvent())
+// or N raw Workers (parked in Atomics.wait), one child process per run, the
+// kinds in turn.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,7 +13,7 @@ const probe = fileURLToPath(new URL('../plain/memory-probe.mjs', import.meta.url
 const run = promisify(execFile);
 
 /** MiB of RSS per idle thread of `kind`, measured by a fresh child process. */
-async function perThreadMiB(kind: 'raw' | 'skein', count: number): Promise<number> {
+async function perThreadMiB(kind: 'raw' | 'skein' | 'skein-stop', count: number): Promise<number> {
   const { stdout } = await run(process.execPath, [probe, kind, String(count)], { timeout: 60_000 });
   const { perThreadBytes } = JSON.parse(stdout) as { perThreadBytes: number };
   return perThreadBytes / 2 ** 20;
@@ -23,7 +24,9 @@ export async function measureMemory(plan: Plan): Promise<SectionResult> {
   const values = await interleave(plan.memoryRuns, [
     ['skein', () => perThreadMiB('skein', plan.idleThreads)],
     ['raw', () => perThreadMiB('raw', plan.idleThreads)],
+    ['stop', () => perThreadMiB('skein-stop', plan.idleThreads)],
   ]);
+  const note = `RSS growth with ${plan.idleThreads} idle threads ÷ ${plan.idleThreads}, after gc, in a fresh process per run that has already started and ended one thread; ${plan.memoryRuns} runs per kind taken in turn`;
   const rows: FigureRow[] = [
     {
       key: 'memory',
@@ -33,7 +36,18 @@ export async function measureMemory(plan: Plan): Promise<SectionResult> {
       reference: { summary: summarize(values.raw) },
       ratio: pairedRatio(values.skein, values.raw),
       target: { on: 'ratio', atMost: 1.1 },
-      note: `RSS growth with ${plan.idleThreads} idle threads ÷ ${plan.idleThreads}, after gc, in a fresh process per run that has already started and ended one thread; ${plan.memoryRuns} runs per kind taken in turn`,
+      note,
+    },
+    {
+      // What a thread that can be stopped holds: its target reaches skein's stopEvent().
+      key: 'memoryStop',
+      unit: 'MiB',
+      skein: { summary: summarize(values.stop) },
+      referenceName: 'raw Worker parked in Atomics.wait',
+      reference: { summary: summarize(values.raw) },
+      ratio: pairedRatio(values.stop, values.raw),
+      target: { on: 'ratio', atMost: 1.1 },
+      note,
     },
   ];
   return { rows };
