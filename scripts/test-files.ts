@@ -18,7 +18,8 @@
 // Test files run compiled to JavaScript, on plain node (scripts/compile-tests.ts),
 // except those in test/typescript/: what only a program under tsx shows (a
 // `.ts` module target, a relative `import()` in an inline target, tsx's own
-// hooks), run as written, under `node --import tsx/esm`.
+// hooks) and tests of a source module that makes a relative `import()`, run
+// as written, under `node --import tsx/esm`.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -21,7 +21,6 @@ export const readyStandbyCount = (): number => countReadyStandbys();
 /** The number that identifies `future` in the messages between a pool and its workers. */
 export const futureId = (future: Future<unknown>): number => future.id;
 
-export { exportNames, scopeFor } from './worker/scope.js';
 export { checkOutcome } from './thread/protocol.js';
 export { relayWorkerCount } from './relay/relay.js';
 export { DurationHistogram } from './executor/histogram.js';

@@ -82,6 +82,16 @@ describe('the worker entry', () => {
     }
   });
 
+  it('is as few files as it was: each module a worker loads costs every idle thread ~80 KiB', () => {
+    // A module of skein is a file of its own in the build (a chunk) when the
+    // entries and dynamic imports that reach it differ from every other
+    // module's: importing a worker module from src/internal.ts, or from the
+    // main side only, makes one more. 7 since the scope's module left
+    // src/internal.ts (each of the 7 measured ~0.09 MiB of an idle thread's 9).
+    const files = [...staticGraph(new URL('worker/entry.js', dist)).keys()];
+    assert.ok(files.length <= 7, `the worker entry loads ${files.length} files:\n${files.join('\n')}`);
+  });
+
   it('is checked against classes the package index does load', () => {
     // Else a rename (or a change in how esbuild keeps names) would let the test above pass vacuously.
     const classes = classesIn(staticGraph(new URL('index.js', dist)));
