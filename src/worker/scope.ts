@@ -77,7 +77,7 @@ const mentions = new RegExp(`(?:^|[^\\w$.])(${exportNames.join('|')})(?![\\w$])`
 const defineName = (target: object, value: string): object =>
   Object.defineProperty(target, 'name', { value, configurable: true });
 
-/** The exports every worker has loaded anyway (its thread's stop request is an Event). */
+/** The exports loaded with this module, without the rest: Event (every worker has it: its thread's stop request is one) and the stop request's functions. */
 const atHand: Readonly<Record<string, unknown>> = { Event, stopEvent, stopSignal, throwIfStopped };
 
 let api: Readonly<Record<string, unknown>> | undefined;
