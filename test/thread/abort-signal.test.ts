@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { Event, StopError, Thread, stopEvent, stopSignal } from 'skein';
+import { Event, StopError, Thread, currentThread, stopEvent, stopSignal } from 'skein';
 import { joinOrFail, runScript, within } from '../helpers/bounded.js';
 import { checkLeaksAfterEach } from '../helpers/leak-check.js';
 import { markers, spinUntilStopped, withHook } from '../helpers/threads.js';
@@ -116,6 +116,23 @@ describe('Event → AbortSignal', () => {
       reason: 'SKEIN_ERR_STOPPED',
       same: true,
     });
+  });
+
+  it('stopEvent() and stopSignal() are the same before and after the thread asks for its own object', async () => {
+    // A thread's worker reads its stop request without making its Thread
+    // object; currentThread() makes it, from the same control block.
+    const thread = new Thread({
+      target: () => {
+        const [event, signal] = [stopEvent(), stopSignal()];
+        const name = currentThread().name;
+        return { name, sameEvent: stopEvent() === event, sameSignal: stopSignal() === signal };
+      },
+      name: 'asks late',
+    });
+    thread.start();
+    await joinOrFail(thread);
+    assert.equal(thread.exception, undefined);
+    assert.deepEqual(thread.result, { name: 'asks late', sameEvent: true, sameSignal: true });
   });
 
   it('an operation left to fail on stopSignal() ends the thread as a clean stop', async () => {
