@@ -3,7 +3,11 @@
 // with or without the cross-origin isolation headers; Debian's Chromium and
 // Firefox ESR driven by puppeteer-core (no browser download); and a page
 // run that resolves with what the page reports — tests synchronise on that
-// result, never on time, and every wait is bounded.
+// result, never on time, and every wait is bounded. A browser can also be
+// opened with no automation attached: such a page reports by POSTing to
+// `/report`.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +44,8 @@ addEventListener('error', (e) => globalThis.fail(e.error ?? e.message));</script
 /** The static server, and the base of its URLs (`http://127.0.0.1:PORT`). */
 export interface Served {
   readonly origin: string;
+  /** The body of the next POST to `/report` (one already received, if any, oldest first). */
+  nextReport(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -51,8 +57,24 @@ export interface Served {
  */
 export async function serve({ isolated = true, site }: { isolated?: boolean; site?: string } = {}): Promise<Served> {
   const dirs = site === undefined ? roots : { ...roots, '/': site };
+  const reports: string[] = [];
+  const awaitingReport: ((report: string) => void)[] = [];
   const server: Server = createServer((request, response) => {
     let path = new URL(request.url ?? '/', 'http://x').pathname;
+    if (request.method === 'POST' && path === '/report') {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        response.end();
+        const waiter = awaitingReport.shift();
+        if (waiter === undefined) reports.push(body);
+        else waiter(body);
+      });
+      return;
+    }
     if (path.endsWith('/')) path += 'index.html';
     if (isolated) {
       response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -84,6 +106,10 @@ export async function serve({ isolated = true, site }: { isolated?: boolean; sit
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
+    nextReport: () => {
+      const report = reports.shift();
+      return report === undefined ? new Promise((resolve) => awaitingReport.push(resolve)) : Promise.resolve(report);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -150,6 +176,43 @@ export const browserKinds: readonly BrowserKind[] = [
     },
   },
 ];
+
+/** A browser opened by {@link openWithoutAutomation}; `close()` ends it and removes its profile. */
+export interface Opened {
+  close(): Promise<void>;
+}
+
+/**
+ * Open `url` in `kind`, headless, as a person's browser would run it: a
+ * process of its own with a fresh profile and no remote agent (puppeteer
+ * cannot see it: the page reports to the server, see {@link Served.nextReport}).
+ * For what automation itself disturbs: Firefox's remote agent (WebDriver
+ * BiDi, which puppeteer drives it with) sometimes blocks a worker forever in
+ * `new Worker()` when the worker makes a worker of its own.
+ */
+export async function openWithoutAutomation(kind: BrowserKind, url: string): Promise<Opened> {
+  const profile = mkdtempSync(join(tmpdir(), `skein-${kind.name}-plain-`));
+  const args =
+    kind.name === 'firefox'
+      ? ['--headless', '--no-remote', '--profile', profile, url]
+      : ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, url];
+  // A process group of its own, so that closing ends the browser's child processes with it.
+  const browser = spawn(kind.executablePath, args, { stdio: 'ignore', detached: true });
+  const exited = once(browser, 'exit');
+  await once(browser, 'spawn');
+  return {
+    async close() {
+      if (browser.exitCode === null && browser.signalCode === null) {
+        process.kill(-browser.pid!, 'SIGTERM');
+        await within(exited, 20_000, `end ${kind.name} (pid ${browser.pid})`).catch(() => {
+          process.kill(-browser.pid!, 'SIGKILL');
+          return exited;
+        });
+      }
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    },
+  };
+}
 
 /** What a page reported, and what it printed on its console. */
 export interface PageRun<T> {

@@ -46,8 +46,7 @@ const printer = (selector) => {
   };
 }
 
-// 2. A pool: tasks run in submission order on two workers; the results come back in input order. Then a
-// thread that runs a pool of its own.
+// 2. A pool: tasks run in submission order on two workers; the results come back in input order.
 {
   const print = printer('#pool-out');
   const square = (n) => n * n;
@@ -61,11 +60,6 @@ const printer = (selector) => {
   print(`module: ${(await Promise.all(futures.map((future) => future.result()))).join(' ')}`);
   await pool.shutdown();
   print('pool shut down');
-  // A thread may run a pool of its own.
-  const thread = new Thread({ target: tensInAPool, args: [[1, 2, 3]] });
-  thread.start();
-  await thread.join();
-  print(`a thread's own pool: ${thread.exception ?? thread.result.join(' ')}`);
 }
 
 // 3. A worker of the app's own, given a skein Event: the page and the worker share its memory.
@@ -88,4 +82,13 @@ const printer = (selector) => {
     print('Main stopping thread');
     event.set();
   };
+}
+
+// 4. A thread that runs a pool of its own: the pool's workers start inside the thread.
+{
+  const print = printer('#nested-out');
+  const thread = new Thread({ target: tensInAPool, args: [[1, 2, 3]] });
+  thread.start();
+  await thread.join();
+  print(`a thread's own pool: ${thread.exception ?? thread.result.join(' ')}`);
 }
