@@ -196,16 +196,27 @@ export async function openWithoutAutomation(kind: BrowserKind, url: string): Pro
     kind.name === 'firefox'
       ? ['--headless', '--no-remote', '--profile', profile, url]
       : ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, url];
-  // A process group of its own, so that closing ends the browser's child processes with it.
-  const browser = spawn(kind.executablePath, args, { stdio: 'ignore', detached: true });
-  const exited = once(browser, 'exit');
-  await once(browser, 'spawn');
+  // In this process's group (whatever ends the test run ends it too); asked
+  // to end, the browser ends its own child processes.
+  const browser = spawn(kind.executablePath, args, { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => browser.once('exit', () => resolve()));
+  // Should this process end first (a test timing out), the browser ends with it.
+  const endWithUs = () => browser.kill('SIGKILL');
+  process.once('exit', endWithUs);
+  try {
+    await once(browser, 'spawn');
+  } catch (error) {
+    process.off('exit', endWithUs);
+    rmSync(profile, { recursive: true, force: true });
+    throw new Error(`could not start ${kind.name} (${kind.executablePath})`, { cause: error });
+  }
   return {
     async close() {
+      process.off('exit', endWithUs);
       if (browser.exitCode === null && browser.signalCode === null) {
-        process.kill(-browser.pid!, 'SIGTERM');
+        browser.kill('SIGTERM');
         await within(exited, 20_000, `end ${kind.name} (pid ${browser.pid})`).catch(() => {
-          process.kill(-browser.pid!, 'SIGKILL');
+          browser.kill('SIGKILL');
           return exited;
         });
       }
