@@ -111,8 +111,8 @@ export interface PoolStatistics {
   runTime: Percentiles;
   /**
    * How long tasks waited, in ms: from `submit()` to their start on a worker
-   * (with `recordTiming`). Tasks submitted in one go (up to 64 in one turn)
-   * share the time of the first one's submit.
+   * (with `recordTiming`). Tasks submitted one after another share a
+   * clock read, 64 at a time: the first one's submit time.
    */
   waitTime: Percentiles;
 }
@@ -131,6 +131,19 @@ export interface ShutdownOptions {
   force?: boolean;
 }
 
+/** The booleans of a {@link PoolTask}, as bits of one field. */
+const TaskFlags = {
+  /** It has left the pool. */
+  retired: 1,
+  /** Its record goes through the relay. */
+  outOfLine: 2,
+  /** It moves something. */
+  moves: 4,
+  /** It has one argument, kept as it is. */
+  oneArgument: 8,
+} as const;
+type TaskFlag = (typeof TaskFlags)[keyof typeof TaskFlags];
+
 /**
  * A task the pool knows of, from submit until it leaves the pool: its
  * future and CPython's `_WorkItem` in one object — the future the caller
@@ -143,7 +156,8 @@ class PoolTask extends Future<unknown> {
    * than that (the queue is first in, first out).
    */
   sequence = -1;
-  retired = false;
+  /** Its {@link TaskFlags}: one field for four booleans, each kept while the task is in the pool. */
+  #flags: number;
   /** What its outcome must carry (see TaskHeader in protocol.ts). */
   readonly key = (Math.random() * 0x7fffffff) | 0;
   /**
@@ -151,19 +165,49 @@ class PoolTask extends Future<unknown> {
    * until it is put into the task queue as a reference to it.
    */
   deposited: RelayId | undefined;
-  /** Whether its record goes through the relay (it moves or copies big buffers). */
-  outOfLine = false;
-  /** Whether it moves something: its arguments exist only in the record sent, so it cannot be sent twice. */
-  moves = false;
+  /**
+   * Its argument list, or its one argument as it is (with
+   * {@link TaskFlags.oneArgument}): a list of one would weigh ~70 bytes
+   * more, for every task waiting in the pool.
+   */
+  readonly #arguments: unknown;
   constructor(
     stopper: TaskStopper,
     readonly fnId: number,
-    readonly args: unknown[],
+    args: unknown[],
     /** The task's job slot: its stop request and claim. */
     readonly slot: number,
   ) {
     super();
     this.stopper = stopper;
+    const one = args.length === 1;
+    this.#flags = one ? TaskFlags.oneArgument : 0;
+    this.#arguments = one ? args[0] : args;
+  }
+
+  /** Its argument list (a new array for a task of one argument). */
+  get args(): unknown[] {
+    return this.#flags & TaskFlags.oneArgument ? [this.#arguments] : (this.#arguments as unknown[]);
+  }
+
+  /** Whether it has left the pool. */
+  get retired(): boolean {
+    return (this.#flags & TaskFlags.retired) !== 0;
+  }
+
+  /** Whether its record goes through the relay (it moves or copies big buffers). */
+  get outOfLine(): boolean {
+    return (this.#flags & TaskFlags.outOfLine) !== 0;
+  }
+
+  /** Whether it moves something: its arguments exist only in the record sent, so it cannot be sent twice. */
+  get moves(): boolean {
+    return (this.#flags & TaskFlags.moves) !== 0;
+  }
+
+  /** Set `flag` (one of {@link TaskFlags}). */
+  mark(flag: TaskFlag): void {
+    this.#flags |= flag;
   }
 }
 awaitAsPromise(PoolTask);
@@ -188,8 +232,15 @@ export interface PoolStats {
 const kTaskQueueBytes = 64 * 1024;
 const kTaskQueueMaxBytes = 256 * 1024 * 1024;
 
-/** Tasks submitted in one turn that go into the task queue at once, without waiting for the turn's end. */
-const kFlushAfter = 64;
+/**
+ * Tasks submitted in one turn go into the task queue in batches, without
+ * waiting for the turn's end: the first batch of a turn this big, each next
+ * one twice the last, up to the largest.
+ */
+const kFirstBatch = 64;
+const kLargestBatch = 512;
+/** Tasks submitted one after another that share one clock read for their submit time. */
+const kTasksPerClockRead = 64;
 
 /** How long `await future` on a lone task may watch for its result before yielding to the event loop. */
 const kBriefWaitMs = 0.1;
@@ -247,6 +298,8 @@ export class ThreadPoolExecutor {
   /** How many functions every worker has been sent. */
   #functionsSent = 0;
   #flushScheduled = false;
+  /** How many tasks the batch being gathered ({@link ThreadPoolExecutor.#pending}) takes before it goes into the queue. */
+  #batchLimit = kFirstBatch;
   #shutdown = false;
   #broken: BrokenThreadPool | undefined;
   #referenced = false;
@@ -268,7 +321,7 @@ export class ThreadPoolExecutor {
   readonly #maxTasksPerWorker: number;
   readonly #idleTimeout: number;
   readonly #recordTiming: boolean;
-  /** When the first task of the batch being gathered ({@link ThreadPoolExecutor.#pending}) was submitted; 0 while none is. */
+  /** The submit time of the tasks being submitted (one clock read per {@link kTasksPerClockRead} tasks). */
   #batchSubmittedAt = 0;
   /** How the tasks that left the pool ended (see {@link PoolStatistics}). */
   readonly #ended = { completed: 0, failed: 0, cancelled: 0, stopped: 0 };
@@ -379,18 +432,26 @@ export class ThreadPoolExecutor {
     // Checked before the future exists: a bad move throws here, and nothing is sent.
     const prepared = objects ? prepareSend(args, 'args') : undefined;
     const task = new PoolTask(this.#stopper, fnId, args, this.#slots.acquire());
-    // One clock read per batch, not per task (a read costs ~0.1 µs, ~1% of a
-    // trivial task): a task's wait counts from its batch's first submit,
-    // at most the time to submit the batch's 64 tasks too long.
-    if (this.#recordTiming) this.#slots.setSubmittedAt(task.slot, (this.#batchSubmittedAt ||= sharedNow()));
+    // One clock read per 64 tasks, not per task (a read costs ~0.1 µs, ~1%
+    // of a trivial task): a task's wait counts from the submit of the first
+    // of its 64, at most the time to submit 64 tasks too long.
+    if (this.#recordTiming) {
+      if (this.#pending.length % kTasksPerClockRead === 0) this.#batchSubmittedAt = sharedNow();
+      this.#slots.setSubmittedAt(task.slot, this.#batchSubmittedAt);
+    }
     if (prepared !== undefined && prepared.transfer.length > 0) this.#deposit(task, prepared);
     this.#records.set(task.id, task);
     // A long burst of submits goes into the queue as it grows, so that the
-    // workers start on it while the caller is still submitting; a task
-    // with big buffers at once, so that its worker runs it while the caller
+    // workers start on it while the caller is still submitting, in batches
+    // that grow with the burst: each batch is one hold of the queue's lock
+    // and, for workers that ran out of tasks, one wake-up. A task with big
+    // buffers goes at once, so that its worker runs it while the caller
     // copies the next one's.
-    if (this.#pending.push(task) >= kFlushAfter || task.outOfLine) this.#flush();
-    else this.#scheduleFlush();
+    if (this.#pending.push(task) >= this.#batchLimit) {
+      this.#batchLimit = Math.min(this.#batchLimit * 2, kLargestBatch);
+      this.#flush();
+    } else if (task.outOfLine) this.#flush();
+    this.#scheduleFlush();
     this.#setReferenced(true);
     return task;
   }
@@ -568,6 +629,7 @@ export class ThreadPoolExecutor {
     this.#flushScheduled = true;
     queueMicrotask(() => {
       this.#flushScheduled = false;
+      this.#batchLimit = kFirstBatch;
       // A task submitted alone is most often awaited at once (`await pool.submit(…)`).
       const lone = this.#pending.length === 1 ? this.#pending[0] : undefined;
       this.#flush();
@@ -587,7 +649,6 @@ export class ThreadPoolExecutor {
     const batch = this.#pending;
     if (batch.length === 0 || this.#broken !== undefined || this.#shutdown) return;
     this.#pending = [];
-    this.#batchSubmittedAt = 0;
     // Cancelled before it was queued: it leaves at once.
     let live = batch;
     if (batch.some((task) => task.done())) {
@@ -648,8 +709,8 @@ export class ThreadPoolExecutor {
    * record withdraws it, buffers moved on to it by the relay.
    */
   #deposit(task: PoolTask, { value, transfer, moves }: Prepared<unknown[]>): void {
-    task.outOfLine = true;
-    task.moves = moves;
+    task.mark(TaskFlags.outOfLine);
+    if (moves) task.mark(TaskFlags.moves);
     try {
       // The argument list only: the record's header stays in the queue (see #flush).
       task.deposited = forOwnWorkers(() => deposit(value, transfer));
@@ -851,7 +912,7 @@ export class ThreadPoolExecutor {
   /** A task leaves the pool: its slot is free, and the pool may go idle. */
   #retire(task: PoolTask): void {
     if (task.retired) return;
-    task.retired = true;
+    task.mark(TaskFlags.retired);
     if (task.cancelled()) this.#ended[this.#slots.started(task.slot) ? 'stopped' : 'cancelled']++;
     else if (task.exceptionNow() !== undefined) this.#ended.failed++;
     else this.#ended.completed++;

@@ -132,4 +132,25 @@ describe('ThreadPoolExecutor FIFO', () => {
     const order = [...log.subarray(1)].sort((a, b) => a - b);
     assert.deepEqual(order, [...Array(tasks).keys()], 'each task started exactly once');
   });
+
+  it('loses nothing of a task of one argument, an array, through crashes mid-queue (the pool keeps one argument as it is)', async () => {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const tasks = 40;
+    const log = new Int32Array(new SharedArrayBuffer(4 * (tasks + 1)));
+    const step = (call: [Int32Array, number, boolean]): unknown => {
+      if (!Array.isArray(call) || call.length !== 3) return { wrong: call };
+      const [log, i, crash] = call;
+      Atomics.store(log, 1 + Atomics.add(log, 0, 1), i);
+      if (crash) process.exit(3);
+      return [i, i * 2];
+    };
+    const crashing = new Set([3, 4, 21, 33]);
+    const futures = Array.from({ length: tasks }, (_, i) => pool.submit(step, [log, i, crashing.has(i)]));
+    const settled = await within(Promise.allSettled(futures), 30_000, 'settle every task');
+    for (const [i, outcome] of settled.entries()) {
+      if (crashing.has(i)) assert.equal(outcome.status, 'rejected', `task ${i}`);
+      else assert.deepEqual(outcome, { status: 'fulfilled', value: [i, i * 2] }, `task ${i}`);
+    }
+    assert.equal(Atomics.load(log, 0), tasks, 'every task started');
+  });
 });
