@@ -24,13 +24,13 @@ import {
 /** Reads result records on this thread (one reader serves every pool: it is done with each record before the next). */
 const resultReader = new WireReader();
 
-/** Numbers {@link readResult} reads from a result's header: id, key, status, start and run time. */
-const kHeadFields = 5;
+/** Numbers {@link readResult} reads from a result's header: id, key, status, start and run time, job slot. */
+const kHeadFields = 6;
 
 /**
  * Read the result record at `start` of `bytes` (see ResultHeader in
  * protocol.ts): its id, key, status (an index in outcomeStatuses, or -1 if
- * its value cannot be read), start and run time go into `heads` from `at`;
+ * its value cannot be read), start and run time and job slot go into `heads` from `at`;
  * returns its value. Raw numbers into one array per drain: no object per
  * result on the pool's thread, which reads them all.
  */
@@ -40,6 +40,7 @@ function readResult(bytes: Uint8Array, start: number, heads: Float64Array, at: n
   heads[at + 2] = resultReader.u32(bytes, start + ResultHeader.status);
   heads[at + 3] = resultReader.f64(bytes, start + ResultHeader.startedAt);
   heads[at + 4] = resultReader.f64(bytes, start + ResultHeader.ranFor);
+  heads[at + 5] = resultReader.u32(bytes, start + ResultHeader.slot);
   try {
     return resultReader.read(bytes, start + ResultHeader.bytes);
   } catch {
@@ -48,18 +49,34 @@ function readResult(bytes: Uint8Array, start: number, heads: Float64Array, at: n
   }
 }
 
+/** What a worker sent as an outcome that does not check out: the task it names, and why it was refused. */
+export interface RefusedOutcome {
+  id: number;
+  key: number;
+  slot: number | undefined;
+  refusal: Refusal;
+}
+
 /** How a pool worker is made, and where what it reports goes. */
 export interface PoolWorkerSpec {
   /** The worker's name, its number in the pool, and everything else its assignment carries. */
   assignment: Omit<PoolAssignment, 'type' | 'mailbox' | 'results'>;
   resourceLimits: ResourceLimits | undefined;
-  /** An outcome the worker reported, or why what it sent as one (for task `id`, with `key`) was refused. */
-  onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void;
+  /** An outcome the worker reported, or why what it sent as one (for task `id`, with `key`, in job slot `slot`) was refused. */
+  onOutcome(worker: PoolWorker, outcome: Outcome | RefusedOutcome): void;
   /**
    * A task's result, read from the worker's results queue: {@link PoolWorkerSpec.onOutcome}'s
    * common case (status `ok`, nothing to revive in the value), without an outcome object.
    */
-  onResult(worker: PoolWorker, id: number, key: number, value: unknown, startedAt: number, ranFor: number): void;
+  onResult(
+    worker: PoolWorker,
+    id: number,
+    key: number,
+    slot: number,
+    value: unknown,
+    startedAt: number,
+    ranFor: number,
+  ): void;
   /** The worker's initializer failed. */
   onBroken(worker: PoolWorker, report: BrokenReport): void;
   /** The worker has exited; its port has been drained through the callbacks first. */
@@ -133,8 +150,8 @@ export class PoolWorker {
         const refusal = checkOutcome(message);
         if (refusal === undefined) spec.onOutcome(this, message as Outcome);
         else if (refusal !== 'not an outcome') {
-          const { id, key } = message as Outcome;
-          spec.onOutcome(this, { id, key, refusal });
+          const { id, key, slot } = message as Outcome;
+          spec.onOutcome(this, { id, key, slot, refusal });
         }
       }
     };
@@ -204,8 +221,10 @@ export class PoolWorker {
     const id = heads[at]!;
     const key = heads[at + 1]!;
     const status = outcomeStatuses[heads[at + 2]!];
-    if (status === 'ok') this.#onResult(this, id, key, value, heads[at + 3]!, heads[at + 4]!);
-    else if (status === undefined) this.#onOutcome(this, { id, key, refusal: 'its result record cannot be read' });
+    const slot = heads[at + 5]!;
+    if (status === 'ok') this.#onResult(this, id, key, slot, value, heads[at + 3]!, heads[at + 4]!);
+    else if (status === undefined)
+      this.#onOutcome(this, { id, key, slot, refusal: 'its result record cannot be read' });
     else
       this.#deliver({
         type: 'outcome',
@@ -216,6 +235,7 @@ export class PoolWorker {
         hasEvents: false,
         startedAt: heads[at + 3],
         ranFor: heads[at + 4],
+        slot,
       } satisfies Outcome);
   }
 

@@ -23,7 +23,6 @@ import {
   kIdleWorkersWord,
   kTakenWord,
   type Outcome,
-  type Refusal,
   type TargetDescriptor,
 } from '../thread/protocol.js';
 import { checkStopOptions, registerStoppable, type StopOptions, type StopOutcome } from '../thread/stoppables.js';
@@ -43,7 +42,7 @@ import { awaitAsPromise, Future, type TaskStopper } from './future.js';
 import { DurationHistogram, type Percentiles } from './histogram.js';
 import { JobSlots } from './job-slots.js';
 import { type MapOptions, mapCalls } from './map.js';
-import { PoolWorker } from './pool-worker.js';
+import { PoolWorker, type RefusedOutcome } from './pool-worker.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
 export interface ThreadPoolExecutorOptions {
@@ -287,7 +286,14 @@ export class ThreadPoolExecutor {
   #putCount = 0;
   /** Tasks cancelled while in the task queue, oldest first: each leaves once a worker has taken (and skipped) it. */
   #cancelledInQueue: PoolTask[] = [];
-  readonly #records = new Map<number, PoolTask>();
+  /**
+   * The tasks in the pool, by job slot (a slot is held from submit until the
+   * task leaves): where a worker's report finds its task, with no map of
+   * ids to grow and shrink with every burst (~0.5 µs a task).
+   */
+  readonly #bySlot: (PoolTask | undefined)[] = [];
+  /** How many tasks are in the pool. */
+  #taskCount = 0;
   readonly #slots = new JobSlots();
   /** How many job-slot slabs every worker has been sent. */
   #slabsSent = 0;
@@ -388,7 +394,7 @@ export class ThreadPoolExecutor {
 
   async #stopAll(options: StopOptions | undefined): Promise<StopOutcome> {
     const { timeout, force } = checkStopOptions(options);
-    const stops = [...this.#records.values()].map((task) => task.stop({ timeout, force }));
+    const stops = this.#tasksInOrder().map((task) => task.stop({ timeout, force }));
     void this.shutdown({ wait: false, cancelFutures: true });
     const outcomes = await Promise.all(stops);
     return outcomes.includes('alive') ? 'alive' : outcomes.includes('forced') ? 'forced' : 'stopped';
@@ -440,7 +446,8 @@ export class ThreadPoolExecutor {
       this.#slots.setSubmittedAt(task.slot, this.#batchSubmittedAt);
     }
     if (prepared !== undefined && prepared.transfer.length > 0) this.#deposit(task, prepared);
-    this.#records.set(task.id, task);
+    this.#bySlot[task.slot] = task;
+    this.#taskCount++;
     // A long burst of submits goes into the queue as it grows, so that the
     // workers start on it while the caller is still submitting, in batches
     // that grow with the burst: each batch is one hold of the queue's lock
@@ -512,10 +519,10 @@ export class ThreadPoolExecutor {
     this.#flush();
     this.#shutdown = true;
     // cancel() succeeds on every task no worker has started.
-    if (cancelFutures) for (const task of [...this.#records.values()]) task.cancel();
+    if (cancelFutures) for (const task of this.#tasksInOrder()) task.cancel();
     const stops: Promise<StopOutcome>[] = [];
     if (stopping !== undefined) {
-      for (const task of [...this.#records.values()]) {
+      for (const task of this.#tasksInOrder()) {
         stops.push(task.stop({ timeout: stopping.timeout, force: stopping.force } satisfies StopOptions));
       }
     }
@@ -523,7 +530,7 @@ export class ThreadPoolExecutor {
     this.#tasks.close();
     const woundDown = (async () => {
       await Promise.all(stops);
-      if (this.#records.size > this.#cancelledInQueue.length) {
+      if (this.#taskCount > this.#cancelledInQueue.length) {
         await new Promise<void>((resolve) => this.#drained.push(resolve));
       }
       await Promise.all([...this.#workers.values()].map((worker) => worker.exited));
@@ -557,8 +564,8 @@ export class ThreadPoolExecutor {
   stats(): PoolStatistics {
     let queued = 0;
     let running = 0;
-    for (const task of this.#records.values()) {
-      if (task.done()) continue;
+    for (const task of this.#bySlot) {
+      if (task === undefined || task.done()) continue;
       if (this.#slots.started(task.slot)) running++;
       else queued++;
     }
@@ -582,7 +589,7 @@ export class ThreadPoolExecutor {
       workers: this.#workers.size,
       maxWorkers: this.#maxWorkers,
       // A task cancelled in the queue is held only until a worker skips it: not counted.
-      tasks: [...this.#records.values()].filter((task) => !task.done()).length,
+      tasks: this.#tasksInOrder().filter((task) => !task.done()).length,
       queued: this.#pending.length + this.#tasks.size,
     };
   }
@@ -590,7 +597,7 @@ export class ThreadPoolExecutor {
   /** @internal */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     const state = this.#broken ? 'broken' : this.#shutdown ? 'shut down' : 'open';
-    return `<ThreadPoolExecutor ${this.#prefix} ${state}, ${this.#workers.size}/${this.#maxWorkers} workers, ${this.#records.size} tasks>`;
+    return `<ThreadPoolExecutor ${this.#prefix} ${state}, ${this.#workers.size}/${this.#maxWorkers} workers, ${this.#taskCount} tasks>`;
   }
 
   #functionId(fn: TaskFunction): number {
@@ -764,7 +771,8 @@ export class ThreadPoolExecutor {
       },
       resourceLimits: this.#resourceLimits,
       onOutcome: (from, outcome) => this.#onOutcome(from, outcome),
-      onResult: (from, id, key, value, startedAt, ranFor) => this.#onResult(from, id, key, value, startedAt, ranFor),
+      onResult: (from, id, key, slot, value, startedAt, ranFor) =>
+        this.#onResult(from, id, key, slot, value, startedAt, ranFor),
       onBroken: (_from, report) => this.#break(report),
       onExit: (from, exit) => this.#onExit(from, exit),
     });
@@ -780,8 +788,8 @@ export class ThreadPoolExecutor {
    * report that does not check out fails the task its worker runs, saying
    * why: no task is left waiting because of what was sent.
    */
-  #onOutcome(worker: PoolWorker, outcome: Outcome | { id: number; key: number; refusal: Refusal }): void {
-    const task = this.#reported(worker, outcome.id, outcome.key);
+  #onOutcome(worker: PoolWorker, outcome: Outcome | RefusedOutcome): void {
+    const task = this.#reported(worker, outcome.id, outcome.key, outcome.slot);
     if (task === undefined) return;
     const future = task;
     if (!future.done()) {
@@ -808,8 +816,16 @@ export class ThreadPoolExecutor {
   }
 
   /** {@link ThreadPoolExecutor.#onOutcome} for the common case: a result, with nothing to revive in it, from the results queue. */
-  #onResult(worker: PoolWorker, id: number, key: number, value: unknown, startedAt: number, ranFor: number): void {
-    const task = this.#reported(worker, id, key);
+  #onResult(
+    worker: PoolWorker,
+    id: number,
+    key: number,
+    slot: number,
+    value: unknown,
+    startedAt: number,
+    ranFor: number,
+  ): void {
+    const task = this.#reported(worker, id, key, slot);
     if (task === undefined) return;
     if (!task.done()) {
       task.setResult(value);
@@ -819,11 +835,22 @@ export class ThreadPoolExecutor {
   }
 
   /** The task `worker` reported for, if the report checks out (see {@link ThreadPoolExecutor.#onOutcome}). */
-  #reported(worker: PoolWorker, id: number, key: number): PoolTask | undefined {
-    const task = this.#records.get(id);
-    if (task === undefined || key !== task.key) return undefined;
+  #reported(worker: PoolWorker, id: number, key: number, slot: unknown): PoolTask | undefined {
+    const task = typeof slot === 'number' ? this.#bySlot[slot] : undefined;
+    if (task === undefined || id !== task.id || key !== task.key) return undefined;
     if (this.#slots.startedBy(task.slot) !== worker.number) return undefined;
     return task;
+  }
+
+  /** The task in the pool with this id, if any: a search, for what is rare (a worker's exit). */
+  #taskWithId(id: number): PoolTask | undefined {
+    if (id === 0) return undefined;
+    return this.#bySlot.find((task) => task?.id === id);
+  }
+
+  /** The tasks in the pool, in submission order (their ids are). */
+  #tasksInOrder(): PoolTask[] {
+    return this.#bySlot.filter((task) => task !== undefined).sort((a, b) => a.id - b.id);
   }
 
   /**
@@ -835,7 +862,7 @@ export class ThreadPoolExecutor {
     this.#workers.delete(worker.number);
     this.#sweep();
     // A forced stop swapped the running task's id for kDoomed: it is the forced task.
-    const task = this.#records.get(worker.forcedTask ?? worker.runningTask);
+    const task = this.#taskWithId(worker.forcedTask ?? worker.runningTask);
     if (task !== undefined && !task.retired) {
       const startedBy = this.#slots.startedBy(task.slot);
       if (startedBy === worker.number) {
@@ -916,12 +943,13 @@ export class ThreadPoolExecutor {
     if (task.cancelled()) this.#ended[this.#slots.started(task.slot) ? 'stopped' : 'cancelled']++;
     else if (task.exceptionNow() !== undefined) this.#ended.failed++;
     else this.#ended.completed++;
-    this.#records.delete(task.id);
+    this.#bySlot[task.slot] = undefined;
+    this.#taskCount--;
     this.#slots.release(task.slot);
     // Never put into the queue (cancelled before, or the pool broke): nobody will withdraw it.
     if (task.deposited !== undefined) discard(task.deposited);
     if (this.#cancelledInQueue.length > 0) this.#sweep();
-    if (this.#records.size === this.#cancelledInQueue.length) this.#idleNow();
+    if (this.#taskCount === this.#cancelledInQueue.length) this.#idleNow();
   }
 
   /** No task left but cancelled ones the workers will skip: the pool may let the process exit, and shutdown() go on. */
@@ -944,7 +972,7 @@ export class ThreadPoolExecutor {
    * started, but not done in time), trying again every kBriefRetry lone tasks.
    */
   #awaitBriefly(task: PoolTask): void {
-    if (this.#records.size !== 1 || this.#broken !== undefined) return;
+    if (this.#taskCount !== 1 || this.#broken !== undefined) return;
     if (this.#briefMisses >= kBriefMisses && ++this.#briefSkipped % kBriefRetry !== 0) return;
     if (this.#workers.size === 0 || task.done()) return;
     const workers = [...this.#workers.values()];
@@ -981,7 +1009,7 @@ export class ThreadPoolExecutor {
     closeItems(this.#tasks, true);
     this.#pending = [];
     this.#cancelledInQueue = [];
-    for (const task of [...this.#records.values()]) {
+    for (const task of this.#tasksInOrder()) {
       if (!task.done()) task.setException(this.#broken);
       this.#retire(task);
     }
@@ -997,7 +1025,7 @@ export class ThreadPoolExecutor {
     this.#unrefScheduled = true;
     afterThisTurn(() => {
       this.#unrefScheduled = false;
-      if (this.#records.size === this.#cancelledInQueue.length) this.#setReferenced(false);
+      if (this.#taskCount === this.#cancelledInQueue.length) this.#setReferenced(false);
     });
   }
 

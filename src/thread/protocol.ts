@@ -218,8 +218,10 @@ export const ResultHeader = {
   key: 24,
   /** uint32: the index of its status in {@link outcomeStatuses}. */
   status: 28,
+  /** uint32: the task's job slot (where the pool finds the task). */
+  slot: 32,
   /** Bytes of the header; the value follows. */
-  bytes: 32,
+  bytes: 36,
 } as const;
 
 /** The longest result record, in bytes; a longer outcome goes as a message. */
@@ -321,6 +323,8 @@ export interface Outcome {
   /** A pool task's: when it started, on the `sharedNow()` clock, and how long it ran, in ms (for `pool.stats()`). */
   startedAt?: number;
   ranFor?: number;
+  /** A pool task's job slot (see {@link TaskHeader}): where the pool finds the task. */
+  slot?: number;
 }
 
 /** A pool worker's initializer failed: the pool is broken. */

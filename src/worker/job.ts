@@ -206,6 +206,9 @@ export function postOutcome(
     return outcome;
   } catch (error) {
     const fallback = unsendable(job, error);
+    // A pool task's: where the pool finds it, and its times.
+    const { slot, startedAt, ranFor } = outcome;
+    if (slot !== undefined) Object.assign(fallback, { slot, startedAt, ranFor });
     port.postMessage(fallback);
     return fallback;
   }

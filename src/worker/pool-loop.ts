@@ -294,7 +294,7 @@ function startTask(
     return undefined;
   }
   state.started++;
-  const task = new PoolTask(state, id, key, fnId);
+  const task = new PoolTask(state, id, key, fnId, slot);
   if (isStopRequested(slab, inSlab)) {
     task.settle({ type: 'outcome', id, key, status: 'stopped', value: undefined, hasEvents: false });
     return undefined;
@@ -318,6 +318,7 @@ class PoolTask implements Job {
     readonly id: number,
     readonly key: number,
     readonly fnId: number,
+    readonly slot: number,
   ) {}
 
   get sources(): string[] {
@@ -337,6 +338,7 @@ class PoolTask implements Job {
     const { state, id } = this;
     outcome.startedAt = this.startedAt;
     outcome.ranFor = sharedNow() - this.startedAt;
+    outcome.slot = this.slot;
     // Safe from a forced stop from here on (see kReporting), or doomed to
     // one. Both sequentially consistent: the pool that reads kReporting
     // finds this task's id in `reporting`.
@@ -348,9 +350,9 @@ class PoolTask implements Job {
 
   exited(code: number): void {
     // The worker is exiting: say so for the task's future.
-    this.state.port.postMessage(
-      failure(this, exitError('the task', 'exit', code, { replaced: true })) satisfies Outcome,
-    );
+    const outcome: Outcome = failure(this, exitError('the task', 'exit', code, { replaced: true }));
+    outcome.slot = this.slot;
+    this.state.port.postMessage(outcome);
   }
 }
 
@@ -373,6 +375,7 @@ function report(state: PoolWorkerState, job: Job, outcome: Outcome): void {
       writer.f64(outcome.ranFor ?? 0);
       writer.u32(outcome.key);
       writer.u32(outcomeStatuses.indexOf(outcome.status));
+      writer.u32(outcome.slot ?? 0);
       written = writer.length === ResultHeader.bytes && writer.write(outcome.value, kResultRecordBytes);
     } catch {
       // A getter that throws: the message path explains it.
