@@ -553,7 +553,7 @@ export class ThreadPoolExecutor {
    * The pool now — workers busy and idle, tasks queued and running — and
    * how the tasks that left it ended, with percentiles of their wait and
    * run times (piscina's and poolifier's statistics, in one call). Cheap
-   * enough to poll: its cost grows with the tasks held, not those run.
+   * enough to poll: its cost grows with the most tasks held at once, not with those run.
    *
    * @example
    * ```ts
