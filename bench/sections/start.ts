@@ -48,12 +48,15 @@ const startSkein: Starter = async (stamp, flag) => {
 
 const stampModule = { module: new URL('../plain/stamp-module.mjs', import.meta.url), export: 'stamp' };
 
-const startSkeinModule: Starter = async (stamp, flag) => {
-  const thread = new Thread({ target: stampModule, args: [stamp, flag] });
-  thread.start();
-  await waitForSlot(flag, 0, 1, 'see a skein module-target thread start');
-  await within(thread.join(), 'join a skein module-target thread');
-};
+/** A module-target thread's start, its module shared (`shareModules`) or not. */
+const startSkeinModule =
+  (shareModules: boolean): Starter =>
+  async (stamp, flag) => {
+    const thread = new Thread({ target: stampModule, args: [stamp, flag], shareModules });
+    thread.start();
+    await waitForSlot(flag, 0, 1, 'see a skein module-target thread start');
+    await within(thread.join(), 'join a skein module-target thread');
+  };
 
 /**
  * Back to back: `starts` starts, each as soon as the previous thread has
@@ -115,7 +118,8 @@ export async function measureStart(plan: Plan): Promise<SectionResult> {
   ]);
   const backToBackRuns = await interleave(plan.startRuns, [
     ['inline', () => backToBack(startSkein, plan.backToBackStarts)],
-    ['module', () => backToBack(startSkeinModule, plan.backToBackStarts)],
+    ['module', () => backToBack(startSkeinModule(false), plan.backToBackStarts)],
+    ['shared', () => backToBack(startSkeinModule(true), plan.backToBackStarts)],
     ['raw', () => backToBack(startRaw, plan.backToBackStarts)],
   ]);
   const modules = await interleave(plan.startRuns, [
@@ -159,6 +163,15 @@ export async function measureStart(plan: Plan): Promise<SectionResult> {
       skein: { summary: summarize(backToBackRuns.module) },
       ratio: pairedRatio(backToBackRuns.module, backToBackRuns.raw),
       note: `as above with a module target: a worker that imported a module keeps its state, so it is never given another thread — each start takes a standby worker or waits for one to boot (the README's "Fast start")`,
+    },
+    {
+      key: 'startBackToBackShared',
+      ...common,
+      reference: { summary: summarize(backToBackRuns.raw) },
+      skein: { summary: summarize(backToBackRuns.shared) },
+      ratio: pairedRatio(backToBackRuns.shared, backToBackRuns.raw),
+      target: { on: 'ratio', atMost: 0.05 },
+      note: `as above with a module target and \`shareModules: true\`: the thread may find the module as the last one left it, so a finished thread's worker, its module loaded, serves the next one`,
     },
     {
       key: 'startTypeScript',

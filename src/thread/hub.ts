@@ -127,7 +127,10 @@ const standby = new StandbyWorkers<Seat>({
  * no timer, socket, port or process listener behind, gives its worker back
  * for the next thread (the check costs ~1–5 ms after the thread's end,
  * before `join()` resolves). Any other thread's worker exits with it. So
- * threads never share globals, timers or module state. While starts come
+ * threads never share globals, timers or module state — except threads
+ * that ask to share modules (`shareModules`): one of theirs that imported a
+ * module but is otherwise left as clean is kept too, up to as many as this
+ * count, for the next such thread only. While starts come
  * faster than workers boot, more are kept (up to the number of cores), and
  * let go again once starts slow down. Idle standby workers never keep the
  * process alive; each costs the memory of an idle worker (~8 MiB). Threads
@@ -173,10 +176,11 @@ export function prepareStandby(): void {
 
 /**
  * @internal A seat for a job about to start: an idle standby worker (on the
- * main thread, without `resourceLimits`), else a fresh one.
+ * main thread, without `resourceLimits`) — for a thread that
+ * `sharesModules`, one that an earlier such thread left first — else a fresh one.
  */
-export function takeSeat(resourceLimits?: ResourceLimits): Seat {
-  return (isMainThread && resourceLimits === undefined ? standby.take() : undefined) ?? freshSeat();
+export function takeSeat(resourceLimits?: ResourceLimits, sharesModules = false): Seat {
+  return (isMainThread && resourceLimits === undefined ? standby.take({ sharesModules }) : undefined) ?? freshSeat();
 }
 
 /** @internal Give back a seat whose first message could not be posted: nothing was sent, nothing woken. */
@@ -200,6 +204,8 @@ export interface LaunchSpec {
   thread: ControlBlock;
   /** The thread that asked for this one (its forced stops are honoured); undefined for the hub's own. */
   ownerIdent?: number | undefined;
+  /** Whether the thread shares modules: its worker, given back, holds them, for such a thread only. */
+  sharesModules?: boolean;
 }
 
 /**
@@ -245,8 +251,15 @@ export function launch(seat: Seat, spec: LaunchSpec): SpawnedWorker {
     }
     prepareStandby();
   }
+  if (spec.sharesModules === true) sharingWorkers.add(worker);
   return track(worker, thread, spec.daemon, cancelDeadline, spec.ownerIdent);
 }
+
+/**
+ * Workers that have run a thread that shares modules: given back, they are
+ * kept for such threads only, whatever their release report says.
+ */
+const sharingWorkers = new WeakSet<Worker>();
 
 /** Each worker's attribution, kept for the seats it is given again after a release. */
 const attributionOf = new WeakMap<Worker, { ident: number }>();
@@ -347,14 +360,17 @@ function track(
       return;
     }
     releasedWorkers++;
-    standby.putBack({
-      control: ControlBlock.fromBuffer(message.control),
-      port: message.port,
-      wake: new Int32Array(message.wake),
-      worker,
-      workerPort: undefined,
-      attribution: attributionOf.get(worker)!,
-    });
+    standby.putBack(
+      {
+        control: ControlBlock.fromBuffer(message.control),
+        port: message.port,
+        wake: new Int32Array(message.wake),
+        worker,
+        workerPort: undefined,
+        attribution: attributionOf.get(worker)!,
+      },
+      { modules: message.modules || sharingWorkers.has(worker) },
+    );
   };
   worker.on('exit', onExit);
   worker.on('error', onError);

@@ -128,6 +128,8 @@ export interface ThreadJob {
   /** Own fields of a Thread subclass instance, encoded the same way. */
   fields: Record<string, unknown> | undefined;
   hasEvents: boolean;
+  /** The thread's `shareModules`: it may leave its worker, modules loaded, to a later `shareModules` thread. */
+  shareModules: boolean;
 }
 
 /**
@@ -342,6 +344,8 @@ export interface SpawnRequest {
   /** When the thread's stop request sets itself, on the `sharedNow()` clock; `Infinity` for never. */
   stopAt: number;
   resourceLimits: ResourceLimits | undefined;
+  /** The thread's `shareModules`: its worker may serve a later `shareModules` thread. */
+  shareModules: boolean;
 }
 
 /**
@@ -366,6 +370,12 @@ export interface ReleaseReport {
   control: SharedArrayBuffer;
   port: MessagePort;
   wake: SharedArrayBuffer;
+  /**
+   * Whether a thread this worker ran may have left module state in it (it
+   * imported a module, under `shareModules`): then it serves only a later
+   * `shareModules` thread.
+   */
+  modules: boolean;
 }
 
 /** Why a message was refused: what was expected of it. */
@@ -391,7 +401,8 @@ export function isSpawnRequest(message: unknown): message is SpawnRequest {
     typeof message.name === 'string' &&
     typeof message.daemon === 'boolean' &&
     typeof message.stopAt === 'number' &&
-    (message.resourceLimits === undefined || isRecord(message.resourceLimits))
+    (message.resourceLimits === undefined || isRecord(message.resourceLimits)) &&
+    typeof message.shareModules === 'boolean'
   );
 }
 
@@ -408,6 +419,7 @@ export function isReleaseReport(message: unknown): message is ReleaseReport {
     message.port instanceof MessagePort &&
     message.wake instanceof SharedArrayBuffer &&
     message.wake.byteLength >= 4 &&
+    typeof message.modules === 'boolean' &&
     ControlBlock.holdsOne(message.control)
   );
 }

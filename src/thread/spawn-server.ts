@@ -14,7 +14,7 @@ import { watchRemoteThread } from './thread.js';
 export function serveSpawnRequest(request: SpawnRequest, ownerIdent: number): void {
   const { handover } = request;
   const thread = ControlBlock.fromBuffer(handover.control);
-  const seat = takeSeat(request.resourceLimits);
+  const seat = takeSeat(request.resourceLimits, request.shareModules);
   try {
     seat.port.postMessage(
       { type: 'handover', control: handover.control, port: handover.port } satisfies ThreadHandover,
@@ -33,6 +33,7 @@ export function serveSpawnRequest(request: SpawnRequest, ownerIdent: number): vo
       resourceLimits: request.resourceLimits,
       thread,
       ownerIdent,
+      sharesModules: request.shareModules,
     });
     // The thread talks to its owner over the handed-over port; the seat's own is not used.
     void spawned.exited.then(() => seat.port.close());

@@ -32,10 +32,16 @@ const kShrinkAfterMs = 1_000;
  * it can boot them: each start that finds no worker ready (booted and
  * parked) keeps one more, up to the number of cores, and the extra ones are
  * let go again one per second once starts find workers ready.
+ *
+ * Apart from those, it keeps as many workers given back by threads that
+ * shared modules (`shareModules`, src/worker/thread-job.ts): they hold the
+ * modules those threads imported, so only such a thread is given one.
  */
 export class StandbyWorkers<Seat> {
   readonly #spec: StandbySpec<Seat>;
   readonly #idle: Seat[] = [];
+  /** Workers given back holding modules, for threads that share modules only; the last given back first. */
+  readonly #sharing: Seat[] = [];
   /** Workers whose exit is watched (a released worker comes back on new seats). */
   readonly #watched = new WeakSet<Worker>();
   #target: number;
@@ -50,9 +56,9 @@ export class StandbyWorkers<Seat> {
     this.#target = spec.target;
   }
 
-  /** How many are idle now (booted or booting). */
+  /** How many are idle now (booted or booting), those holding modules included. */
   get idleCount(): number {
-    return this.#idle.length;
+    return this.#idle.length + this.#sharing.length;
   }
 
   /** How many are idle and ready: booted and parked. */
@@ -85,10 +91,13 @@ export class StandbyWorkers<Seat> {
 
   /**
    * Take an idle seat — a ready one first — or undefined if there is none.
-   * The caller calls {@link refill} when the moment suits: a worker booting
-   * while the taken one starts its job would take a core from it.
+   * A thread that shares modules takes one holding modules first (always
+   * ready: parked when given back). The caller calls {@link refill} when the
+   * moment suits: a worker booting while the taken one starts its job would
+   * take a core from it.
    */
-  take(): Seat | undefined {
+  take({ sharesModules = false } = {}): Seat | undefined {
+    if (sharesModules && this.#sharing.length > 0) return this.#sharing.shift();
     const ready = this.#idle.findIndex((seat) => this.#spec.isReady(seat));
     if (ready === -1 && this.#target > 0) this.#missed();
     return this.#idle.splice(ready === -1 ? 0 : ready, 1)[0];
@@ -96,13 +105,15 @@ export class StandbyWorkers<Seat> {
 
   /**
    * Give back a seat: one taken but not used (nothing was posted into its
-   * port, it was not woken), or a worker released clean after its thread.
-   * Kept if the pool wants it; a worker still booting goes first.
+   * port, it was not woken), or a worker released clean after its thread —
+   * holding `modules` if its thread (or one before) imported any, which
+   * then only a thread that shares modules may find. Kept if the pool
+   * wants it; a worker still booting goes first.
    */
-  putBack(seat: Seat): void {
+  putBack(seat: Seat, { modules = false } = {}): void {
     const worker = this.#spec.workerOf(seat);
     if (worker.threadId === -1) return;
-    this.#idle.unshift(seat);
+    (modules ? this.#sharing : this.#idle).unshift(seat);
     this.#watch(seat);
     this.#trim();
   }
@@ -129,18 +140,22 @@ export class StandbyWorkers<Seat> {
     if (this.#watched.has(worker)) return;
     this.#watched.add(worker);
     worker.once('exit', () => {
-      const at = this.#idle.findIndex((idle) => this.#spec.workerOf(idle) === worker);
-      if (at !== -1) this.#idle.splice(at, 1);
+      for (const list of [this.#idle, this.#sharing]) {
+        const at = list.findIndex((idle) => this.#spec.workerOf(idle) === worker);
+        if (at !== -1) list.splice(at, 1);
+      }
     });
   }
 
-  /** Let idle workers go down to what is wanted: those still booting first. */
+  /** Let idle workers go down to what is wanted, of each kind: those still booting first, then the oldest. */
   #trim(): void {
-    while (this.#idle.length > this.#wanted) {
-      let at = this.#idle.findLastIndex((seat) => !this.#spec.isReady(seat));
-      if (at === -1) at = this.#idle.length - 1;
-      const [seat] = this.#idle.splice(at, 1);
-      void this.#spec.workerOf(seat!).terminate();
+    for (const list of [this.#idle, this.#sharing]) {
+      while (list.length > this.#wanted) {
+        let at = list.findLastIndex((seat) => !this.#spec.isReady(seat));
+        if (at === -1) at = list.length - 1;
+        const [seat] = list.splice(at, 1);
+        void this.#spec.workerOf(seat!).terminate();
+      }
     }
   }
 

@@ -72,6 +72,31 @@ export interface ThreadSettings<A extends unknown[] = unknown[], R = unknown> {
    */
   resourceLimits?: ResourceLimits;
   /**
+   * Let the thread share modules with other threads that share them, as
+   * Python's threads do: its worker, if the thread imported modules (a
+   * module target does) but left no global changed, no timer, socket or
+   * listener behind, is kept when the thread ends and given to the next
+   * `shareModules` thread, which finds those modules as they were left —
+   * their state included — instead of booting a worker and importing them
+   * again. Threads started back to back with a module target then start
+   * within a millisecond or so, as inline ones do. Otherwise a worker that
+   * imported a module exits with its thread, so that no thread ever sees
+   * another's module state.
+   *
+   * Whether a thread finds an earlier one's modules is not promised (it may
+   * get a fresh worker, or run beside the other): pass data between threads
+   * through their arguments, results or a `Queue`, not module state.
+   * As many such workers are kept as standby workers
+   * ({@link setStandbyThreads}); none in a browser, on Bun, or with
+   * `resourceLimits`.
+   * Default: false.
+   * @example
+   * ```ts
+   * new Thread({ target: jobs('handle'), args: [request], shareModules: true }); // warm even back to back
+   * ```
+   */
+  shareModules?: boolean;
+  /**
    * Requests the thread's stop when it aborts — the platform's cancellation
    * (a request's signal, `AbortSignal.timeout(ms)`) reaching a thread busy
    * in synchronous code, through its `stopEvent()`. A signal already aborted
@@ -153,6 +178,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #name = '';
   #daemon = false;
   #resourceLimits: ResourceLimits | undefined;
+  #shareModules = false;
   #ident: number | undefined;
   /** The shared control block, from start() on (or from adoption). */
   #control: ControlBlock | undefined;
@@ -194,7 +220,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
     }
-    const { target, args, name, daemon, resourceLimits, signal, timeout } = options ?? {};
+    const { target, args, name, daemon, resourceLimits, shareModules, signal, timeout } = options ?? {};
     if (target !== undefined && target !== null) {
       if (typeof target === 'function') {
         this.#target = target;
@@ -230,6 +256,10 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
     // Refused on runtimes that ignore limits or never report a worker stopped by them.
     if (resourceLimits !== undefined && resourceLimits !== null) checkSupported('resourceLimits');
     this.#resourceLimits = resourceLimits;
+    if (shareModules !== undefined && shareModules !== null && typeof shareModules !== 'boolean') {
+      throw new TypeError(`Expected \`shareModules\` to be a boolean, got ${describeValue(shareModules)}`);
+    }
+    this.#shareModules = shareModules === true;
     // Start booting a standby worker now, so that start() finds one ready.
     prepareStandby();
     if (signal !== undefined && signal !== null) {
@@ -341,6 +371,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
       args: sent[0],
       fields: sent[1],
       hasEvents: encoded.hasEvents,
+      shareModules: this.#shareModules,
     };
     return { value: job, transfer, moves };
   }
@@ -349,7 +380,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
   #launchHere(job: ThreadJob, transfer: readonly TransferListItem[], ident: number, stopAt: number): void {
     // A standby worker waits with its control block and port made (no
     // limits asked for); else both are made now, for a new worker.
-    const seat = takeSeat(this.#resourceLimits);
+    const seat = takeSeat(this.#resourceLimits, this.#shareModules);
     try {
       // The job goes into the port first: an argument that cannot be cloned
       // fails here, before any worker exists or is woken.
@@ -367,6 +398,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
           stopAt,
           resourceLimits: this.#resourceLimits,
           thread: seat.control,
+          sharesModules: this.#shareModules,
         }),
       );
     } catch (error) {
@@ -395,6 +427,7 @@ export class Thread<R = unknown, A extends unknown[] = unknown[]> {
         daemon: this.#daemon,
         stopAt,
         resourceLimits: this.#resourceLimits,
+        shareModules: this.#shareModules,
       };
       parentPort!.postMessage(request, [port1]);
     } catch (error) {

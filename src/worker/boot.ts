@@ -14,11 +14,11 @@ import { moduleTargetsSeen } from '../thread/globals.js';
 import { isFirstMessage, type ReleaseReport, type ThreadJob, Wake, type WorkerBoot } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { liveStoppables } from '../thread/stoppables.js';
-import { isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
+import { closesPending, isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
 import { installJobHandlers } from './job.js';
 import { exitWorker } from './process.js';
 import { setLoaderHints } from './load-target.js';
-import { rehearsalJob, runThreadJob } from './thread-job.js';
+import { type FitFor, rehearsalJob, runThreadJob } from './thread-job.js';
 
 /**
  * How many times a standby worker goes through a start before it waits:
@@ -97,22 +97,28 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
   // What this worker looks like having run nothing: a thread must leave it so to be followed by another.
   // None if the hub would not take it back (standby is off): it exits with its thread.
   const reusable = boot.reusable;
+  // Taken once the entry module's evaluation has settled: till then Node's
+  // module loader holds an 'exit' listener of its own on `process`, gone
+  // by the first thread's end, and the worker would never look clean.
+  if (reusable) await new Promise((resolve) => setImmediate(resolve));
   const clean = reusable ? takeSnapshot() : undefined;
   let place: Place = { control: boot.control, port: boot.port, wake: new Int32Array(boot.wake) };
+  /** Whether a thread run here may have left module state (see FitFor): then only sharing threads follow. */
+  let modules = false;
   for (;;) {
     park(place.wake);
     setLoaderHints(boot.loaderHints);
     const first = await receive(place.port, 'a job');
     realm.served++;
     if (!isFirstMessage(first)) throw new Error('skein worker was given something that is not a job');
-    let mayReuse: boolean;
+    let fitFor: FitFor;
     switch (first.type) {
       case 'thread':
-        mayReuse = await runThreadJob(first, ControlBlock.fromBuffer(place.control), place.port, false, reusable);
+        fitFor = await runThreadJob(first, ControlBlock.fromBuffer(place.control), place.port, false, reusable);
         break;
       case 'handover':
         place.port.close();
-        mayReuse = await runThreadJob(
+        fitFor = await runThreadJob(
           (await receive(first.port, 'its thread')) as ThreadJob,
           ControlBlock.fromBuffer(first.control),
           first.port,
@@ -126,11 +132,12 @@ export async function runWorker(boot: WorkerBoot): Promise<void> {
         return runPoolWorker(first, ControlBlock.fromBuffer(place.control), place.port);
       }
     }
-    if (!mayReuse || clean === undefined || !(await staysClean(clean))) {
+    if (fitFor === 'nothing' || clean === undefined || !(await staysClean(clean))) {
       exitWorker(0);
       return;
     }
-    place = release();
+    modules ||= fitFor === 'sharingThread';
+    place = release(modules);
   }
 }
 
@@ -145,6 +152,8 @@ async function staysClean(clean: Snapshot): Promise<boolean> {
   realm.adoption = undefined;
   if (!isUnchangedSince(clean, { resourcesOnly: true })) return false;
   await new Promise((resolve) => setImmediate(resolve));
+  // The job's port, closed at its end, is closed within a turn or two: a close still in flight after that is the thread's.
+  if (closesPending()) await new Promise((resolve) => setImmediate(resolve));
   return (
     realm.live.size === 0 &&
     liveStoppables().length === 0 &&
@@ -153,8 +162,11 @@ async function staysClean(clean: Snapshot): Promise<boolean> {
   );
 }
 
-/** Tell the hub this worker is free, on a new place whose owner's end goes with the report. */
-function release(): Place {
+/**
+ * Tell the hub this worker is free, on a new place whose owner's end goes
+ * with the report — and whether it holds `modules` a thread left.
+ */
+function release(modules: boolean): Place {
   const { port1, port2 } = new MessageChannel();
   const control = ControlBlock.create();
   const wake = new Int32Array(new SharedArrayBuffer(4));
@@ -166,6 +178,7 @@ function release(): Place {
       control: control.buffer,
       port: port1,
       wake: wake.buffer as SharedArrayBuffer,
+      modules,
     } satisfies ReleaseReport,
     [port1],
   );

@@ -17,3 +17,8 @@ export function takeSnapshot(): Snapshot {
 export function isUnchangedSince(_snapshot: Snapshot, _options: { resourcesOnly?: boolean } = {}): boolean {
   return false;
 }
+
+/** None seen: a browser worker's pending work cannot be seen. */
+export function closesPending(): boolean {
+  return false;
+}

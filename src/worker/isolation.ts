@@ -15,7 +15,9 @@
  * - the memory its heap holds, garbage included, which may have grown by
  *   at most a few MiB (a parked worker collects no garbage);
  * - what the caller knows of the job: that it imported no module (a module
- *   keeps its state across jobs) — the caller does not ask otherwise.
+ *   keeps its state across jobs) — the caller does not ask otherwise, except
+ *   for a thread that shares modules (`shareModules`), whose worker then
+ *   serves only such threads.
  * Everything not reached this way (a closure's variables, a built-in's
  * internal slots) is not reachable from a later job either, except through
  * a module — hence the last rule.
@@ -39,7 +41,7 @@ export interface Snapshot {
   readonly objects: readonly object[];
   /** For each object, its own properties as {@link record} lists them. */
   readonly properties: readonly (readonly unknown[])[];
-  /** Pending work by kind (`process.getActiveResourcesInfo()`). */
+  /** Pending work by kind ({@link pendingWork}, closes in flight included). */
   readonly resources: Map<string, number>;
   /** Listeners on `process`, by event. */
   readonly listeners: Map<string | symbol, number>;
@@ -99,11 +101,43 @@ function record(object: object): unknown[] {
   return entries;
 }
 
-/** Whether two records list the same properties, in the same order, by identity. */
-function sameRecord(now: readonly unknown[], then: readonly unknown[]): boolean {
+/**
+ * Whether two records of `object` list the same properties, in the same
+ * order, by identity — a lazy global that has loaded since counting as
+ * the same ({@link isLoadedLazily}).
+ */
+function sameRecord(object: object, now: readonly unknown[], then: readonly unknown[]): boolean {
   if (now.length !== then.length) return false;
-  for (let i = 0; i < now.length; i++) if (!Object.is(now[i], then[i])) return false;
+  for (let at = 0; at < now.length; at += kEntries) {
+    let same = true;
+    for (let i = at; i < at + kEntries; i++) if (!Object.is(now[i], then[i])) same = false;
+    if (!same && !isLoadedLazily(object, now, then, at)) return false;
+  }
   return true;
+}
+
+/**
+ * Whether the property at `at` changed only as one of Node's lazy globals
+ * (`TextEncoder`, `CompressionStream`…) does when first read: a getter that
+ * loads its value, then puts it in its place as a plain writable value. It
+ * does so on first read by anyone — Node itself, or tsx's compiler loading
+ * in a thread that imports a module. Then the old getter returns that
+ * very value (calling it now has no effect: it has loaded); a value put
+ * there by a thread is another.
+ */
+function isLoadedLazily(object: object, now: readonly unknown[], then: readonly unknown[], at: number): boolean {
+  const [key, value, getter, setter, attributes] = now.slice(at, at + kEntries);
+  const [oldKey, , oldGetter, oldSetter, oldAttributes] = then.slice(at, at + kEntries);
+  const kWritable = 1;
+  return (
+    key === oldKey &&
+    getter === undefined &&
+    setter === undefined &&
+    typeof oldGetter === 'function' &&
+    oldSetter !== undefined &&
+    attributes === ((oldAttributes as number) | kWritable) &&
+    Object.is(Reflect.apply(oldGetter, object, []), value)
+  );
 }
 
 function count<T>(items: Iterable<T>): Map<T, number> {
@@ -125,7 +159,7 @@ export function takeSnapshot(): Snapshot {
   return {
     objects,
     properties,
-    resources: count(process.getActiveResourcesInfo()),
+    resources: count(pendingWork({ closing: true })),
     listeners: listenerCounts(),
     heapBytes: heapBytes(),
   };
@@ -155,6 +189,24 @@ function walk(): [object[], unknown[][]] {
   return [objects, properties];
 }
 
+/** What Node lists for a handle whose close is in flight, gone within a turn or two of the event loop. */
+const kClosing = 'CloseReq';
+
+/** The work pending in this worker, by kind — with handles still closing or without. */
+function pendingWork({ closing }: { closing: boolean }): string[] {
+  const pending = process.getActiveResourcesInfo();
+  return closing ? pending : pending.filter((kind) => kind !== kClosing);
+}
+
+/**
+ * Whether a handle's close is in flight: the caller's `port.close()` of its
+ * job's port takes a turn of the event loop or two; the caller waits it out
+ * before the last check, which counts it.
+ */
+export function closesPending(): boolean {
+  return kSeesPendingWork && process.getActiveResourcesInfo().includes(kClosing);
+}
+
 function sameCounts<T>(now: Map<T, number>, then: Map<T, number>): boolean {
   if (now.size !== then.size) return false;
   for (const [key, n] of now) if (then.get(key) !== n) return false;
@@ -169,18 +221,20 @@ function noMore<T>(now: Map<T, number>, then: Map<T, number>): boolean {
 
 /**
  * Whether nothing the snapshot covers has changed since it was taken —
- * or, with `resourcesOnly`, only that no work is pending that was not. The
- * caller has closed what the job was given (its port).
+ * or, with `resourcesOnly`, only that no work is pending that was not,
+ * handles still closing aside. The caller has closed what the job was given
+ * (its port).
  */
 export function isUnchangedSince(snapshot: Snapshot, { resourcesOnly = false } = {}): boolean {
   if (!kSeesPendingWork) return false;
-  // What was pending when the snapshot was taken (a port closing, say) may have finished since.
-  if (!noMore(count(process.getActiveResourcesInfo()), snapshot.resources)) return false;
+  // What was pending when the snapshot was taken may have finished since.
+  if (!noMore(count(pendingWork({ closing: !resourcesOnly })), snapshot.resources)) return false;
   if (resourcesOnly) return true;
   if (heapBytes() - snapshot.heapBytes > kMostHeapGrowthBytes) return false;
   if (!sameCounts(listenerCounts(), snapshot.listeners)) return false;
   for (let i = 0; i < snapshot.objects.length; i++) {
-    if (!sameRecord(record(snapshot.objects[i]!), snapshot.properties[i]!)) return false;
+    const object = snapshot.objects[i]!;
+    if (!sameRecord(object, record(object), snapshot.properties[i]!)) return false;
   }
   return true;
 }

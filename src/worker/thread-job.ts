@@ -22,15 +22,18 @@ const endReasons: Record<OutcomeStatus, EndReason> = {
 };
 
 /**
- * Whether a thread may leave its worker fit for another thread, if the
- * worker is found clean after it (src/worker/isolation.ts): it ran only
- * inline code that imported nothing, since a module keeps its state.
+ * What a worker is fit for once its thread has ended, if it is found clean
+ * after it (src/worker/isolation.ts): nothing (it exits), any thread (its
+ * thread ran only inline code that imported nothing), or only a thread that
+ * shares modules (its thread imported a module, and shared modules).
  */
-function mayLeaveWorkerClean(job: ThreadJob): boolean {
-  const sources = inlineSources(job.target, job.subclass);
+export type FitFor = 'nothing' | 'anyThread' | 'sharingThread';
+
+/** Whether a thread ran only inline code that imported nothing: it cannot have left module state behind. */
+function importsNothing(job: ThreadJob): boolean {
   if (job.target?.kind === 'module' || job.subclass?.kind === 'module' || job.subclass?.root !== undefined)
     return false;
-  return !sources.some((source) => /\bimport\s*\(|\brequire\s*\(/.test(source));
+  return !inlineSources(job.target, job.subclass).some((source) => /\bimport\s*\(|\brequire\s*\(/.test(source));
 }
 
 /**
@@ -38,8 +41,8 @@ function mayLeaveWorkerClean(job: ThreadJob): boolean {
  * outcome posted on `port`; then end the thread. The worker exits with it
  * (dropping whatever the target left scheduled, so no worker outlives its
  * thread) unless the thread may have left it clean and the worker may
- * serve again (`reusable`: the hub takes it back): then this resolves
- * true, for the caller to check and offer the worker again.
+ * serve again (`workerReusable`: the hub takes it back): then this
+ * resolves to what it may serve, for the caller to check and offer it.
  *
  * A `rehearsal` (see src/worker/boot.ts) runs the same code on a made-up
  * thread with no effect: the thread does not become current, is not marked
@@ -51,10 +54,17 @@ export async function runThreadJob(
   port: MessagePort,
   rehearsal = false,
   workerReusable = true,
-): Promise<boolean> {
+): Promise<FitFor> {
   if (!rehearsal) setLoaderHints(job.loaderHints);
   let rehearsed: Outcome | undefined;
-  const reusable = workerReusable && mayLeaveWorkerClean(job);
+  const fitFor: FitFor = !workerReusable
+    ? 'nothing'
+    : importsNothing(job)
+      ? 'anyThread'
+      : job.shareModules
+        ? 'sharingThread'
+        : 'nothing';
+  const reusable = fitFor !== 'nothing';
   const self: Job = {
     id: 0,
     key: 0,
@@ -127,7 +137,7 @@ export async function runThreadJob(
   );
   if (pending !== undefined) await pending;
   if (rehearsed?.status === 'error') throw new Error(`a rehearsed start failed: ${JSON.stringify(rehearsed.value)}`);
-  return reusable;
+  return fitFor;
 }
 
 /** Whether the thread that started this one has ended, so that nobody is left to call the excepthook. */
@@ -170,5 +180,6 @@ export function rehearsalJob(round: number): ThreadJob {
     args: encoded.value,
     fields: undefined,
     hasEvents: encoded.hasEvents,
+    shareModules: false,
   };
 }

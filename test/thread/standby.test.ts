@@ -138,6 +138,17 @@ describe('workers given back after a clean thread', () => {
     assert.equal(await run(() => currentThread().name, { name: 'third' }), 'third');
   });
 
+  it('serve the next thread after one that used a global Node loads on first use', { skip: onBun }, async () => {
+    setStandbyThreads(1);
+    await standbyStarted();
+    // CompressionStream is a getter on the global object until first read, then a plain value.
+    const first = await run(() => {
+      new CompressionStream('gzip');
+      return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+    });
+    assert.equal(await run(served), first + 1, 'the second thread ran on the first one’s worker');
+  });
+
   it('are not given back when standby is off: the worker exits with its thread', async () => {
     setStandbyThreads(0);
     const released = releasedWorkerCount();
@@ -160,6 +171,13 @@ describe('workers given back after a clean thread', () => {
         Array.prototype.at = function at() {
           return 'patched';
         };
+        return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
+      },
+    ],
+    [
+      'a replaced global of those Node loads on first use',
+      () => {
+        (globalThis as Record<string, unknown>).CompressionStream = class CompressionStream {};
         return (globalThis as Record<symbol, { served: number }>)[Symbol.for('skein.realm')]!.served;
       },
     ],
