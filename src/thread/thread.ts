@@ -92,7 +92,7 @@ export interface ThreadSettings<A extends unknown[] = unknown[], R = unknown> {
    * Default: false.
    * @example
    * ```ts
-   * new Thread({ target: jobs('handle'), args: [request], shareModules: true }); // warm even back to back
+   * new Thread({ target: jobs('resize'), args: [path, 640], shareModules: true }); // warm even back to back
    * ```
    */
   shareModules?: boolean;

@@ -14,7 +14,7 @@ import { moduleTargetsSeen } from '../thread/globals.js';
 import { isFirstMessage, type ReleaseReport, type ThreadJob, Wake, type WorkerBoot } from '../thread/protocol.js';
 import { realm } from '../thread/realm.js';
 import { liveStoppables } from '../thread/stoppables.js';
-import { closesPending, isUnchangedSince, type Snapshot, takeSnapshot } from './isolation.js';
+import { isUnchangedSince, type Snapshot, takeSnapshot, transientWorkPending } from './isolation.js';
 import { installJobHandlers } from './job.js';
 import { exitWorker } from './process.js';
 import { setLoaderHints } from './load-target.js';
@@ -151,15 +151,42 @@ async function staysClean(clean: Snapshot): Promise<boolean> {
   realm.current = undefined;
   realm.adoption = undefined;
   if (!isUnchangedSince(clean, { resourcesOnly: true })) return false;
-  await new Promise((resolve) => setImmediate(resolve));
-  // The job's port, closed at its end, is closed within a turn or two: a close still in flight after that is the thread's.
-  if (closesPending()) await new Promise((resolve) => setImmediate(resolve));
+  await settle();
   return (
     realm.live.size === 0 &&
     liveStoppables().length === 0 &&
     getExcepthook() === defaultExcepthook &&
     isUnchangedSince(clean)
   );
+}
+
+/**
+ * How many turns of the event loop a worker whose thread has ended waits
+ * for its work that ends on its own (a close, a file operation:
+ * src/worker/isolation.ts) before it is judged: the first few at once, the
+ * rest 1 ms apart — ~50 ms on a quiet machine, longer on a loaded one (a
+ * bound in turns, not time, so that a stalled worker is not judged early).
+ * Its thread's `join()` waits with it; work still pending then is the
+ * thread's, and the worker exits.
+ */
+const kMostSettleTurns = 53;
+/** The turns of {@link kMostSettleTurns} taken at once, not 1 ms apart. */
+const kImmediateTurns = 3;
+
+/**
+ * Let what the thread left in the microtask queue run, and wait out the
+ * work that ends on its own: turns of the event loop (the job's port
+ * closes within one or two), then, while a file operation is in flight,
+ * 1 ms at a time — until a whole turn has passed with none pending (one
+ * that ends may start the next: tsx reads, then writes its cache), or for
+ * at most {@link kMostSettleTurns}.
+ */
+async function settle(): Promise<void> {
+  let quietTurns = 0;
+  for (let turn = 0; quietTurns < 2 && turn < kMostSettleTurns; turn++) {
+    await new Promise((resolve) => (turn < kImmediateTurns ? setImmediate(resolve) : setTimeout(resolve, 1)));
+    quietTurns = transientWorkPending() ? 0 : quietTurns + 1;
+  }
 }
 
 /**

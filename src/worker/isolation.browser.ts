@@ -19,6 +19,6 @@ export function isUnchangedSince(_snapshot: Snapshot, _options: { resourcesOnly?
 }
 
 /** None seen: a browser worker's pending work cannot be seen. */
-export function closesPending(): boolean {
+export function transientWorkPending(): boolean {
   return false;
 }

@@ -15,9 +15,7 @@
  * - the memory its heap holds, garbage included, which may have grown by
  *   at most a few MiB (a parked worker collects no garbage);
  * - what the caller knows of the job: that it imported no module (a module
- *   keeps its state across jobs) — the caller does not ask otherwise, except
- *   for a thread that shares modules (`shareModules`), whose worker then
- *   serves only such threads.
+ *   keeps its state across jobs) — the caller does not ask otherwise.
  * Everything not reached this way (a closure's variables, a built-in's
  * internal slots) is not reachable from a later job either, except through
  * a module — hence the last rule.
@@ -41,7 +39,7 @@ export interface Snapshot {
   readonly objects: readonly object[];
   /** For each object, its own properties as {@link record} lists them. */
   readonly properties: readonly (readonly unknown[])[];
-  /** Pending work by kind ({@link pendingWork}, closes in flight included). */
+  /** Pending work by kind (`process.getActiveResourcesInfo()`). */
   readonly resources: Map<string, number>;
   /** Listeners on `process`, by event. */
   readonly listeners: Map<string | symbol, number>;
@@ -118,7 +116,7 @@ function sameRecord(object: object, now: readonly unknown[], then: readonly unkn
 
 /**
  * Whether the property at `at` changed only as one of Node's lazy globals
- * (`TextEncoder`, `CompressionStream`…) does when first read: a getter that
+ * (`TextEncoder`, `structuredClone`…) does when first read: a getter that
  * loads its value, then puts it in its place as a plain writable value. It
  * does so on first read by anyone — Node itself, or tsx's compiler loading
  * in a thread that imports a module. Then the old getter returns that
@@ -159,7 +157,7 @@ export function takeSnapshot(): Snapshot {
   return {
     objects,
     properties,
-    resources: count(pendingWork({ closing: true })),
+    resources: count(process.getActiveResourcesInfo()),
     listeners: listenerCounts(),
     heapBytes: heapBytes(),
   };
@@ -189,22 +187,18 @@ function walk(): [object[], unknown[][]] {
   return [objects, properties];
 }
 
-/** What Node lists for a handle whose close is in flight, gone within a turn or two of the event loop. */
-const kClosing = 'CloseReq';
-
-/** The work pending in this worker, by kind — with handles still closing or without. */
-function pendingWork({ closing }: { closing: boolean }): string[] {
-  const pending = process.getActiveResourcesInfo();
-  return closing ? pending : pending.filter((kind) => kind !== kClosing);
-}
-
 /**
- * Whether a handle's close is in flight: the caller's `port.close()` of its
- * job's port takes a turn of the event loop or two; the caller waits it out
- * before the last check, which counts it.
+ * What Node lists for pending work that ends on its own, without waiting
+ * for anything outside: a handle's close in flight (the job's port, closed
+ * at its end, takes a turn of the event loop or two) and a file operation
+ * (tsx writing its cache as a thread imports a module, a log line not
+ * awaited). The caller waits these out before its last check.
  */
-export function closesPending(): boolean {
-  return kSeesPendingWork && process.getActiveResourcesInfo().includes(kClosing);
+const kEndsOnItsOwn: ReadonlySet<string> = new Set(['CloseReq', 'FSReqCallback', 'FSReqPromise']);
+
+/** Whether any work that ends on its own ({@link kEndsOnItsOwn}) is still pending. */
+export function transientWorkPending(): boolean {
+  return kSeesPendingWork && process.getActiveResourcesInfo().some((kind) => kEndsOnItsOwn.has(kind));
 }
 
 function sameCounts<T>(now: Map<T, number>, then: Map<T, number>): boolean {
@@ -222,13 +216,15 @@ function noMore<T>(now: Map<T, number>, then: Map<T, number>): boolean {
 /**
  * Whether nothing the snapshot covers has changed since it was taken —
  * or, with `resourcesOnly`, only that no work is pending that was not,
- * handles still closing aside. The caller has closed what the job was given
- * (its port).
+ * work that ends on its own aside ({@link kEndsOnItsOwn}). The caller has
+ * closed what the job was given (its port).
  */
 export function isUnchangedSince(snapshot: Snapshot, { resourcesOnly = false } = {}): boolean {
   if (!kSeesPendingWork) return false;
+  let pending = process.getActiveResourcesInfo();
+  if (resourcesOnly) pending = pending.filter((kind) => !kEndsOnItsOwn.has(kind));
   // What was pending when the snapshot was taken may have finished since.
-  if (!noMore(count(pendingWork({ closing: !resourcesOnly })), snapshot.resources)) return false;
+  if (!noMore(count(pending), snapshot.resources)) return false;
   if (resourcesOnly) return true;
   if (heapBytes() - snapshot.heapBytes > kMostHeapGrowthBytes) return false;
   if (!sameCounts(listenerCounts(), snapshot.listeners)) return false;

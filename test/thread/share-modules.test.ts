@@ -1,6 +1,9 @@
 // shareModules: a thread that imported modules leaves its worker, modules
 // and all, to the next thread that shares modules — and to no other.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Thread, setStandbyThreads } from 'skein';
 import { joinOrFail } from '../helpers/bounded.js';
@@ -10,7 +13,7 @@ import { idleStandbyCount, releasedWorkerCount } from '../../dist/internal.js';
 
 checkLeaksAfterEach();
 
-const counter = (name: 'next' | 'nextLeavingGlobal') => ({
+const counter = (name: 'next' | 'nextLeavingGlobal' | 'nextLeavingWrite') => ({
   module: new URL('../fixtures/module-state.mjs', import.meta.url),
   export: name,
 });
@@ -65,6 +68,23 @@ describe('threads that share modules', { skip: onBun }, () => {
     assert.equal(await countShared(), 1);
     assert.equal(await run({ target: counter('nextLeavingGlobal'), shareModules: true }), 2);
     assert.equal(await run({ target: counter('next'), shareModules: true }), 1, 'the next one ran on a fresh worker');
+    setStandbyThreads(0);
+  });
+
+  it('wait for a file write the last one left to end, then serve the next', async () => {
+    setStandbyThreads(1);
+    const directory = await mkdtemp(join(tmpdir(), 'skein-share-'));
+    try {
+      const path = join(directory, 'left.txt');
+      const before = releasedWorkerCount();
+      assert.equal(await run({ target: counter('nextLeavingWrite'), args: [path], shareModules: true }), 1);
+      assert.equal(releasedWorkerCount(), before + 1, 'the worker was given back');
+      // Given back once the write had ended: the file is whole.
+      assert.equal(await readFile(path, 'utf8'), 'written after the thread returned');
+      assert.equal(await countShared(), 2);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
     setStandbyThreads(0);
   });
 
