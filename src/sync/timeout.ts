@@ -21,7 +21,10 @@ export function toTimeoutMs(value: unknown, name = 'timeoutMs'): number {
 
 // Read once: `performance.timeOrigin` is a getter that calls into the
 // runtime each time (~25 ns on Node), and a thread's origin never changes.
-const timeOrigin = performance.timeOrigin;
+// Read on first need, not as this module loads: on Node, the first read of
+// the `performance` global loads perf_hooks (~0.1 MiB per worker), which a
+// worker that never takes the time does without.
+let timeOrigin: number | undefined;
 
 /**
  * Now, in milliseconds, on a clock every thread reads alike — each thread's
@@ -29,6 +32,7 @@ const timeOrigin = performance.timeOrigin;
  * set in one thread and enforced in another.
  */
 export function sharedNow(): number {
+  timeOrigin ??= performance.timeOrigin;
   return timeOrigin + performance.now();
 }
 
