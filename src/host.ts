@@ -7,7 +7,10 @@
  * browser build uses src/host.browser.ts instead, which exports the same
  * names (see src/platform.ts).
  */
-import { types } from 'node:util';
+// `node:util/types`, not `node:util`: importing `node:util` as an ES module
+// loads three more of Node's modules (its parseArgs, its MIME types) into
+// every worker.
+import { isNativeError as nativeErrorCheck } from 'node:util/types';
 import type { MessagePort } from 'node:worker_threads';
 
 export { availableParallelism } from 'node:os';
@@ -22,7 +25,7 @@ export {
 } from 'node:worker_threads';
 
 /** Whether `value` is an error object made by any realm (`instanceof Error` sees only this one's). */
-export const isNativeError: (value: unknown) => value is Error = types.isNativeError;
+export const isNativeError: (value: unknown) => value is Error = nativeErrorCheck;
 
 /** Call `callback` once this turn of the event loop is over (`setImmediate`). */
 export function afterThisTurn(callback: () => void): void {
