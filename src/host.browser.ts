@@ -64,11 +64,6 @@ export const MessagePort: typeof workerThreads.MessagePort = (
   globalThis as unknown as { MessagePort: typeof workerThreads.MessagePort }
 ).MessagePort;
 
-/** How many threads the machine runs at once, as the browser tells (`navigator.hardwareConcurrency`). */
-export function availableParallelism(): number {
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 4;
-}
-
 /** Call `callback` once this turn of the event loop is over (a browser has no `setImmediate`: a 0 ms timer). */
 export function afterThisTurn(callback: () => void): void {
   setTimeout(callback, 0);

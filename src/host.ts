@@ -2,8 +2,9 @@
  * What the host runtime gives skein's threads, on Node (and Bun and Deno,
  * through their Node compatibility): the calling thread's id and whether it
  * is the main thread, its parent's port and the data it was started with,
- * message ports and reading one synchronously, the number of cores, the
- * error stream, and how to recognise an error from another realm. The
+ * message ports and reading one synchronously, the error stream, and how
+ * to recognise an error from another realm (the number of cores is in
+ * src/cores.ts, which a thread's worker does without). The
  * browser build uses src/host.browser.ts instead, which exports the same
  * names (see src/platform.ts).
  */
@@ -13,7 +14,6 @@
 import { isNativeError as nativeErrorCheck } from 'node:util/types';
 import type { MessagePort } from 'node:worker_threads';
 
-export { availableParallelism } from 'node:os';
 export {
   isMainThread,
   MessageChannel,

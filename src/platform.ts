@@ -8,8 +8,9 @@
  * (see the README's FAQ, "Does skein run on Bun and Deno?"); browsers run
  * the package's `browser` build, in which each module `X.ts` that has a
  * sibling `X.browser.ts` is replaced by it (see scripts/build.ts): such
- * pairs (src/host.ts, src/relay/relay.ts, src/thread/local-files.ts) are
- * the only places Node's modules are imported by code a page loads.
+ * pairs (src/host.ts, src/cores.ts, src/relay/relay.ts,
+ * src/thread/local-files.ts) are the only places Node's modules are
+ * imported by code a page loads.
  */
 import { NotSupportedError } from './errors.js';
 

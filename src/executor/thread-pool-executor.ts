@@ -1,5 +1,6 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { afterThisTurn, availableParallelism } from '../host.js';
+import { availableParallelism } from '../cores.js';
+import { afterThisTurn } from '../host.js';
 import {
   BrokenThreadPool,
   checkInteger,

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { afterThisTurn, availableParallelism } from '../host.js';
+import { availableParallelism } from '../cores.js';
+import { afterThisTurn } from '../host.js';
 import { describeValue } from '../errors.js';
 
 /** How the standby pool makes and reads its seats. */

@@ -3,6 +3,8 @@
 // same names with the same types, checked by `tsc --noEmit` (npm run typecheck).
 // test/package/browser-build.test.ts checks that every pair is listed here.
 import { expectTypeOf } from 'expect-type';
+import type * as coresForBrowsers from '../../src/cores.browser.js';
+import type * as cores from '../../src/cores.js';
 import type * as hostForBrowsers from '../../src/host.browser.js';
 import type * as host from '../../src/host.js';
 import type * as relayForBrowsers from '../../src/relay/relay.browser.js';
@@ -28,6 +30,7 @@ import type * as typeScript from '../../src/worker/typescript.js';
 type Exports<T> = { -readonly [K in keyof T]: T[K] };
 
 expectTypeOf<Exports<typeof hostForBrowsers>>().toEqualTypeOf<Exports<typeof host>>();
+expectTypeOf<Exports<typeof coresForBrowsers>>().toEqualTypeOf<Exports<typeof cores>>();
 expectTypeOf<Exports<typeof relayForBrowsers>>().toEqualTypeOf<Exports<typeof relay>>();
 expectTypeOf<Exports<typeof localFilesForBrowsers>>().toEqualTypeOf<Exports<typeof localFiles>>();
 expectTypeOf<Exports<typeof execArgvForBrowsers>>().toEqualTypeOf<Exports<typeof execArgv>>();
