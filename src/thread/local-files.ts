@@ -8,7 +8,30 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { isAbsolute, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+
+type UrlModule = typeof import('node:url');
+let urlModule: UrlModule | undefined;
+
+/**
+ * `node:url`, loaded on first need: as an ES module import, it is loaded
+ * into every worker as skein's code loads, and Node's `url` module makes
+ * ~0.17 MiB of objects as it loads — more than any other part of a thread's
+ * start — for conversions a thread needs only once an error crosses
+ * threads or a module target is named by path. (`require`, not `import()`:
+ * the conversions are synchronous.)
+ */
+function url(): UrlModule {
+  urlModule ??= nodeModule.createRequire(import.meta.url)('node:url') as UrlModule;
+  return urlModule;
+}
+
+function fileURLToPath(url_: string | URL): string {
+  return url().fileURLToPath(url_);
+}
+
+function pathToFileURL(path: string): URL {
+  return url().pathToFileURL(path);
+}
 
 /** The path of the directory `name` in the directory `rootUrl` (a `file:` URL ending in `/`), with a separator at its end; undefined if it is not local. */
 export function localDirectory(rootUrl: string, name: string): string | undefined {

@@ -13,9 +13,25 @@
  */
 import { localDirectory, mapLocation } from './local-files.js';
 
-/** The prefixes (URL and path forms) of skein's `dist/` directory, and of its `src/`. */
-const [distPrefixes, srcPrefixes] = prefixesOf(import.meta.url);
-const ownPrefixes: readonly string[] = [...distPrefixes, ...srcPrefixes];
+/** The prefixes (URL and path forms) of skein's `dist/` directory, then all of skein's own (`dist/` and `src/`). */
+interface Prefixes {
+  readonly dist: readonly string[];
+  readonly own: readonly string[];
+}
+
+/**
+ * Made on first need, not as this module loads: a path form comes from
+ * `node:url`, which a worker loads only then (see src/thread/local-files.ts).
+ */
+let prefixes: Prefixes | undefined;
+
+function ownPrefixes(): Prefixes {
+  if (prefixes === undefined) {
+    const [dist, src] = prefixesOf(import.meta.url);
+    prefixes = { dist, own: [...dist, ...src] };
+  }
+  return prefixes;
+}
 
 function prefixesOf(url: string): [string[], string[]] {
   const at = Math.max(url.lastIndexOf('/dist/'), url.lastIndexOf('/src/'));
@@ -44,7 +60,7 @@ export function frameLocation(line: string): string | undefined {
 
 /** Whether a frame location is in skein's own code (not code skein compiled for the user: `eval at …`). */
 export function isOwnLocation(location: string): boolean {
-  return ownPrefixes.some((prefix) => location.startsWith(prefix));
+  return ownPrefixes().own.some((prefix) => location.startsWith(prefix));
 }
 
 /** Whether a frame location is the runtime's: skein's own, Node's internals, or a native frame. */
@@ -83,7 +99,7 @@ export function trimRuntimeFrames(stack: string): string {
  * Never throws.
  */
 export function mapOwnFrames(stack: string): string {
-  if (!distPrefixes.some((prefix) => stack.includes(prefix))) return stack;
+  if (!ownPrefixes().dist.some((prefix) => stack.includes(prefix))) return stack;
   try {
     return stack
       .split('\n')
