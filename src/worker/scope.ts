@@ -70,8 +70,34 @@ export const exportNames: readonly string[] = [
   'ALL_COMPLETED',
 ];
 
-// One pattern for every name: compiled once per worker, not once per export.
-const mentions = new RegExp(`(?:^|[^\\w$.])(${exportNames.join('|')})(?![\\w$])`, 'g');
+/** Whether `code` (a UTF-16 code unit) may be part of a name: `[A-Za-z0-9_$]`. */
+function isNameChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || // a-z
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 48 && code <= 57) || // 0-9
+    code === 95 || // _
+    code === 36 // $
+  );
+}
+
+/**
+ * Whether `source` mentions `name` as a whole name, not as a property
+ * (`x.name`) or a part of a longer name. Found with indexOf, not with one
+ * pattern of all the names: V8 compiles such a pattern on its first use,
+ * into ~30 KB of objects in each worker — enough to cost an idle thread
+ * ~0.1 MiB — and a fresh worker did so on its thread's start. (A scan per
+ * name is slower on a long source, ~0.4 ms for 32 KB, but runs once per
+ * source and worker: compiled targets are cached.)
+ */
+function mentions(source: string, name: string): boolean {
+  for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) {
+    const before = at === 0 ? -1 : source.charCodeAt(at - 1);
+    const after = at + name.length === source.length ? -1 : source.charCodeAt(at + name.length);
+    if (!isNameChar(before) && before !== 46 /* . */ && !isNameChar(after)) return true;
+  }
+  return false;
+}
 
 // The helper esbuild (tsx) inserts into functions it compiles with keepNames.
 const defineName = (target: object, value: string): object =>
@@ -88,13 +114,7 @@ let api: Readonly<Record<string, unknown>> | undefined;
  * first.
  */
 export function scopeFor(sources: readonly string[]): Record<string, unknown> | Promise<Record<string, unknown>> {
-  const wanted: string[] = [];
-  for (const source of sources) {
-    // exec on the one pattern, not matchAll: matchAll clones it, and a
-    // clone may compile the pattern again (~0.25 ms on a thread's start).
-    mentions.lastIndex = 0;
-    for (let match = mentions.exec(source); match !== null; match = mentions.exec(source)) wanted.push(match[1]!);
-  }
+  const wanted = exportNames.filter((name) => sources.some((source) => mentions(source, name)));
   if (api !== undefined || wanted.every((name) => name in atHand)) return scopeOf(wanted, api ?? atHand);
   return import('../api.js').then((loaded) => scopeOf(wanted, (api = loaded)));
 }
