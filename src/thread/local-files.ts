@@ -5,38 +5,17 @@
  * given as paths (see target.ts). The browser build uses src/thread/local-files.browser.ts,
  * where there are no local files.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { isAbsolute, sep } from 'node:path';
+import { nodeFs, nodePath, nodeUrl } from '../builtins.js';
 
-type UrlModule = typeof import('node:url');
-let urlModule: UrlModule | undefined;
-
-/**
- * `node:url`, loaded on first need: as an ES module import, it is loaded
- * into every worker as skein's code loads, and Node's `url` module makes
- * ~0.17 MiB of objects as it loads — more than any other part of a thread's
- * start — for conversions a thread needs only once an error crosses
- * threads or a module target is named by path. (`require`, not `import()`:
- * the conversions are synchronous.)
- */
-function url(): UrlModule {
-  urlModule ??= nodeModule.createRequire(import.meta.url)('node:url') as UrlModule;
-  return urlModule;
-}
-
-function fileURLToPath(url_: string | URL): string {
-  return url().fileURLToPath(url_);
-}
-
-function pathToFileURL(path: string): URL {
-  return url().pathToFileURL(path);
+function fileURLToPath(url: string | URL): string {
+  return nodeUrl().fileURLToPath(url);
 }
 
 /** The path of the directory `name` in the directory `rootUrl` (a `file:` URL ending in `/`), with a separator at its end; undefined if it is not local. */
 export function localDirectory(rootUrl: string, name: string): string | undefined {
   try {
-    return `${fileURLToPath(rootUrl)}${name}${sep}`;
+    return `${fileURLToPath(rootUrl)}${name}${nodePath().sep}`;
   } catch {
     return undefined;
   }
@@ -57,7 +36,7 @@ function sourceMapOf(file: string): { map: SourceMapLike; url: string } | null {
   if (SourceMap !== undefined) {
     try {
       const path = file.startsWith('file:') ? fileURLToPath(file) : file;
-      const map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+      const map = new SourceMap(JSON.parse(nodeFs().readFileSync(`${path}.map`, 'utf8')));
       known = { map, url: file.startsWith('file:') ? file : `file://${path}` };
     } catch {
       // No map beside the chunk (or an unreadable one): the frame stays as it is.
@@ -83,7 +62,7 @@ export function mapLocation(location: string): string | undefined {
 /** The text of the local file at `url` (a `file:` URL, or a path), or undefined if it cannot be read. */
 export function readLocalText(url: string): string | undefined {
   try {
-    return readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
+    return nodeFs().readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
   } catch {
     return undefined;
   }
@@ -91,12 +70,12 @@ export function readLocalText(url: string): string | undefined {
 
 /** Whether `module` is an absolute file path (`/a/b.js`, `C:\\a\\b.js`). */
 export function isAbsolutePath(module: string): boolean {
-  return isAbsolute(module);
+  return nodePath().isAbsolute(module);
 }
 
 /** The `file:` URL of the absolute path `path`. */
 export function fileUrlOf(path: string): string {
-  return pathToFileURL(path).href;
+  return nodeUrl().pathToFileURL(path).href;
 }
 
 const typeScriptTwins: Record<string, string[]> = {
@@ -113,11 +92,11 @@ const typeScriptTwins: Record<string, string[]> = {
  */
 export function checkLocalModule(url: string, role: string): void {
   const path = fileURLToPath(url);
-  if (existsSync(path)) return;
+  if (nodeFs().existsSync(path)) return;
   const extension = /\.[cm]?jsx?$/.exec(path)?.[0];
   const base = extension === undefined ? path : path.slice(0, -extension.length);
   for (const twin of (extension && typeScriptTwins[extension]) || []) {
-    if (existsSync(base + twin)) return;
+    if (nodeFs().existsSync(base + twin)) return;
   }
   throw new TypeError(`${role}.module not found: ${path} does not exist`);
 }

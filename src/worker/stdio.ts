@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { nodeFs } from '../builtins.js';
 
 // A worker's process.stdout is a stream that forwards each write to the main
 // thread by message, so a line written just before the worker blocks in
@@ -18,7 +18,7 @@ function writeAll(fd: number, data: Uint8Array): boolean {
   let backoffMs = 1;
   while (offset < data.byteLength) {
     try {
-      offset += writeSync(fd, data, offset, data.byteLength - offset);
+      offset += nodeFs().writeSync(fd, data, offset, data.byteLength - offset);
       backoffMs = 1;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
