@@ -193,13 +193,17 @@ function walk(): [object[], unknown[][]] {
 }
 
 /**
- * What Node lists for pending work that ends on its own, without waiting
- * for anything outside: a handle's close in flight (the job's port, closed
- * at its end, takes a turn of the event loop or two) and a file operation
- * (tsx writing its cache as a thread imports a module, a log line not
- * awaited). The caller waits these out before its last check.
+ * What Node lists for pending work that ends on its own, leaving nothing
+ * behind or something the last check sees: a handle's close in flight (the
+ * job's port, closed at its end, takes a turn of the event loop or two), a
+ * file operation (tsx writing its cache as a thread imports a module, a log
+ * line not awaited), a connection attempt (tsx, on Node 22 and later,
+ * tries to reach the tsx command's server from each worker that loads a
+ * module: it fails at once when there is none; one that succeeds leaves a
+ * socket, which the last check counts). The caller waits these out, a
+ * little, before its last check.
  */
-const kEndsOnItsOwn: ReadonlySet<string> = new Set(['CloseReq', 'FSReqCallback', 'FSReqPromise']);
+const kEndsOnItsOwn: ReadonlySet<string> = new Set(['CloseReq', 'FSReqCallback', 'FSReqPromise', 'ConnectWrap']);
 
 /** Whether any work that ends on its own ({@link kEndsOnItsOwn}) is still pending. */
 export function transientWorkPending(): boolean {
