@@ -80,7 +80,13 @@ function isLazyInternal(key: PropertyKey): boolean {
   return typeof key === 'symbol' && key.description?.startsWith('undici.globalDispatcher.') === true;
 }
 
-/** Each property takes this many entries in a record: key, value, getter, setter, attribute bits. */
+/**
+ * Each property takes this many entries in a record: key, value, getter,
+ * setter, attribute bits (writable, configurable — not enumerable: Deno
+ * makes `queueMicrotask` enumerable as a module first loads its Node
+ * built-ins, and whether a property is enumerable reaches a later thread
+ * only through a walk of the global object's keys).
+ */
 const kEntries = 5;
 
 /**
@@ -95,42 +101,65 @@ function record(object: object): unknown[] {
     if (kSkipped.has(key) || isLazyInternal(key)) continue;
     const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
     if (descriptor === undefined) continue;
-    const attributes =
-      (descriptor.writable === true ? 1 : 0) |
-      (descriptor.enumerable === true ? 2 : 0) |
-      (descriptor.configurable === true ? 4 : 0);
+    const attributes = (descriptor.writable === true ? 1 : 0) | (descriptor.configurable === true ? 4 : 0);
     entries.push(key, descriptor.value, descriptor.get, descriptor.set, attributes);
   }
   return entries;
 }
 
 /**
- * Whether two records of `object` list the same properties, in the same
- * order, by identity — a lazy global that has loaded since counting as
- * the same ({@link isLoadedLazily}).
+ * Whether two records of `object` list the same properties, by identity —
+ * a lazy global that has loaded since counting as the same
+ * ({@link isLoadedLazily}). In the same order, as a rule; the same
+ * properties in another order are the same too (Deno deletes and adds
+ * again some globals as a module first loads its Node built-ins).
  */
 function sameRecord(object: object, now: readonly unknown[], then: readonly unknown[]): boolean {
   if (now.length !== then.length) return false;
+  let keyedThen: Map<unknown, number> | undefined;
   for (let at = 0; at < now.length; at += kEntries) {
-    let same = true;
-    for (let i = at; i < at + kEntries; i++) if (!Object.is(now[i], then[i])) same = false;
-    if (!same && !isLoadedLazily(object, now, then, at)) return false;
+    let thenAt = at;
+    if (!Object.is(now[at], then[at])) {
+      keyedThen ??= positionsByKey(then);
+      thenAt = keyedThen.get(now[at]) ?? -1;
+      if (thenAt === -1) return false;
+    }
+    if (!sameProperty(now, at, then, thenAt) && !isLoadedLazily(object, now, at, then, thenAt)) return false;
   }
   return true;
 }
 
+/** Where each property starts in a record, by key. */
+function positionsByKey(entries: readonly unknown[]): Map<unknown, number> {
+  const positions = new Map<unknown, number>();
+  for (let at = 0; at < entries.length; at += kEntries) positions.set(entries[at], at);
+  return positions;
+}
+
+/** Whether the property at `nowAt` of one record is the one at `thenAt` of another, entry by entry. */
+function sameProperty(now: readonly unknown[], nowAt: number, then: readonly unknown[], thenAt: number): boolean {
+  for (let i = 0; i < kEntries; i++) if (!Object.is(now[nowAt + i], then[thenAt + i])) return false;
+  return true;
+}
+
 /**
- * Whether the property at `at` changed only as one of Node's lazy globals
- * (`TextEncoder`, `structuredClone`…) does when first read: a getter that
+ * Whether the property at `nowAt` changed only as one of Node's lazy globals
+ * (`TextEncoder`, `CompressionStream`…) does when first read: a getter that
  * loads its value, then puts it in its place as a plain writable value. It
  * does so on first read by anyone — Node itself, or tsx's compiler loading
  * in a thread that imports a module. Then the old getter returns that
  * very value (calling it now has no effect: it has loaded); a value put
  * there by a thread is another.
  */
-function isLoadedLazily(object: object, now: readonly unknown[], then: readonly unknown[], at: number): boolean {
-  const [key, value, getter, setter, attributes] = now.slice(at, at + kEntries);
-  const [oldKey, , oldGetter, oldSetter, oldAttributes] = then.slice(at, at + kEntries);
+function isLoadedLazily(
+  object: object,
+  now: readonly unknown[],
+  nowAt: number,
+  then: readonly unknown[],
+  thenAt: number,
+): boolean {
+  const [key, value, getter, setter, attributes] = now.slice(nowAt, nowAt + kEntries);
+  const [oldKey, , oldGetter, oldSetter, oldAttributes] = then.slice(thenAt, thenAt + kEntries);
   const kWritable = 1;
   return (
     key === oldKey &&

@@ -51,6 +51,28 @@ describe('a worker is as clean as its snapshot', { skip }, () => {
     }
   });
 
+  it('with a global deleted and defined again as it was (in another order: Deno does so), not with another value', () => {
+    const snapshot = takeSnapshot();
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'queueMicrotask')!;
+    const restore = (value: unknown): void => {
+      delete (globalThis as Record<string, unknown>).queueMicrotask;
+      Object.defineProperty(globalThis, 'queueMicrotask', { ...descriptor, value });
+    };
+    try {
+      restore(descriptor.value);
+      assert.equal(
+        Object.getOwnPropertyNames(globalThis).at(-1),
+        'queueMicrotask',
+        'now last of the global object’s names',
+      );
+      assert.equal(isUnchangedSince(snapshot), true);
+      restore(() => {});
+      assert.equal(isUnchangedSince(snapshot), false);
+    } finally {
+      restore(descriptor.value);
+    }
+  });
+
   it('not while it holds much more memory than it did (a parked worker collects no garbage)', () => {
     const snapshot = takeSnapshot();
     const held = new Uint8Array(32 * 1024 * 1024).fill(1);
