@@ -45,8 +45,9 @@ function importsNothing(job: ThreadJob): boolean {
  * resolves to what it may serve, for the caller to check and offer it.
  *
  * A `rehearsal` (see src/worker/boot.ts) runs the same code on a made-up
- * thread with no effect: the thread does not become current, is not marked
- * running, sends nothing and ends nothing; an error is thrown to the caller.
+ * thread, its control block and port the rehearsal's own, which nobody
+ * reads: the thread does not become current, its port stays open for the
+ * next round, and an error is thrown to the caller.
  */
 export async function runThreadJob(
   job: ThreadJob,
@@ -55,7 +56,7 @@ export async function runThreadJob(
   rehearsal = false,
   workerReusable = true,
 ): Promise<FitFor> {
-  if (!rehearsal) setLoaderHints(job.loaderHints);
+  setLoaderHints(job.loaderHints);
   let rehearsed: Outcome | undefined;
   const fitFor: FitFor = !workerReusable
     ? 'nothing'
@@ -72,11 +73,12 @@ export async function runThreadJob(
     label: `thread "${job.name}"`,
     unsendable: `the result of thread "${job.name}" cannot be sent back to its owner`,
     settle: (outcome) => {
+      const sent = postOutcome(port, self, outcome);
       if (rehearsal) {
         rehearsed = outcome;
+        control.end(endReasons[sent.status]);
         return;
       }
-      const sent = postOutcome(port, self, outcome);
       if (sent.status === 'error' && ownerHasEnded(job)) reportOrphan(sent, self.label);
       port.close();
       control.end(endReasons[sent.status]);
@@ -114,8 +116,8 @@ export async function runThreadJob(
           // a worker whose thread never asks does not load the Thread class, nor the hub behind it.
           realm.current = thread;
           realm.adoption = adoption;
-          control.markRunning();
         }
+        control.markRunning();
         // What Thread's own run() does.
         return thread === undefined ? fn?.(...args) : thread.run();
       };
